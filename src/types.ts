@@ -1,0 +1,147 @@
+// Domain nouns shared by every stage. Glossary:
+// - batch: one arXiv announcement, named by its feed date (the ET date of the RSS pubDate, Mon–Fri).
+// - domain: a topic readers can pick (LLM, agents, …), defined by a rule over papers.
+// - segment: the readers who picked the same topics and the same language; one rendered mail per segment.
+// - issue: what one segment receives for one batch.
+// - delivery: one mail of one issue to one reader.
+
+/** A calendar date, `YYYY-MM-DD`. */
+export type ISODate = string;
+
+export type AnnounceType = 'new' | 'cross' | 'replace' | 'replace-cross';
+export const ANNOUNCE_TYPES: readonly AnnounceType[] = ['new', 'cross', 'replace', 'replace-cross'];
+
+/** What a reader reads: both languages, Chinese only (English title kept), or English only. */
+export type Language = 'bilingual' | 'zh' | 'en';
+export const LANGUAGES: readonly Language[] = ['bilingual', 'zh', 'en'];
+
+export interface Author {
+  name: string;
+  /** Affiliations as written in parentheses after the name; may themselves contain commas. */
+  affiliations: string[];
+}
+
+export interface PaperLinks {
+  abs: string;
+  pdf: string;
+  html: string;
+  papersCool: string;
+}
+
+export interface Paper {
+  /** arXiv id without version: `2511.10593`, `hep-ex/0307015`. */
+  id: string;
+  version: number;
+  title: string;
+  /** Abstract without the `arXiv:… Announce Type: … Abstract:` prefix. */
+  abstract: string;
+  authors: Author[];
+  /** Primary category first. */
+  categories: string[];
+  announceType: AnnounceType;
+  links: PaperLinks;
+  license?: string | undefined;
+  doi?: string | undefined;
+  journalRef?: string | undefined;
+}
+
+export interface LocalizedText {
+  en: string;
+  zh: string;
+}
+
+/** A topic readers can pick, and the rule that selects its papers. */
+export interface Domain {
+  id: string;
+  name: LocalizedText;
+  description: LocalizedText;
+  /** A paper must be in at least one of these (any position). Empty: any category. */
+  categories: string[];
+  /** Words or phrases matched on title and abstract as whole words. Empty: every paper in the categories. */
+  include: string[];
+  /** A paper matching any of these is left out. */
+  exclude: string[];
+  announceTypes: AnnounceType[];
+  /** Most papers shown with summaries in one mail; the rest are counted in "and N more". */
+  cap: number;
+}
+
+/** Chinese text for one paper, after cleaning. A null field was never translated (or failed validation). */
+export interface ChineseText {
+  titleZh: string | null;
+  abstractZh: string | null;
+  tldrEn?: string | null;
+  tldrZh?: string | null;
+}
+
+/** Why a paper was picked for a domain: title matches outrank abstract matches. */
+export interface DomainMatch {
+  paper: Paper;
+  domainId: string;
+  score: number;
+  matchedIn: 'title' | 'abstract' | 'category';
+  keywords: string[];
+}
+
+/** One domain's ranked papers for a batch (all of them, before caps). */
+export interface DomainSelection {
+  domain: Domain;
+  matches: DomainMatch[];
+}
+
+export interface SegmentKey {
+  /** Domain ids, in config order. */
+  topics: string[];
+  language: Language;
+}
+
+export interface IssueEntry {
+  paper: Paper;
+  chinese: ChineseText | null;
+  /** Other domains of this reader the paper also falls in (ids). */
+  alsoIn: string[];
+}
+
+export interface IssueSection {
+  domain: Domain;
+  entries: IssueEntry[];
+  /** Papers of this domain (after de-duplication) not shown because of the cap. */
+  more: number;
+  /** All papers of this domain in the batch, before de-duplication and cap (the archive page lists them). */
+  total: number;
+}
+
+/** What one segment receives for one batch: the input of the render stage. */
+export interface SegmentIssue {
+  /** Stable id of the segment, e.g. `bilingual.agents+llm`. */
+  segmentId: string;
+  key: SegmentKey;
+  batchDate: ISODate;
+  sections: IssueSection[];
+}
+
+/** Links and sender facts the template needs; per-reader URLs are placeholders filled after rendering. */
+export interface NewsletterSite {
+  name: string;
+  publicBaseUrl: string;
+  postalAddress: string;
+  fromAddress: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+}
+
+export interface Subscriber {
+  id: number;
+  email: string;
+  name: string | null;
+  topics: string[];
+  language: Language;
+  status: SubscriberStatus;
+}
+
+export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';
