@@ -1,0 +1,124 @@
+// When arXiv has a batch, after arXiv/arxiv-base `arxiv/schedule/calendar.py` (see arxiv.md §1–3).
+// Pure: the holidays and `now` come in as arguments, so the rules can be checked against any date.
+import { DateTime } from 'luxon';
+import type { ISODate } from '../types.ts';
+
+export const ARXIV_ZONE = 'America/New_York';
+
+/**
+ * arXiv's `freeze_skip_date` rows for 2025–2026 (arxiv-base `arxiv_holidays_seed.sql`): ET dates with no
+ * freeze and no announcement. Incomplete by nature (retreats, outages), so config should be able to add more.
+ */
+export const ARXIV_HOLIDAYS_2025_2026: ISODate[] = [
+  '2025-01-01',
+  '2025-01-20',
+  '2025-06-19',
+  '2025-07-04',
+  '2025-07-06',
+  '2025-09-01',
+  '2025-11-27',
+  '2025-12-25',
+  '2025-12-30',
+  '2026-01-01',
+  '2026-01-19',
+  '2026-06-19',
+  '2026-07-03',
+  '2026-09-07',
+  '2026-11-26',
+  '2026-12-25',
+  '2026-12-29',
+  '2026-12-31',
+];
+
+// Calendar arithmetic on dates is done in UTC so a DST change can never shift a day.
+function toDay(date: ISODate): DateTime<true> {
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(date) ? DateTime.fromISO(date, { zone: 'utc' }) : null;
+  if (d === null || !d.isValid) throw new RangeError(`not an ISO date (YYYY-MM-DD): ${JSON.stringify(date)}`);
+  return d;
+}
+
+function fromDay(d: DateTime<true>): ISODate {
+  return d.toISODate();
+}
+
+export function addDays(date: ISODate, days: number): ISODate {
+  return fromDay(toDay(date).plus({ days }));
+}
+
+/**
+ * Whether arXiv announces at 20:00 ET on `etDate`: Mon–Thu unless a holiday; Sunday only when neither it nor
+ * the Friday before is a holiday (a holiday Friday has no freeze for Sunday to publish); never Fri or Sat.
+ */
+export function isPublishDay(etDate: ISODate, holidays: ReadonlySet<ISODate>): boolean {
+  const weekday = toDay(etDate).weekday; // 1 = Monday … 7 = Sunday
+  if (holidays.has(etDate)) return false;
+  if (weekday <= 4) return true;
+  if (weekday === 7) return !holidays.has(addDays(etDate, -2));
+  return false;
+}
+
+/** Whether a batch carries feed date `feedDate`: the feed date is the day after the announcement. */
+export function hasBatch(feedDate: ISODate, holidays: ReadonlySet<ISODate>): boolean {
+  return isPublishDay(addDays(feedDate, -1), holidays);
+}
+
+/** The ET calendar date of a moment: how a feed's `pubDate` names its batch. */
+export function feedDateOf(pubDate: Date): ISODate {
+  const d = DateTime.fromJSDate(pubDate, { zone: ARXIV_ZONE });
+  if (!d.isValid) throw new RangeError(`not a valid moment: ${String(pubDate)}`);
+  return d.toISODate();
+}
+
+/**
+ * The feed date the RSS feed should carry at `now`: the feed switches at 00:00 ET to batch T (the ET date),
+ * or to nothing when T has no batch. Null means "no issue today".
+ */
+export function expectedBatchDate(now: Date, holidays: ReadonlySet<ISODate>): ISODate | null {
+  const today = feedDateOf(now);
+  return hasBatch(today, holidays) ? today : null;
+}
+
+// Any real calendar has a batch within a few days; the bound only stops a runaway holiday list.
+const MAX_SCAN_DAYS = 366;
+
+/** The latest batch dated `date` or earlier ("latest issue" lookups). */
+export function lastBatchOnOrBefore(date: ISODate, holidays: ReadonlySet<ISODate>): ISODate {
+  let d = date;
+  for (let i = 0; i < MAX_SCAN_DAYS; i++, d = addDays(d, -1)) {
+    if (hasBatch(d, holidays)) return d;
+  }
+  throw new RangeError(`no arXiv batch in the ${MAX_SCAN_DAYS} days up to ${date}; check the holiday list`);
+}
+
+/** The first batch dated strictly after `date`. */
+export function nextBatchAfter(date: ISODate, holidays: ReadonlySet<ISODate>): ISODate {
+  let d = addDays(date, 1);
+  for (let i = 0; i < MAX_SCAN_DAYS; i++, d = addDays(d, 1)) {
+    if (hasBatch(d, holidays)) return d;
+  }
+  throw new RangeError(`no arXiv batch in the ${MAX_SCAN_DAYS} days after ${date}; check the holiday list`);
+}
+
+export type BatchCheck =
+  | { status: 'current' }
+  | { status: 'no-announcement' }
+  | { status: 'stale'; expected: ISODate; found: ISODate | null }
+  | { status: 'empty'; expected: ISODate };
+
+/**
+ * Classifies what a feed holds against the batch the calendar expects. A dated feed with the wrong date is
+ * stale whatever its size (a stale feed looks like a quiet day otherwise, Polaris#414); papers with no date at
+ * all cannot be confirmed as today's, so they count as stale too.
+ */
+export function checkFeedBatch(
+  feed: { batchDate: ISODate | null; paperCount: number },
+  expected: ISODate | null,
+): BatchCheck {
+  if (expected === null) return { status: 'no-announcement' };
+  if (feed.batchDate !== null && feed.batchDate !== expected) {
+    return { status: 'stale', expected, found: feed.batchDate };
+  }
+  if (feed.paperCount === 0) return { status: 'empty', expected };
+  if (feed.batchDate === null) return { status: 'stale', expected, found: null };
+  return { status: 'current' };
+}

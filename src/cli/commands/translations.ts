@@ -1,0 +1,22 @@
+import { readFile } from 'node:fs/promises';
+import { EXIT, UsageError, type ExitCode } from '../../errors.ts';
+import { importTranslations } from '../../translate/import-translations.ts';
+import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
+
+export async function importTranslationsCommand(file: string, options: GlobalOptions, io: CliIO): Promise<ExitCode> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read ${file} as JSON: ${(error as Error).message}`);
+  }
+  return withContext(options, io, async ({ db }) => {
+    const report = await importTranslations(db, file, data, io.now());
+    for (const r of report.rejected) io.err(`${file}: ${r.paperId}: ${r.reason}`);
+    io.out(
+      `imported ${report.imported} translations from ${file} (${report.titles} titles, ${report.abstracts} abstracts); ` +
+        `translator notes removed from ${report.cleaned.length}; ${report.rejected.length} rejected`,
+    );
+    return report.rejected.length > 0 ? EXIT.partial : EXIT.ok;
+  });
+}

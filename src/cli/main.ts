@@ -1,0 +1,105 @@
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, PaperboyError, type ExitCode } from '../errors.ts';
+import type { CliIO, GlobalOptions } from './context.ts';
+
+// The one boundary where errors become messages and exit codes (0 done or no issue, 1 failed, 2 bad usage or
+// config, 3 sent with some failures). Commands load lazily so `paperboy domains` does not pay for MJML or SQLite.
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function buildProgram(io: CliIO, setExit: (code: ExitCode) => void): Command {
+  const program = new Command('paperboy')
+    .description('A daily bilingual (English + 中文) newsletter of new arXiv papers, per topic and language.')
+    .option('-c, --config <file>', 'config file (default: ./paperboy.config.yaml, or $PAPERBOY_CONFIG)')
+    .option('--db <file>', 'SQLite database file (default: database.file in the config; $DATABASE_URL wins)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  const globals = (command: Command): GlobalOptions => command.optsWithGlobals();
+
+  program
+    .command('run')
+    .description('collect the batch, select, render once per segment and deliver to every reader')
+    .option('--date <YYYY-MM-DD>', 'the batch (arXiv feed date) to build; default: the batch expected now')
+    .option('--feed <file|url>', 'a feed to read instead of the stored batch or arXiv (repeatable)', collect)
+    .option('--outbox <dir>', 'where the outbox transport writes .eml files (default: delivery.outboxDir)')
+    .option('--dry-run', 'render and write previews, send and record nothing')
+    .option('--json', 'print the run report as JSON')
+    .action(async (_options, command: Command) => {
+      const { runCommand } = await import('./commands/run.ts');
+      setExit(await runCommand(globals(command), io));
+    });
+
+  const subscribers = program.command('subscribers').description('manage the subscriber list');
+  subscribers
+    .command('import <csv>')
+    .description('import readers from a CSV file (email,name,topics,language); re-importing changes nothing')
+    .action(async (file: string, _options, command: Command) => {
+      const { importSubscribersCommand } = await import('./commands/subscribers.ts');
+      setExit(await importSubscribersCommand(file, globals(command), io));
+    });
+  subscribers
+    .command('list')
+    .description('list subscribers with their topics and language')
+    .addOption(new Option('--status <status>', 'only this status').choices(['pending', 'active', 'unsubscribed', 'bounced', 'complained']))
+    .option('--json', 'print JSON')
+    .action(async (_options, command: Command) => {
+      const { listSubscribersCommand } = await import('./commands/subscribers.ts');
+      setExit(await listSubscribersCommand(globals(command), io));
+    });
+
+  program
+    .command('translations')
+    .description('manage stored Chinese translations')
+    .command('import <file>')
+    .description('import recorded translator replies ({ "<arxiv id>": { "title_zh_raw", "abstract_zh" } }); notes are cleaned off')
+    .action(async (file: string, _options, command: Command) => {
+      const { importTranslationsCommand } = await import('./commands/translations.ts');
+      setExit(await importTranslationsCommand(file, globals(command), io));
+    });
+
+  program
+    .command('domains')
+    .description('list the configured topics')
+    .option('--json', 'print [{ id, name: { en, zh }, … }]')
+    .action(async (_options, command: Command) => {
+      const { domainsCommand } = await import('./commands/domains.ts');
+      setExit(domainsCommand(globals(command), io));
+    });
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code; never calls process.exit. */
+export async function runCli(argv: string[], io: CliIO): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; everything else is bad usage.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof PaperboyError) {
+      io.err(`paperboy: ${error.message}`);
+      return error.exitCode;
+    }
+    io.err(`paperboy: unexpected error (please report it):\n${(error as Error)?.stack ?? String(error)}`);
+    return EXIT.failed;
+  }
+}
+
+export function processIO(): CliIO {
+  return {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    env: process.env,
+    now: () => new Date(),
+    isTTY: Boolean(process.stderr.isTTY),
+  };
+}

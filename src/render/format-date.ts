@@ -1,0 +1,32 @@
+import { DateTime } from 'luxon';
+import { RenderError } from '../errors.ts';
+import type { ISODate, LocalizedText } from '../types.ts';
+
+// en-US month names: en-GB abbreviates September as "Sept" in recent ICU.
+// The issue date is a calendar date (the arXiv batch's New York date), not an instant: parse it in UTC so no
+// zone shift can move it to the neighbouring day.
+function parseIssueDate(date: ISODate): DateTime {
+  const dt = DateTime.fromISO(date, { zone: 'utc' });
+  if (!dt.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    throw new RenderError(`invalid issue date "${date}" (expected YYYY-MM-DD)`);
+  }
+  return dt;
+}
+
+/** Header date: en "Friday, 14 November 2025", zh "2025年11月14日 星期五". */
+export function formatIssueDate(date: ISODate): LocalizedText {
+  const dt = parseIssueDate(date);
+  return {
+    en: dt.setLocale('en-US').toFormat('cccc, d LLLL yyyy'),
+    zh: dt.setLocale('zh-CN').toFormat("yyyy'年'M'月'd'日' cccc"),
+  };
+}
+
+/** Subject and preheader date: en "Fri 14 Nov 2025", zh "2025年11月14日". */
+export function formatShortDate(date: ISODate): LocalizedText {
+  const dt = parseIssueDate(date);
+  return {
+    en: dt.setLocale('en-US').toFormat('ccc d LLL yyyy'),
+    zh: dt.setLocale('zh-CN').toFormat("yyyy'年'M'月'd'日'"),
+  };
+}

@@ -1,0 +1,172 @@
+import type {
+  AnnounceType,
+  Author,
+  Domain,
+  IssueEntry,
+  Language,
+  LocalizedText,
+  NewsletterSite,
+  SegmentIssue,
+} from '../types.ts';
+import { formatShortDate } from './format-date.ts';
+import { truncateText } from './truncate.ts';
+
+// Words and small computations shared by the HTML template (emails/newsletter.tsx) and the text part, so both
+// parts of a mail say the same thing.
+
+/** Per-reader values are filled in after rendering once per segment (see `personalize`). */
+export const READER_PLACEHOLDERS = {
+  unsubscribeUrl: '__PB_UNSUBSCRIBE_URL__',
+  preferencesUrl: '__PB_PREFERENCES_URL__',
+  email: '__PB_READER_EMAIL__',
+} as const;
+
+export interface ReaderFields {
+  unsubscribeUrl: string;
+  preferencesUrl: string;
+  email: string;
+}
+
+export const DEFAULT_SUMMARY_WIDTH = { en: 360, zh: 240 } as const;
+export const DEFAULT_MAX_AUTHORS = 4;
+
+/** Shown in the Chinese slot when a translation is missing; never the English text. */
+export const MISSING_ZH_MARKER = '译文暂缺 · Chinese translation pending';
+
+export const UI = {
+  viewInBrowser: { en: 'View in browser', zh: '在浏览器中查看' },
+  contents: { en: 'In this issue', zh: '本期目录' },
+  empty: { en: 'No new papers in this topic today', zh: '今日该主题暂无新论文' },
+  alsoIn: { en: 'also in', zh: '另见' },
+  tldr: { en: 'TL;DR', zh: '一句话总结' },
+  preferences: { en: 'Change topics or language', zh: '修改主题或语言' },
+  unsubscribe: { en: 'Unsubscribe', zh: '退订' },
+  sentTo: { en: 'This copy was sent to', zh: '本邮件发送至' },
+} as const satisfies Record<string, LocalizedText>;
+
+export function papersLine(n: number): LocalizedText {
+  return { en: `${n} new paper${n === 1 ? '' : 's'} in your topics`, zh: `今日 ${n} 篇新论文` };
+}
+
+export function moreLine(n: number, domain: Domain): LocalizedText {
+  return { en: `and ${n} more in ${domain.name.en} →`, zh: `另有 ${n} 篇 →` };
+}
+
+export function subscribedLine(issue: SegmentIssue): LocalizedText {
+  const names = issue.sections.map((s) => s.domain.name);
+  return {
+    en: `You receive this because you subscribed to: ${names.map((n) => n.en).join(', ')}.`,
+    zh: `您收到这封邮件，是因为订阅了：${names.map((n) => n.zh).join('、')}。`,
+  };
+}
+
+const ANNOUNCE_LABELS: Record<Exclude<AnnounceType, 'new'>, LocalizedText> = {
+  cross: { en: 'cross-list', zh: '交叉列表' },
+  replace: { en: 'updated', zh: '新版本' },
+  'replace-cross': { en: 'updated cross-list', zh: '新版本 · 交叉列表' },
+};
+
+export function announceLabel(type: AnnounceType): LocalizedText | undefined {
+  return type === 'new' ? undefined : ANNOUNCE_LABELS[type];
+}
+
+/** "A, B, C, D et al. (12 authors)" / "A, B, C, D 等 12 位作者"; affiliations are dropped. */
+export function formatAuthors(authors: readonly Author[], max: number, ui: 'en' | 'zh'): string {
+  const names = authors.slice(0, Math.max(1, max)).map((a) => a.name).join(', ');
+  if (authors.length <= Math.max(1, max)) return names;
+  return ui === 'zh' ? `${names} 等 ${authors.length} 位作者` : `${names} et al. (${authors.length} authors)`;
+}
+
+/** arXiv text carries hard line breaks and runs of spaces; mail shows it as one paragraph. */
+export function cleanText(text: string): string {
+  return text.replace(/\s+/gu, ' ').trim();
+}
+
+export function summaryEn(entry: IssueEntry, width: number): string {
+  return truncateText(cleanText(entry.paper.abstract), width);
+}
+
+/** Truncated Chinese abstract, or null when there is no translation. */
+export function summaryZh(entry: IssueEntry, width: number): string | null {
+  const zh = entry.chinese?.abstractZh;
+  return zh ? truncateText(cleanText(zh), width) : null;
+}
+
+export function titleZh(entry: IssueEntry): string | null {
+  const zh = entry.chinese?.titleZh;
+  return zh ? cleanText(zh) : null;
+}
+
+export function tldr(entry: IssueEntry): { en: string | null; zh: string | null } {
+  const en = entry.chinese?.tldrEn;
+  const zh = entry.chinese?.tldrZh;
+  return { en: en ? cleanText(en) : null, zh: zh ? cleanText(zh) : null };
+}
+
+function baseUrl(site: NewsletterSite): string {
+  return site.publicBaseUrl.replace(/\/+$/u, '');
+}
+
+export function issueUrl(site: NewsletterSite, issue: SegmentIssue): string {
+  return `${baseUrl(site)}/issues/${issue.batchDate}`;
+}
+
+export function sectionUrl(site: NewsletterSite, issue: SegmentIssue, domainId: string): string {
+  return `${issueUrl(site, issue)}/${encodeURIComponent(domainId)}`;
+}
+
+/** Papers the reader gets today: shown ones plus those behind "and N more" (sections are de-duplicated). */
+export function countPapers(issue: SegmentIssue): number {
+  return issue.sections.reduce((n, s) => n + s.entries.length + s.more, 0);
+}
+
+export function sectionCount(section: SegmentIssue['sections'][number]): number {
+  return section.entries.length + section.more;
+}
+
+/** Names of all configured domains, for "also in" tags. */
+export function domainNameMap(domains: readonly Domain[]): Record<string, LocalizedText> {
+  return Object.fromEntries(domains.map((d) => [d.id, d.name]));
+}
+
+/** Short so it fits mobile inbox lists (10–78 chars); Chinese first for readers of Chinese. */
+export function buildSubject(issue: SegmentIssue): string {
+  const n = countPapers(issue);
+  const date = formatShortDate(issue.batchDate);
+  const en = `arXiv digest ${date.en} · ${n} paper${n === 1 ? '' : 's'}`;
+  const zh = `arXiv 日报 ${date.zh} · ${n} 篇`;
+  switch (issue.key.language) {
+    case 'en':
+      return en;
+    case 'zh':
+      return zh;
+    case 'bilingual':
+      return `${zh} | ${en}`;
+  }
+}
+
+function topEntry(issue: SegmentIssue): IssueEntry | undefined {
+  return issue.sections.find((s) => s.entries.length > 0)?.entries[0];
+}
+
+// Mobile inboxes show ~40 Han characters of the preview: date, count and the top title come first.
+const PREHEADER_WIDTH = { zh: 80, en: 90 } as const;
+
+export function buildPreheader(issue: SegmentIssue): string {
+  const n = countPapers(issue);
+  const [, month, day] = issue.batchDate.split('-').map(Number);
+  const shortEn = formatShortDate(issue.batchDate).en.split(' ').slice(1, 3).join(' ');
+  const top = topEntry(issue);
+  const topTitle = top ? cleanText(top.paper.title) : undefined;
+  const topZh = top ? (titleZh(top) ?? topTitle) : undefined;
+  const zh = truncateText(
+    n === 0 ? `${month}月${day}日 · 今日暂无新论文` : `${month}月${day}日 · ${n} 篇新论文 · ${topZh ?? ''}`,
+    PREHEADER_WIDTH.zh,
+  );
+  const en = truncateText(
+    n === 0 ? `${shortEn} · No new papers today` : `${shortEn} · ${n} new paper${n === 1 ? '' : 's'} · ${topTitle ?? ''}`,
+    PREHEADER_WIDTH.en,
+  );
+  const language: Language = issue.key.language;
+  return language === 'en' ? en : language === 'zh' ? zh : `${zh} | ${en}`;
+}

@@ -1,0 +1,127 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
+import { ConfigError } from '../errors.ts';
+import { createMigrations, type Database } from './schema.ts';
+import { StoreError } from './store-error.ts';
+
+export interface DatabaseLocation {
+  /** `sqlite:///abs/path.db`, `sqlite:rel.db`, `file:///abs/path.db`, `file:rel.db` or `postgres://…`; wins over `file`. */
+  url?: string | undefined;
+  /** A SQLite file path (relative to the working directory) or `:memory:`. */
+  file?: string | undefined;
+}
+
+export type ResolvedLocation = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string };
+
+const MEMORY = ':memory:';
+/** How long a writer waits for another process's lock (the web server and a run share the file). */
+const BUSY_TIMEOUT_MS = 5000;
+
+function sqlitePath(path: string): string {
+  return path === MEMORY ? MEMORY : resolve(path);
+}
+
+/** Turns a database URL or file into a dialect and a target, without touching the file system. */
+export function resolveDatabaseLocation(location: DatabaseLocation): ResolvedLocation {
+  const url = location.url?.trim();
+  if (url) {
+    if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', url };
+    if (/^sqlite:/i.test(url)) {
+      // `sqlite:///abs/x.db` → `/abs/x.db`; `sqlite://x.db` and `sqlite:x.db` → `x.db`; `sqlite::memory:`.
+      const rest = url.slice('sqlite:'.length).replace(/^\/\//, '');
+      if (!rest) throw new ConfigError(`database URL "${url}" names no file (expected sqlite:///absolute/path.db)`);
+      return { dialect: 'sqlite', file: sqlitePath(safeDecode(rest)) };
+    }
+    if (/^file:/i.test(url)) {
+      if (/^file:\/\//i.test(url)) {
+        try {
+          return { dialect: 'sqlite', file: fileURLToPath(url) };
+        } catch (error) {
+          throw new ConfigError(`database URL "${url}" is not a usable file URL (expected file:///absolute/path.db)`, [], {
+            cause: error,
+          });
+        }
+      }
+      const rest = url.slice('file:'.length);
+      if (!rest) throw new ConfigError(`database URL "${url}" names no file`);
+      return { dialect: 'sqlite', file: sqlitePath(safeDecode(rest)) };
+    }
+    // Only the scheme is echoed: the rest of a URL may hold a password.
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+    throw new ConfigError(
+      `database URL scheme "${scheme ?? url}" is not supported: use sqlite:///absolute/path.db, file:path.db or postgres://…`,
+    );
+  }
+  const file = location.file?.trim();
+  if (file) return { dialect: 'sqlite', file: sqlitePath(file) };
+  throw new ConfigError('no database given: set a database URL (DATABASE_URL) or a SQLite file path');
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Opens (creating if needed) the store and brings its schema up to date. The caller owns the handle and
+ * closes it with `db.destroy()`.
+ */
+export async function openDatabase(location: DatabaseLocation): Promise<Kysely<Database>> {
+  const target = resolveDatabaseLocation(location);
+  if (target.dialect === 'postgres') {
+    throw new ConfigError(
+      'PostgreSQL (postgres://…) is not supported yet: support arrives with the delivery issue, which adds the pg ' +
+        'driver. Meanwhile use SQLite: leave DATABASE_URL unset to use the default file, or set it to ' +
+        'sqlite:///absolute/path/paperboy.db',
+    );
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(target.file) }) });
+  try {
+    await runMigrations(db, createMigrations(target.dialect));
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
+}
+
+function openSqlite(file: string): BetterSqlite3.Database {
+  let sqlite: BetterSqlite3.Database | undefined;
+  try {
+    if (file !== MEMORY) mkdirSync(dirname(file), { recursive: true });
+    sqlite = new BetterSqlite3(file);
+    // WAL lets the web server read while a run writes; NORMAL sync is durable across crashes of the process.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    return sqlite;
+  } catch (error) {
+    sqlite?.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreError(`cannot open the SQLite database ${file}: ${reason}`, { cause: error });
+  }
+}
+
+/** Runs every migration not yet applied, in name order; a failure names the migration. */
+export async function runMigrations(db: Kysely<any>, migrations: Record<string, Migration>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new StoreError(
+      failed
+        ? `database migration ${failed.migrationName} failed: ${reason}`
+        : `database migrations could not run: ${reason}`,
+      { cause: error },
+    );
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
