@@ -7,12 +7,12 @@ import { DEFAULT_DOMAINS } from './default-domains.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 
-const localized = z.object({
+const localized = z.strictObject({
   en: z.string().trim().min(1, 'expected a non-empty English text'),
   zh: z.string().trim().min(1, 'expected a non-empty Chinese text'),
 });
 
-export const domainSchema = z.object({
+export const domainSchema = z.strictObject({
   id: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,31}$/, 'expected a short id of lowercase letters, digits and "-" (e.g. "llm")'),
@@ -28,9 +28,9 @@ export const domainSchema = z.object({
   cap: z.number().int().min(1).max(100).default(6).describe('Papers with summaries per mail; the rest are linked.'),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   newsletter: z
-    .object({
+    .strictObject({
       name: z.string().trim().min(1).default('paperboy · arXiv daily'),
       from: z
         .string()
@@ -50,7 +50,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   arxiv: z
-    .object({
+    .strictObject({
       format: z.enum(['rss', 'atom']).default('rss'),
       baseUrl: z.url().default('https://rss.arxiv.org'),
       timeoutSeconds: z.number().positive().max(600).default(30),
@@ -64,9 +64,9 @@ export const configSchema = z.object({
     })
     .prefault({}),
   render: z
-    .object({
+    .strictObject({
       summaryWidth: z
-        .object({ en: z.number().int().min(40).max(4000).default(360), zh: z.number().int().min(20).max(4000).default(240) })
+        .strictObject({ en: z.number().int().min(40).max(4000).default(360), zh: z.number().int().min(20).max(4000).default(240) })
         .prefault({})
         .describe('Display columns per summary; a Chinese character is two columns.'),
       maxAuthors: z.number().int().min(1).max(50).default(4),
@@ -74,13 +74,13 @@ export const configSchema = z.object({
     })
     .prefault({}),
   delivery: z
-    .object({
+    .strictObject({
       transport: z.enum(['outbox']).default('outbox'),
       outboxDir: z.string().min(1).default('outbox'),
     })
     .prefault({}),
   database: z
-    .object({
+    .strictObject({
       file: z.string().min(1).default('subscribers/paperboy.db'),
     })
     .prefault({}),
