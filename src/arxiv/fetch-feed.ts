@@ -32,6 +32,8 @@ export function parseRetryAfter(header: string | null, nowMs: number): number | 
   if (header === null) return null;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // An HTTP date names its month; without that check Date.parse reads "-3" as a year.
+  if (!/[A-Za-z]{3}/.test(value)) return null;
   const at = Date.parse(value);
   if (Number.isNaN(at)) return null;
   return Math.max(0, at - nowMs);

@@ -1,0 +1,72 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import PostalMime from 'postal-mime';
+import { describe, expect, it } from 'vitest';
+import { composeMail, domainOfAddress, stableMessageId } from '../../src/deliver/compose-mail.ts';
+import { createOutboxTransport, outboxFileName } from '../../src/deliver/outbox-transport.ts';
+
+const rendered = {
+  subject: 'arXiv 日报 2025年11月14日 · 3 篇 | arXiv digest 14 Nov 2025',
+  preheader: '3 new papers',
+  html: '<!doctype html><html><body><p>大语言模型 &amp; agents</p></body></html>',
+  text: '大语言模型 & agents\nhttps://arxiv.org/abs/2511.10593',
+};
+
+describe('composeMail', () => {
+  const mail = composeMail(rendered, {
+    from: 'Lab digest <digest@Example.org>',
+    batchDate: '2025-11-14',
+    segmentId: 'bilingual.llm',
+    subscriberId: 12,
+    to: 'reader@example.com',
+    unsubscribeUrl: 'https://digest.example.org/unsubscribe/u.c.abc',
+  });
+
+  it('carries one-click unsubscribe headers (RFC 8058)', () => {
+    expect(mail.headers['List-Unsubscribe']).toBe('<https://digest.example.org/unsubscribe/u.c.abc>');
+    expect(mail.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+  });
+
+  it('uses a Message-ID that is the same on every run, on our own domain', () => {
+    expect(mail.messageId).toBe('<paperboy.2025-11-14.12@example.org>');
+    expect(stableMessageId('2025-11-14', 12, 'digest@example.org')).toBe(mail.messageId);
+    expect(domainOfAddress('"A, B" <x@Mail.Example.ORG>')).toBe('mail.example.org');
+  });
+});
+
+describe('outbox transport', () => {
+  it('writes one parseable multipart/alternative .eml per reader', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paperboy-outbox-'));
+    const transport = createOutboxTransport({ dir, batchDate: '2025-11-14', date: new Date('2025-11-14T05:30:00Z') });
+    const mail = composeMail(rendered, {
+      from: 'Lab digest <digest@example.org>',
+      batchDate: '2025-11-14',
+      segmentId: 'bilingual.llm',
+      subscriberId: 3,
+      to: 'Ünïcode.Reader+tag@example.com',
+      unsubscribeUrl: 'https://digest.example.org/unsubscribe/u.3.sig',
+    });
+    const result = await transport.send(mail);
+    await transport.close();
+
+    expect(readdirSync(join(dir, '2025-11-14'))).toEqual([outboxFileName(3, mail.to)]);
+    expect(result.location).toMatch(/000003-.*\.eml$/);
+    const raw = readFileSync(result.location as string);
+    expect(raw.toString()).toMatch(/^Content-Type: multipart\/alternative/m);
+    const parsed = await PostalMime.parse(raw);
+    expect(parsed.subject).toBe(rendered.subject);
+    expect(parsed.text?.trim()).toBe(rendered.text);
+    expect(parsed.html).toContain('大语言模型 &amp; agents');
+    expect(parsed.messageId).toBe('<paperboy.2025-11-14.3@example.org>');
+    const header = (name: string) => parsed.headers.find((h) => h.key === name)?.value;
+    expect(header('list-unsubscribe')).toBe('<https://digest.example.org/unsubscribe/u.3.sig>');
+    expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(header('date')).toContain('14 Nov 2025');
+  });
+
+  it('makes safe file names', () => {
+    expect(outboxFileName(7, '../../etc/passwd@evil.com')).toBe('000007-.._.._etc_passwd_at_evil.com.eml');
+    expect(outboxFileName(7, 'a b;rm -rf@x.org')).not.toMatch(/[ ;/]/);
+  });
+});
