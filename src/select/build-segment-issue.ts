@@ -39,14 +39,24 @@ export function segmentIdOf(key: SegmentKey): string {
 }
 
 /** A reader's choice as a segment key: unknown topics dropped, duplicates removed, config order. */
-export function segmentKeyOf(topics: readonly string[], language: Language, domainOrder: readonly string[]): SegmentKey {
+export function segmentKeyOf(
+  topics: readonly string[],
+  language: Language,
+  domainOrder: readonly string[],
+): SegmentKey {
   const picked = new Set(topics);
   return { topics: [...new Set(domainOrder)].filter((id) => picked.has(id)), language };
 }
 
+/** The readers of one segment. */
+export interface SegmentGroup<T> {
+  key: SegmentKey;
+  readers: T[];
+}
+
 export interface SegmentGroups<T> {
   /** Readers by segment id, segments in the order their first reader came. */
-  segments: Map<string, { key: SegmentKey; readers: T[] }>;
+  segments: Map<string, SegmentGroup<T>>;
   /** Readers none of whose topics is a configured domain: they get no issue. */
   noTopics: T[];
 }
@@ -56,7 +66,7 @@ export function groupIntoSegments<T extends { topics: readonly string[]; languag
   readers: Iterable<T>,
   domainOrder: readonly string[],
 ): SegmentGroups<T> {
-  const segments = new Map<string, { key: SegmentKey; readers: T[] }>();
+  const segments = new Map<string, SegmentGroup<T>>();
   const noTopics: T[] = [];
   for (const reader of readers) {
     const key = segmentKeyOf(reader.topics, reader.language, domainOrder);

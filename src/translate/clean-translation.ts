@@ -197,7 +197,7 @@ function joinLines(lines: string[]): string {
   let out = '';
   for (const line of lines) {
     if (out === '') out = line;
-    else if (CJK_EDGE.test(out.slice(-1)) || CJK_EDGE.test(line.charAt(0))) out += line;
+    else if (CJK_EDGE.test(out.slice(-1)) && CJK_EDGE.test(line.charAt(0))) out += line;
     else out += ` ${line}`;
   }
   return out;
