@@ -123,6 +123,11 @@ function inList(values: readonly string[]) {
   return sql.join(values.map((v) => sql.lit(v)));
 }
 
+// Spelled out rather than taken from the constants above: an applied migration must not change when they do.
+const LANGUAGES_0001 = ['bilingual', 'zh', 'en'];
+const SUBSCRIBER_STATUSES_0001 = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
+const DELIVERY_STATUSES_0001 = ['planned', 'sending', 'sent', 'failed', 'bounced', 'unknown', 'skipped'];
+
 const initial = (dialect: DialectName): Migration => ({
   async up(db: Kysely<any>) {
     await db.schema
@@ -187,8 +192,8 @@ const initial = (dialect: DialectName): Migration => ({
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addColumn('status_changed_at', 'text', (c) => c.notNull())
-      .addCheckConstraint('subscribers_language_check', sql`language in (${inList(['bilingual', 'zh', 'en'])})`)
-      .addCheckConstraint('subscribers_status_check', sql`status in (${inList(SUBSCRIBER_STATUSES)})`)
+      .addCheckConstraint('subscribers_language_check', sql`language in (${inList(LANGUAGES_0001)})`)
+      .addCheckConstraint('subscribers_status_check', sql`status in (${inList(SUBSCRIBER_STATUSES_0001)})`)
       .execute();
     // Keyset pagination over active readers walks this index in id order.
     await db.schema.createIndex('subscribers_status_id_idx').on('subscribers').columns(['status', 'id']).execute();
@@ -214,7 +219,7 @@ const initial = (dialect: DialectName): Migration => ({
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('deliveries_pk', ['batch_date', 'subscriber_id'])
-      .addCheckConstraint('deliveries_status_check', sql`status in (${inList(DELIVERY_STATUSES)})`)
+      .addCheckConstraint('deliveries_status_check', sql`status in (${inList(DELIVERY_STATUSES_0001)})`)
       .execute();
     await db.schema
       .createIndex('deliveries_batch_status_idx')
