@@ -63,7 +63,8 @@ export interface RunReport {
   feeds: Array<{ source: string; papers: number; batchDate: ISODate | null; error?: string; skippedItems?: number }>;
   papers: number;
   domains: Array<{ id: string; matched: number }>;
-  chinese: { papers: number; missing: number };
+  /** Selected papers with a usable Chinese title / summary (the rest show the "translation pending" marker). */
+  chinese: { papers: number; titles: number; abstracts: number };
   segments: SegmentReport[];
   readersWithoutTopics: number;
   mails: { planned: number; sent: number; alreadySent: number; failed: number };
@@ -82,7 +83,7 @@ function emptyReport(batchDate: ISODate | null): RunReport {
     feeds: [],
     papers: 0,
     domains: [],
-    chinese: { papers: 0, missing: 0 },
+    chinese: { papers: 0, titles: 0, abstracts: 0 },
     segments: [],
     readersWithoutTopics: 0,
     mails: { planned: 0, sent: 0, alreadySent: 0, failed: 0 },
@@ -195,7 +196,11 @@ export async function runIssue(deps: RunDependencies, options: RunOptions): Prom
 
   // Chinese text for the selected papers only
   const chinese = await chineseForPapers(deps.db, selected);
-  report.chinese = { papers: selected.length, missing: selected.filter((p) => !chinese.get(p.id)?.titleZh).length };
+  report.chinese = {
+    papers: selected.length,
+    titles: selected.filter((p) => chinese.get(p.id)?.titleZh).length,
+    abstracts: selected.filter((p) => chinese.get(p.id)?.abstractZh).length,
+  };
   const chineseOf = (paper: Paper) => chinese.get(paper.id) ?? null;
 
   // segment

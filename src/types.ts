@@ -9,11 +9,11 @@
 export type ISODate = string;
 
 export type AnnounceType = 'new' | 'cross' | 'replace' | 'replace-cross';
-export const ANNOUNCE_TYPES: readonly AnnounceType[] = ['new', 'cross', 'replace', 'replace-cross'];
+export const ANNOUNCE_TYPES = ['new', 'cross', 'replace', 'replace-cross'] as const satisfies readonly AnnounceType[];
 
 /** What a reader reads: both languages, Chinese only (English title kept), or English only. */
 export type Language = 'bilingual' | 'zh' | 'en';
-export const LANGUAGES: readonly Language[] = ['bilingual', 'zh', 'en'];
+export const LANGUAGES = ['bilingual', 'zh', 'en'] as const satisfies readonly Language[];
 
 export interface Author {
   name: string;

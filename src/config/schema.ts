@@ -24,7 +24,7 @@ export const domainSchema = z.strictObject({
     .describe('A paper must be listed in one of these; empty means any category.'),
   include: z.array(z.string().trim().min(1)).default([]).describe('Words or phrases; /regex/ for a raw pattern.'),
   exclude: z.array(z.string().trim().min(1)).default([]),
-  announceTypes: z.array(z.enum(ANNOUNCE_TYPES as [string, ...string[]])).min(1).default(['new', 'cross']),
+  announceTypes: z.array(z.enum(ANNOUNCE_TYPES)).min(1).default(['new', 'cross']),
   cap: z.number().int().min(1).max(100).default(6).describe('Papers with summaries per mail; the rest are linked.'),
 });
 

@@ -44,6 +44,27 @@ export const UI = {
   sentTo: { en: 'This copy was sent to', zh: '本邮件发送至' },
 } as const satisfies Record<string, LocalizedText>;
 
+/** "Label: value" in English and bilingual copy, "标签：值" in Chinese-only copy. */
+export function colon(language: Language): string {
+  return language === 'zh' ? '：' : ': ';
+}
+
+/** "also in: 智能体 Agents" (bilingual), "also in: Agents" (en), "另见：智能体" (zh); null when there is none. */
+export function alsoInLine(
+  entry: IssueEntry,
+  language: Language,
+  domainNames: Readonly<Record<string, LocalizedText>>,
+): string | null {
+  if (entry.alsoIn.length === 0) return null;
+  const names = entry.alsoIn.map((id) => {
+    const n = domainNames[id];
+    if (!n) return id;
+    return language === 'en' ? n.en : language === 'zh' ? n.zh : `${n.zh} ${n.en}`;
+  });
+  const label = language === 'zh' ? UI.alsoIn.zh : UI.alsoIn.en;
+  return `${label}${colon(language)}${names.join(language === 'zh' ? '、' : ', ')}`;
+}
+
 export function papersLine(n: number): LocalizedText {
   return { en: `${n} new paper${n === 1 ? '' : 's'} in your topics`, zh: `今日 ${n} 篇新论文` };
 }
@@ -159,12 +180,11 @@ export function buildPreheader(issue: SegmentIssue): string {
   const top = topEntry(issue);
   const topTitle = top ? cleanText(top.paper.title) : undefined;
   const topZh = top ? (titleZh(top) ?? topTitle) : undefined;
-  const zh = truncateText(
-    n === 0 ? `${month}月${day}日 · 今日暂无新论文` : `${month}月${day}日 · ${n} 篇新论文 · ${topZh ?? ''}`,
-    PREHEADER_WIDTH.zh,
-  );
-  const en = truncateText(
-    n === 0 ? `${shortEn} · No new papers today` : `${shortEn} · ${n} new paper${n === 1 ? '' : 's'} · ${topTitle ?? ''}`,
+  const line = (parts: Array<string | undefined>, width: number): string =>
+    truncateText(parts.filter(Boolean).join(' · '), width);
+  const zh = line([`${month}月${day}日`, n === 0 ? '今日暂无新论文' : `${n} 篇新论文`, topZh], PREHEADER_WIDTH.zh);
+  const en = line(
+    [shortEn, n === 0 ? 'No new papers today' : `${n} new paper${n === 1 ? '' : 's'}`, topTitle],
     PREHEADER_WIDTH.en,
   );
   const language: Language = issue.key.language;

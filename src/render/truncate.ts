@@ -19,14 +19,32 @@ const ZERO_WIDTH_START = /^[\p{Cc}\p{Mn}\p{Me}\p{Cf}]/u;
 /** Letters, digits and marks of scripts written with spaces between words. */
 const NARROW_WORD = /^[\p{L}\p{N}\p{M}]/u;
 const HYPHEN = /^[-‐‑]$/u;
-/** Dropped from the end before the ellipsis: a cut after "foo," or "(" reads as a typo. */
-const TRAILING_JUNK = /^[\s，、；：,;:(（[【{「『“‘\-–—]$/u;
+/** Dropped from the end before the ellipsis: a cut after "foo," or "(" (or a TeX escape's "\\") reads as a typo. */
+const TRAILING_JUNK = /^[\s，、；：,;:(（[【{「『“‘\-–—\\]$/u;
 const SENTENCE_END = /[。！？.!?][”’"'」』）)]*$/u;
 const ASCII_SENTENCE_END = /[.!?][”’"')]*$/u;
 /** `$$…$$` or `$…$`, not preceded by a backslash (an escaped dollar is a literal). */
 const MATH_SPAN = /(?<!\\)\$\$[\s\S]+?(?<!\\)\$\$|(?<!\\)\$[^$\n]+?(?<!\\)\$/gu;
+/** Columns segmented past the budget, so the word and sentence segmenters see the context after a cut. */
+const LOOKAHEAD_WIDTH = 16;
 /** A sentence boundary is preferred only if it keeps at least this share of the budget. */
 const SENTENCE_MIN_SHARE = 0.6;
+
+/**
+ * Text made only of these is one grapheme per UTF-16 unit: printable ASCII and Latin, general punctuation (no
+ * zero-width or bidi controls), CJK punctuation, kana and Han (no combining marks), fullwidth forms. Abstracts
+ * almost always are, and skipping the grapheme segmenter for them makes rendering an issue several times faster.
+ */
+const SIMPLE_TEXT =
+  /^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u3000-\u3029\u3030-\u303f\u3041-\u3096\u309b-\u30ff\u4e00-\u9fff\uff01-\uff60]*$/u;
+
+function* splitGraphemes(text: string): Generator<{ segment: string; index: number }> {
+  if (SIMPLE_TEXT.test(text)) {
+    for (let index = 0; index < text.length; index++) yield { segment: text.charAt(index), index };
+  } else {
+    yield* graphemes.segment(text);
+  }
+}
 
 function graphemeWidth(g: string): number {
   if (PICTOGRAPHIC.test(g)) return 2;
@@ -38,7 +56,7 @@ function graphemeWidth(g: string): number {
 /** Columns the text takes: East Asian Wide/Fullwidth and emoji graphemes count 2, zero-width ones 0, others 1. */
 export function displayWidth(text: string): number {
   let width = 0;
-  for (const { segment } of graphemes.segment(text)) width += graphemeWidth(segment);
+  for (const { segment } of splitGraphemes(text)) width += graphemeWidth(segment);
   return width;
 }
 
@@ -56,15 +74,16 @@ function isNarrowWord(unit: Unit | undefined): boolean {
  * Which grapheme boundaries may end a truncated prefix. `cut[i]` is the boundary before unit i
  * (`cut[units.length]` is the end of the text).
  */
-function allowedCuts(text: string, units: Unit[]): boolean[] {
+function allowedCuts(text: string, prefix: string, units: Unit[]): boolean[] {
   const indexAt = new Map<number, number>();
   units.forEach((u, i) => indexAt.set(u.start, i));
-  indexAt.set(text.length, units.length);
+  indexAt.set(prefix.length, units.length);
   const cut = Array.from({ length: units.length + 1 }, () => true);
 
   const forbidInside = (start: number, end: number, keepWideEdges: boolean): void => {
     const from = indexAt.get(start);
-    const to = indexAt.get(end);
+    // A span running past the segmented prefix is protected up to the prefix's end.
+    const to = indexAt.get(Math.min(end, prefix.length));
     // Segmenters agree on boundaries in practice; if one ever does not, the range is simply not protected.
     if (from === undefined || to === undefined) return;
     for (let i = from + 1; i < to; i++) {
@@ -74,7 +93,7 @@ function allowedCuts(text: string, units: Unit[]): boolean[] {
     }
   };
 
-  for (const s of words.segment(text)) {
+  for (const s of words.segment(prefix)) {
     if (s.isWordLike) forbidInside(s.index, s.index + s.segment.length, true);
   }
   for (let i = 1; i < units.length; i++) {
@@ -85,7 +104,11 @@ function allowedCuts(text: string, units: Unit[]): boolean[] {
     if (next && HYPHEN.test(next.text) && isNarrowWord(prev) && isNarrowWord(units[i + 1])) cut[i] = false;
     if (prev && HYPHEN.test(prev.text) && isNarrowWord(units[i - 2]) && isNarrowWord(next)) cut[i] = false;
   }
-  for (const m of text.matchAll(MATH_SPAN)) forbidInside(m.index, m.index + m[0].length, false);
+  // Math spans are found in the whole text: one that starts in the prefix may close after it.
+  for (const m of text.matchAll(MATH_SPAN)) {
+    if (m.index >= prefix.length) break;
+    forbidInside(m.index, m.index + m[0].length, false);
+  }
   return cut;
 }
 
@@ -97,30 +120,41 @@ function allowedCuts(text: string, units: Unit[]): boolean[] {
  */
 export function truncateText(text: string, maxWidth: number, opts: TruncateOptions = {}): string {
   const ellipsis = opts.ellipsis ?? '…';
-  if (displayWidth(text) <= maxWidth) return text;
   const budget = maxWidth - displayWidth(ellipsis);
+
+  // Segment only a prefix a little wider than the budget: segmenting whole abstracts dominated render time.
+  const units: Unit[] = [];
+  let width = 0;
+  let end = 0;
+  for (const { segment, index } of splitGraphemes(text)) {
+    if (width > maxWidth + LOOKAHEAD_WIDTH) break;
+    const w = graphemeWidth(segment);
+    units.push({ text: segment, start: index, width: w });
+    width += w;
+    end = index + segment.length;
+  }
+  if (end === text.length && width <= maxWidth) return text;
   if (budget < 0) return '';
 
-  const units: Unit[] = [];
-  for (const { segment, index } of graphemes.segment(text)) {
-    units.push({ text: segment, start: index, width: graphemeWidth(segment) });
-  }
+  const prefix = text.slice(0, end);
   const widthBefore: number[] = [0];
   for (const u of units) widthBefore.push((widthBefore.at(-1) ?? 0) + u.width);
-  const cut = allowedCuts(text, units);
+  const cut = allowedCuts(text, prefix, units);
+  // The end of the segmented prefix is not a real boundary (it may split a word).
+  if (end < text.length) cut[units.length] = false;
 
   // Longest allowed prefix within budget, with trailing junk removed.
-  let end = 0;
+  let last = 0;
   for (let i = units.length; i > 0; i--) {
     if (cut[i] && (widthBefore[i] ?? Infinity) <= budget) {
-      end = i;
+      last = i;
       break;
     }
   }
-  while (end > 0 && TRAILING_JUNK.test(units[end - 1]?.text ?? '')) end--;
-  let result = text.slice(0, units[end]?.start ?? text.length);
+  while (last > 0 && TRAILING_JUNK.test(units[last - 1]?.text ?? '')) last--;
+  let result = text.slice(0, units[last]?.start ?? end);
 
-  const sentenceEnd = bestSentenceEnd(text, units, widthBefore, cut, budget);
+  const sentenceEnd = bestSentenceEnd(text, prefix, units, widthBefore, cut, budget);
   if (sentenceEnd !== undefined) result = sentenceEnd;
   return result.length === 0 ? (displayWidth(ellipsis) <= maxWidth ? ellipsis : '') : result + ellipsis;
 }
@@ -128,6 +162,7 @@ export function truncateText(text: string, maxWidth: number, opts: TruncateOptio
 /** The longest run of whole sentences that fits and fills at least SENTENCE_MIN_SHARE of the budget. */
 function bestSentenceEnd(
   text: string,
+  prefix: string,
   units: Unit[],
   widthBefore: number[],
   cut: boolean[],
@@ -137,12 +172,12 @@ function bestSentenceEnd(
   units.forEach((u, i) => unitAt.set(u.start, i));
   let best: string | undefined;
   let offset = 0;
-  for (const { segment } of sentences.segment(text)) {
+  for (const { segment } of sentences.segment(prefix)) {
     const trimmed = segment.trimEnd();
     const endOffset = offset + trimmed.length;
     offset += segment.length;
     if (!SENTENCE_END.test(trimmed)) continue;
-    const i = unitAt.get(endOffset) ?? (endOffset === text.length ? units.length : undefined);
+    const i = unitAt.get(endOffset) ?? (endOffset === prefix.length ? units.length : undefined);
     if (i === undefined || !cut[i]) continue;
     const width = widthBefore[i] ?? Infinity;
     if (width > budget) break;

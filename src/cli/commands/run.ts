@@ -69,7 +69,9 @@ export function renderRunReport(report: RunReport): string {
     lines.push('', 'papers: from the stored batch');
   }
   if (report.papers > 0) {
-    lines.push('', `papers: ${report.papers} in the batch; Chinese for ${report.chinese.papers - report.chinese.missing} of ${report.chinese.papers} selected`);
+    const { chinese } = report;
+    lines.push('', `papers: ${report.papers} in the batch, ${chinese.papers} selected for some domain`);
+    lines.push(`Chinese: titles for ${chinese.titles} of ${chinese.papers}, summaries for ${chinese.abstracts} of ${chinese.papers} (the rest show 译文暂缺)`);
     lines.push(`domains: ${report.domains.map((d) => `${d.id} ${d.matched}`).join(', ')}`);
   }
   if (report.segments.length > 0) {

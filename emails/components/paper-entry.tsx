@@ -1,0 +1,174 @@
+import { MjmlText } from '@faire/mjml-react';
+import type { CSSProperties, ReactNode } from 'react';
+import {
+  MISSING_ZH_MARKER,
+  UI,
+  alsoInLine,
+  announceLabel,
+  cleanText,
+  formatAuthors,
+  summaryEn,
+  summaryZh,
+  titleZh,
+  tldr,
+} from '../../src/render/issue-copy.ts';
+import type { IssueEntry, Language, LocalizedText } from '../../src/types.ts';
+import { COLORS } from '../../src/render/email-theme.ts';
+
+export interface PaperEntryProps {
+  entry: IssueEntry;
+  language: Language;
+  domainNames: Readonly<Record<string, LocalizedText>>;
+  summaryWidth: { en: number; zh: number };
+  maxAuthors: number;
+  /** Title and links only: the size budget took the rest. */
+  titleOnly: boolean;
+  /** The domain heading, when this is the section's first paper. */
+  lead?: ReactNode;
+  /** The "and N more" link, when this is the section's last paper. */
+  tail?: ReactNode;
+}
+
+// Styles are inline (Gmail's mobile webmail drops <style>); the `m` / `pb-t` classes are only dark-mode hooks.
+const SMALL = { fontSize: '12px', color: COLORS.muted } as const;
+const GAP = { marginTop: '6px' } as const;
+const RULED = { borderTop: `1px solid ${COLORS.rule}`, marginTop: '12px', paddingTop: '12px' } as const;
+
+function Zh({ children, style }: { children: ReactNode; style?: CSSProperties }) {
+  return (
+    <div lang="zh-CN" style={style}>
+      {children}
+    </div>
+  );
+}
+
+function Marker() {
+  return (
+    <div className="m" style={{ ...SMALL, ...GAP }}>
+      {MISSING_ZH_MARKER}
+    </div>
+  );
+}
+
+function Links({ entry }: { entry: IssueEntry }) {
+  const { links } = entry.paper;
+  return (
+    <div style={{ fontSize: '12px' }}>
+      <a href={links.abs}>abs</a> · <a href={links.pdf}>PDF</a> · <a href={links.html}>HTML</a> ·{' '}
+      <a href={links.papersCool}>papers.cool</a>
+    </div>
+  );
+}
+
+function Meta({ entry, language, maxAuthors }: Pick<PaperEntryProps, 'entry' | 'language' | 'maxAuthors'>) {
+  const { paper } = entry;
+  const ui = language === 'zh' ? 'zh' : 'en';
+  const [primary, ...others] = paper.categories;
+  const badge = announceLabel(paper.announceType);
+  return (
+    <div className="m" style={SMALL}>
+      {formatAuthors(paper.authors, maxAuthors, ui)}
+      {primary !== undefined && (
+        <>
+          {' · '}
+          <b>{primary}</b>
+          {others.length > 0 && ` ${others.join(' ')}`}
+        </>
+      )}
+      {badge && (
+        <>
+          {' · '}
+          <span
+            className="bd"
+            style={{ color: COLORS.badgeText, backgroundColor: COLORS.badgeBg, padding: '0 4px', borderRadius: '3px' }}
+          >
+            {ui === 'zh' ? badge.zh : badge.en}
+          </span>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Tldr({ entry, language }: { entry: IssueEntry; language: Language }) {
+  const t = tldr(entry);
+  const en = language !== 'zh' ? t.en : null;
+  const zh = language !== 'en' ? t.zh : null;
+  if (!en && !zh) return null;
+  return (
+    <div style={GAP}>
+      <b>{language === 'zh' ? UI.tldr.zh : UI.tldr.en}</b> {en}
+      {en && zh && <br />}
+      {zh && <span lang="zh-CN">{zh}</span>}
+    </div>
+  );
+}
+
+function AlsoIn({ entry, language, domainNames }: Pick<PaperEntryProps, 'entry' | 'language' | 'domainNames'>) {
+  const line = alsoInLine(entry, language, domainNames);
+  return line === null ? null : (
+    <div className="m" style={SMALL}>
+      {line}
+    </div>
+  );
+}
+
+/** One paper as one mj-text: each extra mj-text would repeat a table and the font stack (size budget). */
+export function PaperEntry(props: PaperEntryProps) {
+  const { entry, language, summaryWidth, titleOnly, lead } = props;
+  const { paper } = entry;
+  const title = cleanText(paper.title);
+  const zhTitle = language === 'en' ? null : titleZh(entry);
+  const titleLink = (
+    <a href={paper.links.abs} style={{ color: COLORS.link, textDecoration: 'none' }}>
+      <b>{title}</b>
+    </a>
+  );
+
+  const heading =
+    language === 'zh' ? (
+      <>
+        {zhTitle ? (
+          <Zh style={{ fontSize: '16px', fontWeight: 'bold' }}>{zhTitle}</Zh>
+        ) : (
+          <div className="m" style={SMALL}>
+            {MISSING_ZH_MARKER}
+          </div>
+        )}
+        <div style={{ fontSize: '13px', marginTop: '2px' }}>{titleLink}</div>
+      </>
+    ) : (
+      <>
+        <div style={{ fontSize: '16px' }}>{titleLink}</div>
+        {language === 'bilingual' &&
+          (zhTitle ? <Zh style={{ fontSize: '15px', marginTop: '2px' }}>{zhTitle}</Zh> : <Marker />)}
+      </>
+    );
+
+  let body: ReactNode = null;
+  if (!titleOnly) {
+    const zhSummary = language === 'en' ? null : summaryZh(entry, summaryWidth.zh);
+    body = (
+      <>
+        <Meta entry={entry} language={language} maxAuthors={props.maxAuthors} />
+        <Tldr entry={entry} language={language} />
+        {language !== 'zh' && <div style={GAP}>{summaryEn(entry, summaryWidth.en)}</div>}
+        {/* One marker per paper is enough: a missing title already shows it. */}
+        {language !== 'en' && (zhSummary ? <Zh style={GAP}>{zhSummary}</Zh> : zhTitle && <Marker />)}
+        <AlsoIn entry={entry} language={language} domainNames={props.domainNames} />
+      </>
+    );
+  }
+
+  return (
+    <MjmlText cssClass="pb-t">
+      {lead}
+      <div style={lead ? { paddingTop: '12px' } : RULED}>
+        {heading}
+        {body}
+        <Links entry={entry} />
+      </div>
+      {props.tail}
+    </MjmlText>
+  );
+}

@@ -1,0 +1,434 @@
+import {
+  Mjml,
+  MjmlAll,
+  MjmlAttributes,
+  MjmlBody,
+  MjmlColumn,
+  MjmlHead,
+  MjmlPreview,
+  MjmlRaw,
+  MjmlSection,
+  MjmlStyle,
+  MjmlText,
+  MjmlTitle,
+} from '@faire/mjml-react';
+import type { ReactNode } from 'react';
+import { COLORS, DARK, FONT_STACK } from '../src/render/email-theme.ts';
+import { formatIssueDate } from '../src/render/format-date.ts';
+import {
+  DEFAULT_MAX_AUTHORS,
+  DEFAULT_SUMMARY_WIDTH,
+  READER_PLACEHOLDERS,
+  UI,
+  buildPreheader,
+  buildSubject,
+  colon,
+  countPapers,
+  issueUrl,
+  moreLine,
+  papersLine,
+  sectionCount,
+  sectionUrl,
+  subscribedLine,
+} from '../src/render/issue-copy.ts';
+import type {
+  Domain,
+  IssueSection,
+  Language,
+  LocalizedText,
+  NewsletterSite,
+  Paper,
+  SegmentIssue,
+} from '../src/types.ts';
+import { PaperEntry } from './components/paper-entry.tsx';
+
+export interface NewsletterProps {
+  issue: SegmentIssue;
+  site: NewsletterSite;
+  /** Names of every configured domain, for "also in" tags (an unknown id is shown as is). */
+  domainNames: Readonly<Record<string, LocalizedText>>;
+  /** Per-reader values; the segment render uses READER_PLACEHOLDERS and fills them in per delivery. */
+  reader?: { unsubscribeUrl: string; preferencesUrl: string; email: string };
+  /** Summary budgets in display columns (Han = 2). */
+  summaryWidth?: { en: number; zh: number };
+  maxAuthors?: number;
+  /** Paper ids shown as title + links only, because the mail would not fit the size budget otherwise. */
+  titleOnly?: readonly string[];
+}
+
+// Invisible characters after the preheader keep clients from pulling body text into the inbox preview.
+// Literal U+034F U+200C U+00A0 rather than entities: 7 bytes a group instead of 18, and no raw HTML needed.
+const PREHEADER_FILLER = '\u034f\u200c\u00a0'.repeat(70);
+
+const COLOR_SCHEME_META =
+  '<meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark">';
+
+const DARK_CSS = `
+@media (prefers-color-scheme: dark) {
+  .pb-body, .pb-body > div { background: ${DARK.page} !important; }
+  .pb-card, .pb-card > table, .pb-card td { background: ${DARK.card} !important; }
+  .pb-t div { color: ${DARK.text} !important; border-color: ${DARK.rule} !important; }
+  .pb-t .m { color: ${DARK.muted} !important; }
+  .pb-t a { color: ${DARK.link} !important; }
+  .pb-t .bd { background: transparent !important; color: #f0b35a !important; }
+}
+.pb-t a { color: ${COLORS.link}; }
+`;
+
+function Say({ text, language, sep = ' / ' }: { text: LocalizedText; language: Language; sep?: string }) {
+  if (language === 'en') return <>{text.en}</>;
+  if (language === 'zh') return <span lang="zh-CN">{text.zh}</span>;
+  return (
+    <>
+      {text.en}
+      {sep}
+      <span lang="zh-CN">{text.zh}</span>
+    </>
+  );
+}
+
+function domainLabel(domain: Domain, language: Language): ReactNode {
+  if (language === 'en') return domain.name.en;
+  if (language === 'zh') return <span lang="zh-CN">{domain.name.zh}</span>;
+  return (
+    <>
+      <span lang="zh-CN">{domain.name.zh}</span> {domain.name.en}
+    </>
+  );
+}
+
+/** Header and contents share one mj-text: each mj-section / mj-text costs wrapper tables (size budget). */
+function Masthead({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
+  const { language } = issue.key;
+  const date = formatIssueDate(issue.batchDate);
+  const count = papersLine(countPapers(issue));
+  const muted = { fontSize: '12px', color: COLORS.muted } as const;
+  return (
+    <MjmlSection cssClass="pb-card" backgroundColor={COLORS.card}>
+      <MjmlColumn>
+        <MjmlText cssClass="pb-t" paddingTop="20px" paddingBottom="8px">
+          <div className="m" style={{ ...muted, textAlign: 'right' }}>
+            <a href={issueUrl(site, issue)}>
+              <Say text={UI.viewInBrowser} language={language} />
+            </a>
+          </div>
+          <div style={{ fontSize: '24px', fontWeight: 'bold', color: COLORS.accent }}>{site.name}</div>
+          <div style={{ fontSize: '15px', marginTop: '4px' }}>
+            {language !== 'zh' && date.en}
+            {language === 'bilingual' && ' · '}
+            {language !== 'en' && <span lang="zh-CN">{date.zh}</span>}
+          </div>
+          <div className="m" style={{ color: COLORS.muted }}>
+            <Say text={count} language={language} sep=" · " />
+          </div>
+          <div className="m" style={{ ...muted, marginTop: '14px', textTransform: 'uppercase' }}>
+            <Say text={UI.contents} language={language} />
+          </div>
+          {issue.sections.map((s) => (
+            <div key={s.domain.id}>
+              <a href={`#d-${s.domain.id}`}>{domainLabel(s.domain, language)}</a> · {sectionCount(s)}
+            </div>
+          ))}
+        </MjmlText>
+      </MjmlColumn>
+    </MjmlSection>
+  );
+}
+
+interface SectionProps extends Required<Pick<NewsletterProps, 'summaryWidth' | 'maxAuthors'>> {
+  section: IssueSection;
+  issue: SegmentIssue;
+  site: NewsletterSite;
+  domainNames: NewsletterProps['domainNames'];
+  titleOnly: ReadonlySet<string>;
+}
+
+function DomainHeading({ domain, language }: { domain: Domain; language: Language }) {
+  return (
+    <>
+      {/* An empty <a name> target, not id: the only anchor form Outlook desktop and Gmail follow. React's types
+          dropped `name` on <a> as obsolete HTML, hence the spread. */}
+      <a {...({ name: `d-${domain.id}` } as Record<string, string>)}></a>
+      <div
+        style={{ fontSize: '19px', fontWeight: 'bold', borderBottom: `2px solid ${COLORS.accent}`, paddingBottom: '4px' }}
+      >
+        {domainLabel(domain, language)}
+      </div>
+    </>
+  );
+}
+
+function MoreLink({ section, issue, site }: Pick<SectionProps, 'section' | 'issue' | 'site'>) {
+  return (
+    <div style={{ borderTop: `1px solid ${COLORS.rule}`, paddingTop: '10px', marginTop: '12px', fontWeight: 'bold' }}>
+      <a href={sectionUrl(site, issue, section.domain.id)}>
+        <Say text={moreLine(section.more, section.domain)} language={issue.key.language} />
+      </a>
+    </div>
+  );
+}
+
+/**
+ * One mj-section per domain; the heading rides in the first paper's mj-text and "and N more" in the last one's,
+ * since every extra mj-text repeats a table row and the font stack.
+ */
+function DomainSection(props: SectionProps) {
+  const { section, issue, site } = props;
+  const { language } = issue.key;
+  const { domain, entries } = section;
+  const heading = <DomainHeading domain={domain} language={language} />;
+  const more = section.more > 0 ? <MoreLink section={section} issue={issue} site={site} /> : null;
+  return (
+    <MjmlSection cssClass="pb-card" backgroundColor={COLORS.card} paddingTop="16px" paddingBottom="12px">
+      <MjmlColumn>
+        {entries.length === 0 && (
+          <MjmlText cssClass="pb-t">
+            {heading}
+            {more ?? (
+              <div className="m" style={{ color: COLORS.muted, paddingTop: '10px' }}>
+                <Say text={UI.empty} language={language} />
+              </div>
+            )}
+          </MjmlText>
+        )}
+        {entries.map((entry, i) => (
+          <PaperEntry
+            key={entry.paper.id}
+            entry={entry}
+            language={language}
+            domainNames={props.domainNames}
+            summaryWidth={props.summaryWidth}
+            maxAuthors={props.maxAuthors}
+            titleOnly={props.titleOnly.has(entry.paper.id)}
+            lead={i === 0 ? heading : undefined}
+            tail={i === entries.length - 1 ? more : undefined}
+          />
+        ))}
+      </MjmlColumn>
+    </MjmlSection>
+  );
+}
+
+type FooterProps = Pick<NewsletterProps, 'issue' | 'site'> & { reader: NonNullable<NewsletterProps['reader']> };
+
+/** Why the reader gets this, how to change or stop it, and the sender's postal address (required for bulk mail). */
+function Footer({ issue, site, reader }: FooterProps) {
+  const { language } = issue.key;
+  const subscribed = subscribedLine(issue);
+  const muted = { fontSize: '12px', color: COLORS.muted, marginTop: '6px' } as const;
+  return (
+    <MjmlSection paddingTop="16px" paddingBottom="24px">
+      <MjmlColumn>
+        <MjmlText cssClass="pb-t" align="center">
+          <div className="m" style={muted}>
+            {language !== 'zh' && subscribed.en}
+            {language === 'bilingual' && <br />}
+            {language !== 'en' && <span lang="zh-CN">{subscribed.zh}</span>}
+          </div>
+          <div className="m" style={muted}>
+            <a href={reader.preferencesUrl}>
+              <Say text={UI.preferences} language={language} />
+            </a>
+            {' · '}
+            <a href={reader.unsubscribeUrl}>
+              <Say text={UI.unsubscribe} language={language} />
+            </a>
+          </div>
+          {/* Readers with several addresses need to see which one to unsubscribe (karpathy/arxiv-sanity-lite#4). */}
+          <div className="m" style={muted}>
+            <Say text={UI.sentTo} language={language} />
+            {colon(language)}
+            {reader.email}
+          </div>
+          <div className="m" style={muted}>
+            {site.name} · {site.postalAddress}
+          </div>
+        </MjmlText>
+      </MjmlColumn>
+    </MjmlSection>
+  );
+}
+
+export function Newsletter(props: NewsletterProps) {
+  const { issue, site } = props;
+  const reader = props.reader ?? READER_PLACEHOLDERS;
+  const titleOnly = new Set(props.titleOnly ?? []);
+  return (
+    <Mjml lang="en">
+      <MjmlHead>
+        <MjmlTitle>{buildSubject(issue)}</MjmlTitle>
+        <MjmlPreview>{buildPreheader(issue) + PREHEADER_FILLER}</MjmlPreview>
+        <MjmlAttributes>
+          <MjmlAll fontFamily={FONT_STACK} />
+          <MjmlText fontSize="14px" lineHeight="1.55" color={COLORS.text} padding="0px 24px" />
+          <MjmlSection padding="0px" />
+          <MjmlColumn padding="0px" />
+        </MjmlAttributes>
+        {/* Raw constant markup (no paper data): React 19 hoists JSX <meta> out of the tree, and would escape
+            the `>` of CSS selectors. */}
+        <MjmlRaw dangerouslySetInnerHTML={{ __html: COLOR_SCHEME_META }} />
+        <MjmlStyle dangerouslySetInnerHTML={{ __html: DARK_CSS }} />
+      </MjmlHead>
+      <MjmlBody width="600px" backgroundColor={COLORS.page} cssClass="pb-body">
+        <Masthead issue={issue} site={site} />
+        {issue.sections.map((section) => (
+          <DomainSection
+            key={section.domain.id}
+            section={section}
+            issue={issue}
+            site={site}
+            domainNames={props.domainNames}
+            summaryWidth={props.summaryWidth ?? DEFAULT_SUMMARY_WIDTH}
+            maxAuthors={props.maxAuthors ?? DEFAULT_MAX_AUTHORS}
+            titleOnly={titleOnly}
+          />
+        ))}
+        <Footer issue={issue} site={site} reader={reader} />
+      </MjmlBody>
+    </Mjml>
+  );
+}
+
+// ---- Preview sample: 14 November 2025, two topics, three real papers, one not yet translated. ----
+
+function arxivLinks(id: string, version: number): Paper['links'] {
+  return {
+    abs: `https://arxiv.org/abs/${id}`,
+    pdf: `https://arxiv.org/pdf/${id}v${version}`,
+    html: `https://arxiv.org/html/${id}v${version}`,
+    papersCool: `https://papers.cool/arxiv/${id}`,
+  };
+}
+
+const SAMPLE_LLM: Domain = {
+  id: 'llm',
+  name: { en: 'Large language models', zh: '大语言模型' },
+  description: {
+    en: 'Training, scaling, alignment, efficiency and analysis of large language models.',
+    zh: '大语言模型的训练、扩展、对齐、效率与分析。',
+  },
+  categories: ['cs.CL', 'cs.AI', 'cs.LG'],
+  include: ['large language model', 'LLM', 'quantization', 'distillation'],
+  exclude: [],
+  announceTypes: ['new', 'cross'],
+  cap: 6,
+};
+
+const SAMPLE_AGENTS: Domain = {
+  id: 'agents',
+  name: { en: 'Agents', zh: '智能体' },
+  description: {
+    en: 'LLM agents, tool use, planning, multi-agent systems and agent environments.',
+    zh: '大模型智能体、工具调用、规划、多智能体系统与智能体环境。',
+  },
+  categories: ['cs.AI', 'cs.CL', 'cs.LG', 'cs.MA', 'cs.RO'],
+  include: ['agent', 'agentic', 'multi-agent', 'tool use'],
+  exclude: [],
+  announceTypes: ['new', 'cross'],
+  cap: 6,
+};
+
+Newsletter.PreviewProps = {
+  issue: {
+    segmentId: 'bilingual.agents+llm',
+    key: { topics: ['llm', 'agents'], language: 'bilingual' },
+    batchDate: '2025-11-14',
+    sections: [
+      {
+        domain: SAMPLE_LLM,
+        more: 4,
+        total: 9,
+        entries: [
+          {
+            paper: {
+              id: '2511.10645',
+              version: 1,
+              title: 'ParoQuant: Pairwise Rotation Quantization for Efficient Reasoning LLM Inference',
+              abstract:
+                'Weight-only post-training quantization (PTQ) compresses the weights of Large Language Models (LLMs) into low-precision representations to reduce memory footprint and accelerate inference. However, the presence of outliers in weights and activations often leads to large quantization errors and severe accuracy degradation, especially in recent reasoning LLMs where errors accumulate across long chains of thought. Existing PTQ methods either fail to sufficiently suppress outliers or introduce significant overhead during inference. In this paper, we propose Pairwise Rotation Quantization (ParoQuant), a weight-only PTQ method that combines hardware-efficient and optimizable independent Givens rotations with channel-wise scaling to even out the magnitude across channels and narrow the dynamic range within each quantization group.',
+              authors: [
+                { name: 'Yesheng Liang', affiliations: [] },
+                { name: 'Haisheng Chen', affiliations: [] },
+                { name: 'Song Han', affiliations: ['MIT'] },
+                { name: 'Zhijian Liu', affiliations: [] },
+              ],
+              categories: ['cs.CL'],
+              announceType: 'new',
+              links: arxivLinks('2511.10645', 1),
+            },
+            chinese: {
+              titleZh: 'ParoQuant：面向高效推理大语言模型的成对旋转量化',
+              abstractZh:
+                '仅权重的训练后量化(PTQ)将大型语言模型(LLMs)的权重压缩为低精度表示,以减少内存占用并加速推理。然而,权重和激活中的异常值通常会导致较大的量化误差和严重的准确率下降,尤其是在最近的推理型LLM中,误差会在长链的思维过程中累积。我们提出了成对旋转量化(ParoQuant),结合可优化的独立Givens旋转与通道尺度调整。',
+              tldrEn: 'Givens rotations plus channel scaling make 4-bit weights work for reasoning LLMs at <10% overhead.',
+              tldrZh: '用 Givens 旋转加通道缩放实现推理模型 4 比特量化，开销低于 10%。',
+            },
+            alsoIn: [],
+          },
+          {
+            paper: {
+              id: '2511.10643',
+              version: 1,
+              title: 'Black-Box On-Policy Distillation of Large Language Models',
+              abstract:
+                'Black-box distillation creates student large language models (LLMs) by learning from a proprietary teacher model’s text outputs alone, without access to its internal logits or parameters. In this work, we introduce Generative Adversarial Distillation (GAD), which enables on-policy and black-box distillation. GAD frames the student LLM as a generator and trains a discriminator to distinguish its responses from the teacher LLM’s, creating a minimax game.',
+              authors: [
+                { name: 'Tianzhu Ye', affiliations: [] },
+                { name: 'Li Dong', affiliations: ['Microsoft Research'] },
+                { name: 'Zewen Chi', affiliations: [] },
+                { name: 'Xun Wu', affiliations: [] },
+                { name: 'Shaohan Huang', affiliations: [] },
+                { name: 'Furu Wei', affiliations: [] },
+              ],
+              categories: ['cs.CL', 'cs.AI'],
+              announceType: 'new',
+              links: arxivLinks('2511.10643', 1),
+            },
+            chinese: {
+              titleZh: '大型语言模型的黑盒在线策略蒸馏',
+              abstractZh:
+                '黑箱蒸馏通过仅学习专有教师模型的文本输出,而无需访问其内部 logits 或参数,来创建学生大语言模型(LLM)。我们引入了生成对抗蒸馏(GAD),它支持基于策略和黑箱的蒸馏。',
+            },
+            alsoIn: ['agents'],
+          },
+        ],
+      },
+      {
+        domain: SAMPLE_AGENTS,
+        more: 0,
+        total: 3,
+        entries: [
+          {
+            paper: {
+              id: '2511.10611',
+              version: 1,
+              title: 'Towards an Agentic Workflow for Internet Measurement Research',
+              abstract:
+                'Internet measurement research faces an accessibility crisis: complex analyses require custom integration of multiple specialized tools that demands specialized domain expertise. We present ArachNet, the first system demonstrating that LLM agents can independently generate measurement workflows that mimics expert reasoning.',
+              authors: [
+                { name: 'Alagappan Ramanathan', affiliations: [] },
+                { name: 'Eunju Kang', affiliations: [] },
+                { name: 'Dongsu Han', affiliations: ['KAIST'] },
+                { name: 'Sangeetha Abdu Jyothi', affiliations: [] },
+              ],
+              categories: ['cs.NI', 'cs.AI'],
+              announceType: 'cross',
+              links: arxivLinks('2511.10611', 1),
+            },
+            chinese: null,
+            alsoIn: [],
+          },
+        ],
+      },
+    ],
+  },
+  site: {
+    name: 'paperboy',
+    publicBaseUrl: 'https://paperboy.example.org',
+    postalAddress: 'paperboy, 1 Example Street, 10115 Berlin, Germany',
+    fromAddress: 'paperboy <digest@paperboy.example.org>',
+  },
+  domainNames: { llm: SAMPLE_LLM.name, agents: SAMPLE_AGENTS.name },
+} satisfies NewsletterProps;
+
+export default Newsletter;

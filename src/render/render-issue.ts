@@ -1,0 +1,221 @@
+import mjml2html from 'mjml';
+import { createElement } from 'react';
+// @faire/mjml-react's renderToMjml is exactly this, but its CJS re-export is invisible to Node's ESM named imports.
+import { renderToStaticMarkup } from 'react-dom/server';
+import { Newsletter } from '../../emails/newsletter.tsx';
+import { RenderError } from '../errors.ts';
+import { FONT_STACK } from './email-theme.ts';
+import type { Domain, IssueSection, NewsletterSite, RenderedMail, SegmentIssue } from '../types.ts';
+import {
+  DEFAULT_MAX_AUTHORS,
+  DEFAULT_SUMMARY_WIDTH,
+  READER_PLACEHOLDERS,
+  type ReaderFields,
+  buildPreheader,
+  buildSubject,
+  domainNameMap,
+} from './issue-copy.ts';
+import { renderText } from './render-text.ts';
+
+export { READER_PLACEHOLDERS } from './issue-copy.ts';
+
+export interface RenderOptions {
+  /** All configured domains, for the names in "also in" tags. */
+  domains: Domain[];
+  /** Summary budgets in display columns (Han = 2). Default en 360, zh 240. */
+  summaryWidth?: { en: number; zh: number };
+  /** Authors named before "et al.". Default 4. */
+  maxAuthors?: number;
+  /** Gmail clips past ~102 KB; stay well below. Default 90 000. */
+  maxHtmlBytes?: number;
+}
+
+export interface RenderResult extends RenderedMail {
+  /** UTF-8 size of `html`. */
+  bytes: number;
+  /** Entries that lost their summaries to the size budget (including those moved to "and N more"). */
+  degraded: number;
+  /** Of those, entries left out of the mail and counted in "and N more" instead. */
+  dropped: number;
+}
+
+export const DEFAULT_MAX_HTML_BYTES = 90_000;
+
+const MJML_OPTIONS = {
+  validationLevel: 'strict',
+  keepComments: false,
+  fonts: {},
+  minify: true,
+  // cssnano 7 is nested where htmlnano cannot load it: without this every render warns and skips CSS anyway.
+  minifyOptions: { minifyCss: false },
+} as const;
+
+interface Degradation {
+  issue: SegmentIssue;
+  titleOnly: string[];
+  degraded: number;
+  dropped: number;
+}
+
+/** Each topic's best few papers keep their summaries until every lower-ranked paper has left the mail. */
+const KEEP_FULL_PER_TOPIC = 3;
+
+type Step = { kind: 'title-only' | 'drop'; section: number; entry: number };
+
+/**
+ * The degrade ladder, one entry at a time: lower-ranked papers (rank ≥ KEEP_FULL_PER_TOPIC) lose their summaries,
+ * then leave the mail for the "and N more" link; only then do the top papers go the same way. Within a phase the
+ * lowest rank goes first across all topics (ties: the later topic), so no topic is emptied before another is
+ * touched.
+ */
+function degradeLadder(issue: SegmentIssue): Step[] {
+  const all = issue.sections.flatMap((s, section) => s.entries.map((_, entry) => ({ section, entry })));
+  all.sort((a, b) => b.entry - a.entry || b.section - a.section);
+  const low = all.filter((p) => p.entry >= KEEP_FULL_PER_TOPIC);
+  const top = all.filter((p) => p.entry < KEEP_FULL_PER_TOPIC);
+  const steps = (kind: Step['kind'], ps: typeof all): Step[] => ps.map((p) => ({ kind, ...p }));
+  return [...steps('title-only', low), ...steps('drop', low), ...steps('title-only', top), ...steps('drop', top)];
+}
+
+/** The issue after the first `d` steps of the ladder. Deterministic, and (nearly) monotone in size. */
+function degrade(issue: SegmentIssue, ladder: Step[], d: number): Degradation {
+  const applied = ladder.slice(0, d);
+  const key = (p: { section: number; entry: number }): string => `${p.section}/${p.entry}`;
+  const dropped = new Set(applied.filter((s) => s.kind === 'drop').map(key));
+  const titleOnly = applied
+    .filter((s) => s.kind === 'title-only' && !dropped.has(key(s)))
+    .map((s) => issue.sections[s.section]?.entries[s.entry]?.paper.id ?? '');
+  const sections: IssueSection[] = issue.sections.map((s, si) => {
+    const kept = s.entries.filter((_, ei) => !dropped.has(`${si}/${ei}`));
+    return { ...s, entries: kept, more: s.more + (s.entries.length - kept.length) };
+  });
+  return {
+    issue: { ...issue, sections },
+    titleOnly,
+    degraded: titleOnly.length + dropped.size,
+    dropped: dropped.size,
+  };
+}
+
+async function renderHtml(
+  issue: SegmentIssue,
+  site: NewsletterSite,
+  options: RenderOptions,
+  titleOnly: string[],
+): Promise<string> {
+  let mjml: string;
+  try {
+    mjml = renderToStaticMarkup(
+      createElement(Newsletter, {
+        issue,
+        site,
+        domainNames: domainNameMap(options.domains),
+        reader: READER_PLACEHOLDERS,
+        summaryWidth: options.summaryWidth ?? DEFAULT_SUMMARY_WIDTH,
+        maxAuthors: options.maxAuthors ?? DEFAULT_MAX_AUTHORS,
+        titleOnly,
+      }),
+    );
+  } catch (error) {
+    throw new RenderError(`newsletter template failed for ${issue.segmentId}: ${String(error)}`, { cause: error });
+  }
+  // React writes the font stack's quotes as &#x27;, and MJML copies that into every mj-text (~40 bytes each).
+  mjml = mjml.replaceAll(FONT_STACK_ESCAPED, FONT_STACK);
+  try {
+    // mjml 5 is async: a synchronous `.html` read would silently be undefined.
+    const result = await mjml2html(mjml, MJML_OPTIONS);
+    if (result.errors.length > 0) {
+      throw new Error(result.errors.map((e) => e.formattedMessage).join('; '));
+    }
+    return result.html;
+  } catch (error) {
+    const details = (error as { errors?: Array<{ formattedMessage?: string }> }).errors
+      ?.map((e) => e.formattedMessage)
+      .join('; ');
+    throw new RenderError(`invalid MJML for ${issue.segmentId}: ${details ?? String(error)}`, { cause: error });
+  }
+}
+
+const FONT_STACK_ESCAPED = FONT_STACK.replaceAll("'", '&#x27;');
+
+const byteLength = (html: string): number => Buffer.byteLength(html, 'utf8');
+
+/**
+ * Renders one segment's issue once, with READER_PLACEHOLDERS where per-reader values go (see `personalize`).
+ * Past `maxHtmlBytes`, it takes the fewest steps down the degrade ladder that make the mail fit.
+ */
+export async function renderIssue(
+  issue: SegmentIssue,
+  site: NewsletterSite,
+  options: RenderOptions,
+): Promise<RenderResult> {
+  const maxBytes = options.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES;
+  const ladder = degradeLadder(issue);
+
+  const attempt = async (d: number): Promise<{ plan: Degradation; html: string; bytes: number }> => {
+    const plan = degrade(issue, ladder, d);
+    const html = await renderHtml(plan.issue, site, options, plan.titleOnly);
+    return { plan, html, bytes: byteLength(html) };
+  };
+
+  let best = await attempt(0);
+  if (best.bytes > maxBytes) {
+    // Search the ladder for the first step that fits. Size falls almost linearly within each phase, so
+    // interpolating between the known ends needs ~4 renders where bisection needs ~log2(2N); bisection is the
+    // fallback whenever interpolation stops making progress. `fit` always holds a rendered, fitting result.
+    let lo = { d: 0, bytes: best.bytes };
+    let fit = await attempt(ladder.length);
+    if (fit.bytes > maxBytes) {
+      throw new RenderError(
+        `${issue.segmentId}: ${fit.bytes} bytes even with every paper moved to "and N more" (budget ${maxBytes})`,
+      );
+    }
+    let hi = { d: ladder.length, bytes: fit.bytes };
+    let interpolate = true;
+    while (hi.d - lo.d > 1) {
+      const guess = interpolate
+        ? lo.d + Math.ceil(((lo.bytes - maxBytes) / Math.max(1, lo.bytes - hi.bytes)) * (hi.d - lo.d))
+        : Math.floor((lo.d + hi.d) / 2);
+      const d = Math.min(hi.d - 1, Math.max(lo.d + 1, guess));
+      const candidate = await attempt(d);
+      const span = hi.d - lo.d;
+      if (candidate.bytes <= maxBytes) {
+        hi = { d, bytes: candidate.bytes };
+        fit = candidate;
+      } else {
+        lo = { d, bytes: candidate.bytes };
+      }
+      // Interpolation that only shaved one step off a wide interval is stuck on a kink: bisect next.
+      interpolate = hi.d - lo.d < span - 1 || span <= 2;
+    }
+    best = fit;
+  }
+
+  const { plan } = best;
+  return {
+    subject: buildSubject(plan.issue),
+    preheader: buildPreheader(plan.issue),
+    html: best.html,
+    text: renderText(plan.issue, site, options),
+    bytes: best.bytes,
+    degraded: plan.degraded,
+    dropped: plan.dropped,
+  };
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/gu, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+/** Fills one reader's URLs and address into a segment's mail. split/join: `replaceAll` would expand `$&`. */
+export function personalize(mail: RenderedMail, reader: ReaderFields): RenderedMail {
+  let { html, text } = mail;
+  for (const key of Object.keys(READER_PLACEHOLDERS) as Array<keyof typeof READER_PLACEHOLDERS>) {
+    const token = READER_PLACEHOLDERS[key];
+    html = html.split(token).join(escapeHtml(reader[key]));
+    text = text.split(token).join(reader[key]);
+  }
+  return { ...mail, html, text };
+}

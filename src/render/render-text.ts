@@ -1,0 +1,149 @@
+import type { IssueEntry, IssueSection, Language, LocalizedText, NewsletterSite, SegmentIssue } from '../types.ts';
+import { formatIssueDate } from './format-date.ts';
+import {
+  DEFAULT_MAX_AUTHORS,
+  DEFAULT_SUMMARY_WIDTH,
+  MISSING_ZH_MARKER,
+  READER_PLACEHOLDERS,
+  UI,
+  alsoInLine,
+  announceLabel,
+  colon,
+  cleanText,
+  countPapers,
+  domainNameMap,
+  formatAuthors,
+  issueUrl,
+  moreLine,
+  papersLine,
+  sectionCount,
+  sectionUrl,
+  subscribedLine,
+  summaryEn,
+  summaryZh,
+  titleZh,
+  tldr,
+} from './issue-copy.ts';
+import type { RenderOptions } from './render-issue.ts';
+import { displayWidth } from './truncate.ts';
+
+// The text/plain part, built from the issue rather than converted from the HTML: no preheader filler or markup
+// can leak into it, and the order and lengths are ours.
+
+const WRAP = 78;
+const INDENT = '    ';
+
+function say(text: LocalizedText, language: Language, sep = ' / '): string {
+  return language === 'en' ? text.en : language === 'zh' ? text.zh : `${text.en}${sep}${text.zh}`;
+}
+
+/** Wraps at spaces to 78 columns; a line holding wide (CJK) characters is left whole, clients wrap it. */
+function wrap(line: string, indent = ''): string[] {
+  if (displayWidth(line) !== line.length || indent.length + line.length <= WRAP) return [indent + line];
+  const out: string[] = [];
+  let current = '';
+  for (const word of line.split(' ')) {
+    if (current && indent.length + current.length + 1 + word.length > WRAP) {
+      out.push(indent + current);
+      current = word;
+    } else {
+      current = current ? `${current} ${word}` : word;
+    }
+  }
+  if (current) out.push(indent + current);
+  return out;
+}
+
+function entryLines(
+  entry: IssueEntry,
+  n: number,
+  language: Language,
+  options: RenderOptions,
+  names: Record<string, LocalizedText>,
+): string[] {
+  const { paper } = entry;
+  const width = options.summaryWidth ?? DEFAULT_SUMMARY_WIDTH;
+  const title = cleanText(paper.title);
+  const zhTitle = language === 'en' ? null : (titleZh(entry) ?? MISSING_ZH_MARKER);
+  // "1.  ", "10. ", "100. ": the title lines up with the indented lines below up to 99 entries.
+  const number = `${`${n}.`.padEnd(INDENT.length - 1)} `;
+  const lines: string[] = [];
+  if (language === 'zh') {
+    lines.push(number + zhTitle, ...wrap(title, INDENT));
+  } else {
+    lines.push(...wrap(title, '').map((l, i) => (i === 0 ? number : INDENT) + l));
+    if (zhTitle) lines.push(INDENT + zhTitle);
+  }
+
+  const ui = language === 'zh' ? 'zh' : 'en';
+  const badge = announceLabel(paper.announceType);
+  const authors = formatAuthors(paper.authors, options.maxAuthors ?? DEFAULT_MAX_AUTHORS, ui);
+  const meta = [authors, paper.categories.join(' ')];
+  if (badge) meta.push(badge[ui]);
+  lines.push(...wrap(meta.filter(Boolean).join(' · '), INDENT));
+
+  const t = tldr(entry);
+  const tldrEn = language !== 'zh' ? t.en : null;
+  const tldrZh = language !== 'en' ? t.zh : null;
+  if (tldrEn) lines.push(...wrap(`${UI.tldr.en}${colon(language)}${tldrEn}`, INDENT));
+  if (tldrZh) lines.push(`${INDENT}${UI.tldr.zh}：${tldrZh}`);
+  if (language !== 'zh') lines.push(...wrap(summaryEn(entry, width.en), INDENT));
+  if (language !== 'en') {
+    const zh = summaryZh(entry, width.zh);
+    // One marker per paper: a missing title already shows it.
+    if (zh) lines.push(INDENT + zh);
+    else if (zhTitle !== MISSING_ZH_MARKER) lines.push(INDENT + MISSING_ZH_MARKER);
+  }
+  const alsoIn = alsoInLine(entry, language, names);
+  if (alsoIn) lines.push(INDENT + alsoIn);
+  lines.push(INDENT + paper.links.abs);
+  return lines;
+}
+
+function sectionHeading(section: IssueSection, language: Language): string {
+  const { name } = section.domain;
+  const label = language === 'en' ? name.en : language === 'zh' ? name.zh : `${name.zh} ${name.en}`;
+  const heading = `${label} · ${sectionCount(section)}`;
+  return `${heading}\n${'='.repeat(Math.min(WRAP, displayWidth(heading)))}`;
+}
+
+/** The plain-text part of a segment's mail, with READER_PLACEHOLDERS for per-reader values. */
+export function renderText(issue: SegmentIssue, site: NewsletterSite, options: RenderOptions): string {
+  const { language } = issue.key;
+  const names = domainNameMap(options.domains);
+  const date = formatIssueDate(issue.batchDate);
+  const out: string[] = [
+    site.name,
+    language === 'en' ? date.en : language === 'zh' ? date.zh : `${date.en} · ${date.zh}`,
+    say(papersLine(countPapers(issue)), language, ' · '),
+    `${say(UI.viewInBrowser, language)}${colon(language)}${issueUrl(site, issue)}`,
+  ];
+
+  let n = 0;
+  for (const section of issue.sections) {
+    out.push('', '', sectionHeading(section, language));
+    if (section.entries.length === 0) out.push('', say(UI.empty, language));
+    for (const entry of section.entries) {
+      n += 1;
+      out.push('', ...entryLines(entry, n, language, options, names));
+    }
+    if (section.more > 0) {
+      const more = say(moreLine(section.more, section.domain), language).replaceAll(' →', '');
+      out.push('', `${more}${colon(language)}${sectionUrl(site, issue, section.domain.id)}`);
+    }
+  }
+
+  const subscribed = subscribedLine(issue);
+  out.push(
+    '',
+    '',
+    '-- ',
+    ...(language !== 'zh' ? wrap(subscribed.en) : []),
+    ...(language !== 'en' ? [subscribed.zh] : []),
+    `${say(UI.preferences, language)}${colon(language)}${READER_PLACEHOLDERS.preferencesUrl}`,
+    `${say(UI.unsubscribe, language)}${colon(language)}${READER_PLACEHOLDERS.unsubscribeUrl}`,
+    `${say(UI.sentTo, language)}${colon(language)}${READER_PLACEHOLDERS.email}`,
+    `${site.name} · ${site.postalAddress}`,
+  );
+  return `${out.join('\n')}\n`;
+}
