@@ -28,6 +28,7 @@ import {
   moreLine,
   papersLine,
   sectionCount,
+  emptySectionLine,
   sectionUrl,
   subscribedLine,
 } from '../src/render/issue-copy.ts';
@@ -186,7 +187,7 @@ function DomainSection(props: SectionProps) {
             {heading}
             {more ?? (
               <div className="m" style={{ color: COLORS.muted, paddingTop: '10px' }}>
-                <Say text={UI.empty} language={language} />
+                <Say text={emptySectionLine(section)} language={language} />
               </div>
             )}
           </MjmlText>

@@ -145,6 +145,19 @@ export function sectionCount(section: SegmentIssue['sections'][number]): number 
   return section.entries.length + section.more;
 }
 
+/**
+ * What an empty section says. A topic whose papers all sit in the reader's other topics is not "empty": saying
+ * "no new papers" there would be wrong, so it points up to them (they carry an "also in" tag).
+ */
+export function emptySectionLine(section: SegmentIssue['sections'][number]): LocalizedText {
+  if (section.total === 0) return UI.empty;
+  const n = section.total;
+  return {
+    en: `Today's ${n} paper${n === 1 ? '' : 's'} in this topic ${n === 1 ? 'is' : 'are'} listed above under your other topics`,
+    zh: `本主题今日的 ${n} 篇论文已列在上方其他主题中`,
+  };
+}
+
 /** Names of all configured domains, for "also in" tags. */
 export function domainNameMap(domains: readonly Domain[]): Record<string, LocalizedText> {
   return Object.fromEntries(domains.map((d) => [d.id, d.name]));

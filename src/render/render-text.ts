@@ -17,6 +17,7 @@ import {
   moreLine,
   papersLine,
   sectionCount,
+  emptySectionLine,
   sectionUrl,
   subscribedLine,
   summaryEn,
@@ -122,7 +123,7 @@ export function renderText(issue: SegmentIssue, site: NewsletterSite, options: R
   let n = 0;
   for (const section of issue.sections) {
     out.push('', '', sectionHeading(section, language));
-    if (section.entries.length === 0) out.push('', say(UI.empty, language));
+    if (section.entries.length === 0) out.push('', say(emptySectionLine(section), language));
     for (const entry of section.entries) {
       n += 1;
       out.push('', ...entryLines(entry, n, language, options, names));

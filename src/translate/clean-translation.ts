@@ -135,7 +135,34 @@ function hanShare(text: string): number {
   return (plain.match(HAN)?.length ?? 0) / letters;
 }
 
-function finish(text: string, removed: string[]): CleanResult {
+const HAN_CHAR = '\\p{Script=Han}';
+const ASCII_PUNCT_AFTER_HAN = new RegExp(`(?<=[${HAN_CHAR}）])[,;:!?](?!\\d)|[,;!?](?=${HAN_CHAR})|(?<!\\d):(?=${HAN_CHAR})`, 'gu');
+const PAREN_BEFORE_HAN = new RegExp(`\\(([^()\\n]{1,80})\\)(?=[${HAN_CHAR}，。；：、])`, 'gu');
+const FULLWIDTH: Record<string, string> = { ',': '，', ';': '；', ':': '：', '!': '！', '?': '？' };
+const PAREN_NEXT_TO_HAN = new RegExp(`(?<=[${HAN_CHAR}])\\(([^()\\n]{1,80})\\)|\\(([^()\\n]*${HAN_CHAR}[^()\\n]*)\\)`, 'gu');
+
+/**
+ * Many translators emit ASCII punctuation inside Chinese ("模型(LLM),它"): Chinese typesetting wants the
+ * full-width forms ("模型（LLM），它"). Only punctuation that follows a Han character (or a parenthesis pair next to
+ * or holding Han text) changes; math spans stay untouched.
+ */
+export function useChinesePunctuation(text: string): string {
+  const fix = (part: string) =>
+    part
+      .replace(PAREN_NEXT_TO_HAN, (_m, a: string | undefined, b: string | undefined) => `（${a ?? b}）`)
+      .replace(ASCII_PUNCT_AFTER_HAN, (p: string) => FULLWIDTH[p] ?? p)
+      .replace(PAREN_BEFORE_HAN, (_m, inner: string) => `（${inner}）`);
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(MATH)) {
+    out += fix(text.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return out + fix(text.slice(last));
+}
+
+function finish(raw: string, removed: string[]): CleanResult {
+  const text = useChinesePunctuation(raw);
   if (text === '') return { text: null, removed };
   if (hanShare(text) < MIN_HAN_SHARE) {
     removed.push(text);

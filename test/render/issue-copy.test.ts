@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Newsletter, type NewsletterProps } from '../../emails/newsletter.tsx';
 import {
+  emptySectionLine,
   alsoInLine,
   announceLabel,
   buildPreheader,
@@ -76,5 +77,17 @@ describe('subject and preheader', () => {
     const pre = buildPreheader(sample.issue);
     expect(pre).toMatch(/^11月14日 · 7 篇新论文 · ParoQuant：面向高效推理大语言模型的成对旋转量化 \| 14 Nov · 7 new papers · ParoQuant/u);
     expect(buildPreheader(emptyDay)).toBe('11月14日 · 今日暂无新论文 | 14 Nov · No new papers today');
+  });
+});
+
+describe('emptySectionLine', () => {
+  const domain = Newsletter.PreviewProps.issue.sections[0]!.domain;
+  it('says "no new papers" only when the topic had none', () => {
+    expect(emptySectionLine({ domain, entries: [], more: 0, total: 0 }).en).toBe('No new papers in this topic today');
+  });
+  it('points to the other topics when its papers are shown there', () => {
+    const line = emptySectionLine({ domain, entries: [], more: 0, total: 4 });
+    expect(line.en).toBe("Today's 4 papers in this topic are listed above under your other topics");
+    expect(line.zh).toBe('本主题今日的 4 篇论文已列在上方其他主题中');
   });
 });

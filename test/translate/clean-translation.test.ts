@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkChinese, cleanAbstractZh, cleanTitleZh } from '../../src/translate/clean-translation.ts';
+import { checkChinese, cleanAbstractZh, cleanTitleZh, useChinesePunctuation } from '../../src/translate/clean-translation.ts';
 
 interface ZhFixture {
   title_zh_raw?: string;
@@ -68,7 +68,8 @@ describe('fixture zh-2025-11-14', () => {
 
   it.each(Object.entries(zh))('abstract of %s survives cleaning and passes checkChinese', (id, entry) => {
     const result = cleanAbstractZh(entry.abstract_zh);
-    expect(result).toEqual({ text: entry.abstract_zh.trim(), removed: [] });
+    // Nothing of the abstract is removed; only ASCII punctuation inside Chinese becomes full-width.
+    expect(result).toEqual({ text: useChinesePunctuation(entry.abstract_zh.trim()), removed: [] });
     for (const bad of FORBIDDEN) expect(result.text).not.toContain(bad);
     expect(checkChinese(result.text ?? '', english.get(id)?.abstract ?? '')).toEqual([]);
   });
@@ -233,5 +234,23 @@ describe('checkChinese', () => {
 
   it('does not judge length on very short English', () => {
     expect(checkChinese('综述', 'A Survey')).toEqual([]);
+  });
+});
+
+describe('useChinesePunctuation', () => {
+  it.each([
+    ['大型语言模型(LLMs)的权重,以减少内存占用', '大型语言模型（LLMs）的权重，以减少内存占用'],
+    ['变压器,尤其是视觉变压器(ViTs),在', '变压器，尤其是视觉变压器（ViTs），在'],
+    ['Depth Anything 3(DA3),这是', 'Depth Anything 3（DA3），这是'],
+    ['阈值 $f(x)=a,b$ 之后,结果', '阈值 $f(x)=a,b$ 之后，结果'],
+    ['比例为1:2,而', '比例为1:2，而'],
+    ['见 https://x.org/a,b 处', '见 https://x.org/a,b 处'],
+    ['Already fine, in English (x).', 'Already fine, in English (x).'],
+  ])('%s', (input, expected) => {
+    expect(useChinesePunctuation(input)).toBe(expected);
+  });
+
+  it('is applied by the cleaners', () => {
+    expect(cleanTitleZh('深度万物 3(DA3):从任意视角重建视觉空间').text).toBe('深度万物 3（DA3）：从任意视角重建视觉空间');
   });
 });
