@@ -147,3 +147,21 @@ export function buildSegmentIssue(
 
   return { segmentId, key, batchDate, sections };
 }
+
+/**
+ * The papers some segment will show with a summary (each reader's topics × caps, after de-duplication): the ones
+ * worth translating. Papers only behind "and N more" are left out.
+ */
+export function papersShownIn(
+  keys: Iterable<SegmentKey>,
+  selections: readonly DomainSelection[],
+  batchDate: ISODate,
+): Paper[] {
+  const shown = new Map<string, Paper>();
+  for (const key of keys) {
+    for (const section of buildSegmentIssue(selections, key, batchDate, () => null).sections) {
+      for (const entry of section.entries) shown.set(entry.paper.id, entry.paper);
+    }
+  }
+  return [...shown.values()];
+}

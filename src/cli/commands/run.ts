@@ -3,7 +3,8 @@ import { readFeedSource } from '../../arxiv/fetch-feed.ts';
 import { readSigningSecret } from '../../config/env.ts';
 import { createOutboxTransport } from '../../deliver/outbox-transport.ts';
 import { UsageError, type ExitCode } from '../../errors.ts';
-import { runIssue, type RunReport } from '../../run-issue.ts';
+import { runIssue } from '../../run-issue.ts';
+import type { RunReport } from '../../run-report.ts';
 import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
 
 export interface RunCommandOptions extends GlobalOptions {
