@@ -117,7 +117,12 @@ function Masthead({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
           <div style={{ fontSize: '15px', marginTop: '4px' }}>
             {language !== 'zh' && date.en}
             {language === 'bilingual' && ' · '}
-            {language !== 'en' && <span lang="zh-CN">{date.zh}</span>}
+            {language !== 'en' && (
+              // The weekday must not wrap away from its date ("2025年11月14日 星\n期五").
+              <span lang="zh-CN" style={{ whiteSpace: 'nowrap' }}>
+                {date.zh}
+              </span>
+            )}
           </div>
           <div className="m" style={{ color: COLORS.muted }}>
             <Say text={count} language={language} sep=" · " />
