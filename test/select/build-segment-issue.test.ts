@@ -8,40 +8,10 @@ import {
   segmentKeyOf,
 } from '../../src/select/build-segment-issue.ts';
 import { selectPapers } from '../../src/select/select-papers.ts';
+import { domain, paper } from '../support/builders.ts';
 import type { ChineseText, Domain, Language, Paper, SegmentIssue, SegmentKey } from '../../src/types.ts';
 
-function paper(id: string, overrides: Partial<Paper> = {}): Paper {
-  return {
-    id,
-    version: 1,
-    title: `Paper ${id}`,
-    abstract: 'We study something unrelated to any topic.',
-    authors: [{ name: 'Ada Lovelace', affiliations: [] }],
-    categories: ['cs.AI'],
-    announceType: 'new',
-    links: {
-      abs: `https://arxiv.org/abs/${id}`,
-      pdf: `https://arxiv.org/pdf/${id}`,
-      html: `https://arxiv.org/html/${id}`,
-      papersCool: `https://papers.cool/arxiv/${id}`,
-    },
-    ...overrides,
-  };
-}
 
-function domain(id: string, overrides: Partial<Domain> = {}): Domain {
-  return {
-    id,
-    name: { en: id, zh: id },
-    description: { en: `${id} papers`, zh: `${id} 论文` },
-    categories: [],
-    include: [],
-    exclude: [],
-    announceTypes: ['new', 'cross'],
-    cap: 10,
-    ...overrides,
-  };
-}
 
 const ORDER = DEFAULT_DOMAINS.map((d) => d.id);
 const BATCH = '2025-11-14';

@@ -1,42 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DOMAINS } from '../../src/config/default-domains.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { compareIdsNewestFirst, selectPapers } from '../../src/select/select-papers.ts';
 import type { AnnounceType, Domain, DomainSelection, Paper } from '../../src/types.ts';
+import { domain as baseDomain, paper, sampleDayPapers } from '../support/builders.ts';
 
-function paper(id: string, overrides: Partial<Paper> = {}): Paper {
-  return {
-    id,
-    version: 1,
-    title: `Paper ${id}`,
-    abstract: 'We study something unrelated to any topic.',
-    authors: [{ name: 'Ada Lovelace', affiliations: [] }],
-    categories: ['cs.AI'],
-    announceType: 'new',
-    links: {
-      abs: `https://arxiv.org/abs/${id}`,
-      pdf: `https://arxiv.org/pdf/${id}`,
-      html: `https://arxiv.org/html/${id}`,
-      papersCool: `https://papers.cool/arxiv/${id}`,
-    },
-    ...overrides,
-  };
-}
+const domain = (id: string, overrides: Partial<Domain> = {}): Domain =>
+  baseDomain(id, { announceTypes: ['new', 'cross', 'replace', 'replace-cross'], ...overrides });
 
-function domain(id: string, overrides: Partial<Domain> = {}): Domain {
-  return {
-    id,
-    name: { en: id, zh: id },
-    description: { en: `${id} papers`, zh: `${id} 论文` },
-    categories: [],
-    include: [],
-    exclude: [],
-    announceTypes: ['new', 'cross', 'replace', 'replace-cross'],
-    cap: 10,
-    ...overrides,
-  };
-}
+
 
 function ids(selection: DomainSelection | undefined): string[] {
   return (selection?.matches ?? []).map((match) => match.paper.id);
@@ -224,34 +196,12 @@ describe('compareIdsNewestFirst', () => {
   });
 });
 
-function decodeXml(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
-}
 
-// Just enough of the feed to get realistic titles and abstracts; the real parser lives in src/arxiv.
-function papersFromFixture(): Paper[] {
-  const xml = readFileSync(new URL('../fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml', import.meta.url), 'utf8');
-  return [...xml.matchAll(/<item>([\s\S]*?)<\/item>/g)].map(([, item = '']) => {
-    const field = (tag: string) => decodeXml(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(item)?.[1] ?? '');
-    const description = field('description');
-    const head = /arXiv:(\S+)v(\d+) Announce Type: (\S+)/.exec(description);
-    return paper(head?.[1] ?? '', {
-      version: Number(head?.[2]),
-      title: field('title'),
-      abstract: description.replace(/^[\s\S]*?Abstract:\s*/, ''),
-      categories: [...item.matchAll(/<category>([^<]+)<\/category>/g)].map(([, category = '']) => category),
-      announceType: head?.[3] as AnnounceType,
-    });
-  });
-}
+
+const samplePapers = await sampleDayPapers();
 
 describe('selectPapers on the 2025-11-14 feed with the default domains', () => {
-  const papers = papersFromFixture();
+  const papers = samplePapers;
   const selections = selectPapers(papers, DEFAULT_DOMAINS);
   const byId = new Map(selections.map((selection) => [selection.domain.id, selection]));
 

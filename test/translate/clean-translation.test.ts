@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkChinese, cleanAbstractZh, cleanTitleZh, useChinesePunctuation } from '../../src/translate/clean-translation.ts';
+import { sampleDayPapers } from '../support/builders.ts';
 
 interface ZhFixture {
   title_zh_raw?: string;
@@ -11,24 +12,9 @@ const zh = JSON.parse(
   readFileSync(new URL('../fixtures/zh-2025-11-14.json', import.meta.url), 'utf8'),
 ) as Record<string, ZhFixture>;
 
-function decodeXml(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
-}
 
-// The English the translations were made from; a regex is enough for these 20 items.
-const english = new Map<string, { title: string; abstract: string }>();
-const feed = readFileSync(new URL('../fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml', import.meta.url), 'utf8');
-for (const [, item = ''] of feed.matchAll(/<item>([\s\S]*?)<\/item>/g)) {
-  const title = decodeXml(/<title>([\s\S]*?)<\/title>/.exec(item)?.[1] ?? '');
-  const description = decodeXml(/<description>([\s\S]*?)<\/description>/.exec(item)?.[1] ?? '');
-  const id = /arXiv:(\S+?)v\d+/.exec(description)?.[1] ?? '';
-  english.set(id, { title, abstract: description.replace(/^[\s\S]*?Abstract:\s*/, '') });
-}
+// The English the translations were made from, read by the real parser.
+const english = new Map((await sampleDayPapers()).map((p) => [p.id, { title: p.title, abstract: p.abstract }]));
 
 const FORBIDDEN = ['注：', '注:', '解析', '翻译采用', '译为', '**', '\n'];
 
