@@ -128,7 +128,8 @@ function firstIndex(text: string, ...patterns: RegExp[]): number {
   return best;
 }
 
-function hanShare(text: string): number {
+/** Han characters among all letters, ignoring URLs, e-mail addresses and math. */
+export function hanShare(text: string): number {
   const plain = text.replace(URL, ' ').replace(EMAIL, ' ').replace(MATH, ' ');
   const letters = plain.match(LETTER)?.length ?? 0;
   if (letters === 0) return 0;
@@ -293,7 +294,8 @@ export function cleanAbstractZh(raw: string): CleanResult {
   return finish(unwrapQuotes(paragraphs.join('\n\n'), removed), removed);
 }
 
-function mathSpans(text: string): string[] {
+/** The `$…$` / `$$…$$` TeX spans of a text. */
+export function mathSpans(text: string): string[] {
   return text.match(MATH) ?? [];
 }
 

@@ -1,0 +1,198 @@
+import type { Kysely } from 'kysely';
+import { findCachedIds } from '../store/translation-cache.ts';
+import type { Database } from '../store/schema.ts';
+import { saveTranslation } from '../store/translations.ts';
+import type { Paper } from '../types.ts';
+import { buildBatchPrompt, buildStrictPrompt, promptVersionOf, type PromptSettings } from './build-prompt.ts';
+import {
+  checkTranslation,
+  findSwaps,
+  mergeFields,
+  NO_FIELDS,
+  type TranslationCheck,
+  type TranslationFields,
+} from './check-translation.ts';
+import { limitConcurrency } from './limit-concurrency.ts';
+import { matchReply, parseReply } from './parse-reply.ts';
+import { emptyTranslationReport, estimateCost, type TokenPrices, type TranslationReport } from './translation-report.ts';
+import { TranslatorError, type ChatReply, type ChatRequest, type Translator } from './translator.ts';
+
+// The translate stage: cache lookup → batches → requests (at most `concurrency` at once) → clean and check every
+// item → papers that failed are asked again one by one with a stricter instruction → save. Each paper is stored
+// as soon as it is final, so an interrupted run keeps what it paid for. A paper whose fields were rejected twice is
+// stored with those fields empty (the mail shows the marker; a re-run does not pay for it again, --retranslate
+// does); a paper the provider never answered is not stored, so the next run tries it again.
+
+export interface TranslateSettings extends PromptSettings {
+  batchSize: number;
+  concurrency: number;
+  prices: TokenPrices;
+}
+
+export interface TranslateOptions {
+  /** Translate even papers already cached for this model and prompt. */
+  retranslate?: boolean | undefined;
+  now: Date;
+  onProgress?: ((done: number, total: number) => void) | undefined;
+  log?: ((line: string) => void) | undefined;
+}
+
+interface FirstPass {
+  paper: Paper;
+  check: TranslationCheck;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function complete(fields: TranslationFields, tldr: boolean): boolean {
+  return Boolean(fields.titleZh && fields.abstractZh && (!tldr || (fields.tldrEn && fields.tldrZh)));
+}
+
+export async function translatePapers(
+  db: Kysely<Database>,
+  papers: readonly Paper[],
+  translator: Translator,
+  settings: TranslateSettings,
+  options: TranslateOptions,
+): Promise<TranslationReport> {
+  const started = Date.now();
+  const promptVersion = promptVersionOf(settings);
+  const report: TranslationReport = {
+    ...emptyTranslationReport(),
+    provider: `${translator.model} at ${translator.endpoint}`,
+    promptVersion,
+  };
+  const unique = [...new Map(papers.map((p) => [p.id, p])).values()];
+  report.papers = unique.length;
+  const cached = options.retranslate
+    ? new Set<string>()
+    : await findCachedIds(db, unique, { model: translator.model, promptVersion });
+  report.cached = unique.filter((p) => cached.has(p.id)).length;
+  const todo = unique.filter((p) => !cached.has(p.id));
+  const batches = chunk(todo, settings.batchSize);
+  if (todo.length > 0) {
+    options.log?.(
+      `translating ${todo.length} papers with ${translator.model} in ${batches.length} request${batches.length > 1 ? 's' : ''} (${report.cached} cached)`,
+    );
+  }
+
+  let done = 0;
+  const progress = (n: number) => {
+    done += n;
+    options.onProgress?.(done, todo.length);
+  };
+  const limit = limitConcurrency(settings.concurrency);
+
+  const ask = async (request: ChatRequest): Promise<ChatReply | TranslatorError> => {
+    try {
+      const reply = await translator.complete(request);
+      report.requests += reply.attempts;
+      report.retriedRequests += reply.attempts - 1;
+      report.tokensIn += reply.tokensIn;
+      report.tokensOut += reply.tokensOut;
+      return reply;
+    } catch (error) {
+      const failure = error instanceof TranslatorError ? error : new TranslatorError((error as Error)?.message ?? String(error), 1, { cause: error });
+      report.requests += failure.attempts;
+      report.retriedRequests += Math.max(0, failure.attempts - 1);
+      report.errors.push(failure.message);
+      return failure;
+    }
+  };
+
+  const save = async (paper: Paper, fields: TranslationFields, problems: string[]) => {
+    await saveTranslation(db, {
+      paperId: paper.id,
+      version: paper.version,
+      model: translator.model,
+      promptVersion,
+      ...fields,
+      problems,
+      createdAt: options.now.toISOString(),
+    });
+    if (complete(fields, settings.tldr)) report.translated += 1;
+    else report.incomplete += 1;
+    if (problems.length > 0) report.problems.push({ paperId: paper.id, problems });
+    progress(1);
+  };
+
+  const retryAlone = async ({ paper, check }: FirstPass) => {
+    report.strictRetries += 1;
+    const reply = await ask(buildStrictPrompt(paper, settings, check.problems));
+    if (reply instanceof TranslatorError) {
+      report.failed += 1;
+      progress(1);
+      return;
+    }
+    const matched = matchReply([paper.id], parseReply(reply.content));
+    const item = matched.byId.get(paper.id);
+    const second = item
+      ? checkTranslation(paper, item, settings)
+      : { fields: NO_FIELDS, problems: [matched.missing.get(paper.id) ?? 'missing from the answer'], notes: [], removed: [] };
+    const fields = mergeFields(check.fields, second.fields);
+    // What is still wrong after both tries, field by field, in the words of the last try.
+    const field = (p: string) => p.split(':')[0] ?? '';
+    const unresolved = second.problems.filter((p) => {
+      const name = field(p);
+      if (name === 'title') return fields.titleZh === null;
+      if (name === 'abstract') return fields.abstractZh === null;
+      if (name.startsWith('tldr')) return fields.tldrZh === null;
+      return !complete(fields, settings.tldr);
+    });
+    const notes = item ? second.notes : check.notes;
+    await save(paper, fields, [...unresolved, ...notes]);
+  };
+
+  const retries: Array<Promise<void>> = [];
+  const translateBatch = async (batch: Paper[]) => {
+    const reply = await ask(buildBatchPrompt(batch, settings));
+    if (reply instanceof TranslatorError) {
+      report.failed += batch.length;
+      progress(batch.length);
+      return;
+    }
+    const parsed = parseReply(reply.content);
+    const matched = matchReply(
+      batch.map((p) => p.id),
+      parsed,
+    );
+    const truncated = reply.finishReason === 'length' ? ' (answer cut off at the token limit)' : '';
+    if (parsed.salvaged || matched.stray.length > 0) {
+      const stray = matched.stray.length > 0 ? `; ids never asked for: ${matched.stray.join(', ')}` : '';
+      options.log?.(`translation reply for ${batch[0]?.id ?? ''}…: ${parsed.problems.join('; ')}${stray}${truncated}`);
+    }
+    const checks = new Map<string, TranslationCheck>();
+    for (const paper of batch) {
+      const item = matched.byId.get(paper.id);
+      checks.set(
+        paper.id,
+        item
+          ? checkTranslation(paper, item, settings)
+          : { fields: NO_FIELDS, problems: [`${matched.missing.get(paper.id) ?? 'missing from the answer'}${truncated}`], notes: [], removed: [] },
+      );
+    }
+    const swaps = findSwaps(batch, new Map([...checks].map(([id, c]) => [id, c.fields])));
+    for (const [id, why] of swaps) {
+      const check = checks.get(id);
+      // Nothing of a mixed-up item is kept: its title may be right and its abstract another paper's.
+      if (check) checks.set(id, { ...check, fields: NO_FIELDS, problems: [...check.problems, why] });
+    }
+    for (const paper of batch) {
+      const check = checks.get(paper.id);
+      if (!check) continue;
+      if (check.problems.length === 0) await save(paper, check.fields, check.notes);
+      else retries.push(limit(() => retryAlone({ paper, check })));
+    }
+  };
+
+  await Promise.all(batches.map((batch) => limit(() => translateBatch(batch))));
+  await Promise.all(retries);
+
+  report.cost = estimateCost(report.tokensIn, report.tokensOut, settings.prices);
+  report.durationMs = Date.now() - started;
+  return report;
+}
