@@ -60,3 +60,9 @@ export function readerLinks(publicBaseUrl: string, subscriberId: number, secret:
     preferencesUrl: `${publicBaseUrl}/preferences/${signLinkToken({ purpose: 'preferences', subscriberId }, secret)}`,
   };
 }
+
+/** The link in a confirmation mail; unlike the links in issues it stops working at `expiresAt`. */
+export function confirmLink(publicBaseUrl: string, subscriberId: number, secret: string, expiresAt: Date): string {
+  const token = signLinkToken({ purpose: 'confirm', subscriberId, expiresAt: expiresAt.getTime() / 1000 }, secret);
+  return `${publicBaseUrl}/confirm/${token}`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readerLinks, signLinkToken, verifyLinkToken } from '../../src/web/link-tokens.ts';
+import { confirmLink, readerLinks, signLinkToken, verifyLinkToken } from '../../src/web/link-tokens.ts';
 
 const secret = 'test-secret-0123456789abcdef0123456789';
 const now = new Date('2026-01-01T00:00:00Z');
@@ -39,5 +39,16 @@ describe('link tokens', () => {
     const links = readerLinks('https://digest.example.org', 3, secret);
     expect(links.unsubscribeUrl).toMatch(/^https:\/\/digest\.example\.org\/unsubscribe\/u\.3\.[\w-]+$/);
     expect(links.preferencesUrl).toMatch(/^https:\/\/digest\.example\.org\/preferences\/p\.3\.[\w-]+$/);
+  });
+
+  it('builds confirmation links that expire at the given time', () => {
+    const url = confirmLink('https://digest.example.org', 5, secret, new Date(now.getTime() + 3600_000));
+    const token = /^https:\/\/digest\.example\.org\/confirm\/(c\.5\.[0-9a-z]+\.[\w-]+)$/.exec(url)?.[1];
+    expect(token).toBeDefined();
+    expect(verifyLinkToken(token!, 'confirm', secret, now)).toEqual({
+      ok: true,
+      claims: { purpose: 'confirm', subscriberId: 5, expiresAt: now.getTime() / 1000 + 3600 },
+    });
+    expect(verifyLinkToken(token!, 'confirm', secret, new Date(now.getTime() + 3601_000))).toEqual({ ok: false, reason: 'expired' });
   });
 });

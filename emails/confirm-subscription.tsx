@@ -1,0 +1,82 @@
+import { Button, Link, Section, Text } from 'react-email';
+import type { Language, LocalizedText } from '../src/types.ts';
+import { BUTTON, Bi, LINK, MUTED, TEXT, TransactionalShell } from './components/transactional-shell.tsx';
+
+export interface ConfirmSubscriptionProps {
+  siteName: string;
+  postalAddress: string;
+  /** The reader's name as they typed it, or null. */
+  name: string | null;
+  confirmUrl: string;
+  topics: LocalizedText[];
+  language: Language;
+  /** How long the link works. */
+  validHours: number;
+}
+
+export const confirmSubscriptionSubject = (p: Pick<ConfirmSubscriptionProps, 'siteName'>) =>
+  `请确认订阅 | Confirm your subscription · ${p.siteName}`;
+
+// The confirmation button opens a page with one more button: opening the link alone changes nothing, because
+// mail scanners open every link.
+export default function ConfirmSubscription(props: ConfirmSubscriptionProps) {
+  const { language } = props;
+  const hello = props.name ? { en: `Hello ${props.name},`, zh: `${props.name}，您好：` } : { en: 'Hello,', zh: '您好：' };
+  return (
+    <TransactionalShell
+      siteName={props.siteName}
+      postalAddress={props.postalAddress}
+      preview="Confirm your subscription · 请确认订阅"
+      heading={{ en: 'Confirm your subscription', zh: '请确认订阅' }}
+      language={language}
+    >
+      <Bi text={hello} language={language} />
+      <Bi
+        text={{
+          en: 'Someone, hopefully you, asked to receive the daily arXiv digest at this address, with these topics:',
+          zh: '有人（希望是您）申请用此地址接收 arXiv 每日论文推送，主题如下：',
+        }}
+        language={language}
+      />
+      <Section style={{ margin: '0 0 12px' }}>
+        {props.topics.map((t) => (
+          <Text key={t.en} style={{ ...TEXT, margin: '0 0 4px' }}>
+            • {t.en} · <span lang="zh-CN">{t.zh}</span>
+          </Text>
+        ))}
+      </Section>
+      <Section style={{ margin: '20px 0' }}>
+        <Button href={props.confirmUrl} style={BUTTON}>
+          Confirm · 确认订阅
+        </Button>
+      </Section>
+      <Bi
+        text={{
+          en: `The link works for ${props.validHours} hours. If you did not ask for this, ignore this mail: nothing will be sent.`,
+          zh: `链接在 ${props.validHours} 小时内有效。如果不是您本人申请，请忽略此邮件，我们不会再发送任何内容。`,
+        }}
+        language={language}
+        style={MUTED}
+      />
+      {/* A long token URL must wrap on a phone instead of widening the mail. */}
+      <Text style={{ ...MUTED, wordBreak: 'break-all' }}>
+        <Link href={props.confirmUrl} style={LINK}>
+          {props.confirmUrl}
+        </Link>
+      </Text>
+    </TransactionalShell>
+  );
+}
+
+ConfirmSubscription.PreviewProps = {
+  siteName: 'paperboy · arXiv daily',
+  postalAddress: 'Example Lab, 1 Example Road, Example City 100000',
+  name: '张伟',
+  confirmUrl: 'https://digest.example.org/confirm/c.1.mgs3x8w.preview',
+  topics: [
+    { en: 'Large language models', zh: '大语言模型' },
+    { en: 'Agents', zh: '智能体' },
+  ],
+  language: 'bilingual',
+  validHours: 48,
+} satisfies ConfirmSubscriptionProps;

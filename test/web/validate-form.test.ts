@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { checkEmail, isHoneypotFilled, parseSubscribeForm, parseTopicChoice } from '../../src/web/validate-form.ts';
+import { COPY } from '../../src/web/web-copy.ts';
+
+const known = ['llm', 'agents', 'vision'];
+
+describe('checkEmail', () => {
+  it.each([
+    ['wei@example.org', null],
+    ['wei.zhang+arxiv@mail.example.co.uk', null],
+    ['张伟@example.org', null],
+    ['a@b.io', null],
+    ['', COPY.errEmail],
+    ['wei', COPY.errEmail],
+    ['@example.org', COPY.errEmail],
+    ['wei@', COPY.errEmail],
+    ['wei@example', COPY.errEmail],
+    ['wei@@example.org', COPY.errEmail],
+    ['wei zhang@example.org', COPY.errEmail],
+    ['wei@exa mple.org', COPY.errEmail],
+    ['"wei"@example.org', COPY.errEmail],
+    ['<wei>@example.org', COPY.errEmail],
+    ['wei@-example.org', COPY.errEmail],
+    ['wei@example.123', COPY.errEmail],
+    ['.wei@example.org', COPY.errEmail],
+    ['we..i@example.org', COPY.errEmail],
+    ['wei\n@example.org', COPY.errEmail],
+    [`${'a'.repeat(65)}@example.org`, COPY.errEmail],
+    [`a@${'b'.repeat(250)}.org`, COPY.errEmailLong],
+  ])('%j → %j', (email, expected) => {
+    expect(checkEmail(email)).toEqual(expected);
+  });
+});
+
+describe('parseTopicChoice', () => {
+  it.each([
+    ['known topics, config order', { topics: ['vision', 'llm'], language: 'zh' }, { topics: ['llm', 'vision'], language: 'zh' }, []],
+    ['one topic as a plain string', { topics: 'agents', language: 'en' }, { topics: ['agents'], language: 'en' }, []],
+    ['duplicates', { topics: ['llm', 'llm'], language: 'bilingual' }, { topics: ['llm'], language: 'bilingual' }, []],
+    ['an unknown topic', { topics: ['llm', 'crypto'], language: 'en' }, { topics: ['llm'], language: 'en' }, [COPY.errUnknownTopic]],
+    ['no topic', { language: 'en' }, { topics: [], language: 'en' }, [COPY.errNoTopic]],
+    ['no language', { topics: ['llm'] }, { topics: ['llm'], language: 'bilingual' }, [COPY.errLanguage]],
+    ['a file instead of text', { topics: [new Blob(['llm'])], language: 'en' }, { topics: [], language: 'en' }, [COPY.errNoTopic]],
+  ])('%s', (_name, body, choice, errors) => {
+    expect(parseTopicChoice(body, known)).toEqual({ choice, errors });
+  });
+});
+
+describe('parseSubscribeForm', () => {
+  it('trims, keeps a name with markup as text, and caps what it echoes', () => {
+    const { form, errors } = parseSubscribeForm(
+      { email: '  wei@example.org ', name: ' <b>Wei</b>\u0007  Zhang ', topics: ['llm'], language: 'en' },
+      known,
+    );
+    expect(errors).toEqual([]);
+    expect(form).toEqual({ email: 'wei@example.org', name: '<b>Wei</b> Zhang', topics: ['llm'], language: 'en' });
+    const huge = parseSubscribeForm({ email: 'x'.repeat(5000), name: 'y'.repeat(5000) }, known);
+    expect(huge.form.email).toHaveLength(254);
+    expect(huge.form.name).toHaveLength(100);
+    expect(huge.errors).toEqual([COPY.errEmailLong, COPY.errName, COPY.errNoTopic, COPY.errLanguage]);
+  });
+
+  it.each([
+    [{ website: '' }, false],
+    [{ website: '   ' }, false],
+    [{}, false],
+    [{ website: 'http://spam.example' }, true],
+  ])('honeypot %j → %s', (body, filled) => {
+    expect(isHoneypotFilled(body)).toBe(filled);
+  });
+});
