@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { readFeedSource } from '../../arxiv/fetch-feed.ts';
+import { readSigningSecret } from '../../config/env.ts';
+import { transportFactory } from '../../deliver/create-transport.ts';
+import { createSendProgress } from '../../deliver/send-progress.ts';
+import { EXIT, type ExitCode } from '../../errors.ts';
+import type { RunReport } from '../../run-report.ts';
+import { realSleep, runScheduler, runTick, type SchedulerDeps } from '../../schedule/run-scheduler.ts';
+import { buildTranslationSetup } from '../../translate/translation-setup.ts';
+import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
+import { parseTransport, renderRunReport } from './run.ts';
+
+export interface ScheduleCommandOptions extends GlobalOptions {
+  once?: boolean;
+  outbox?: string;
+  transport?: string;
+  json?: boolean;
+}
+
+/** Where a stop request comes from: the process, or a test's emitter. */
+export interface SignalSource {
+  on(event: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+  off(event: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+}
+
+/**
+ * `paperboy schedule`: ticks at schedule.cron until SIGTERM or SIGINT, then lets the batch in flight finish (the
+ * sender stops claiming, the mails in flight are recorded, the rest waits for the next run) and exits 0.
+ * `--once`: one tick now, exiting with that run's code (0 sent or no issue, 1 nothing sent, 3 sent with failures).
+ */
+export async function scheduleCommand(
+  options: ScheduleCommandOptions,
+  io: CliIO,
+  control: { signals?: SignalSource; sleep?: SchedulerDeps['sleep'] } = {},
+): Promise<ExitCode> {
+  return withContext(options, io, async ({ config, holidays, db }) => {
+    const secret = readSigningSecret(io.env);
+    const outboxDir = resolve(options.outbox ?? config.delivery.outboxDir);
+    // Checked before the first tick: a missing SMTP_URL or RESEND_API_KEY is a usage error now, not at 13:30.
+    const transportName = parseTransport(options.transport, config.delivery.transport);
+    const createTransport = transportFactory(transportName, config, io.env, { outboxDir });
+    const fetchOptions = {
+      timeoutMs: config.arxiv.timeoutSeconds * 1000,
+      retries: config.arxiv.retries,
+      userAgent: config.arxiv.userAgent,
+    };
+    const progress = createSendProgress({
+      isTTY: false,
+      transport: transportName,
+      write: (chunk) => process.stderr.write(chunk),
+      line: (text) => io.err(text),
+    });
+    const print = (report: RunReport) => io.out(options.json ? JSON.stringify(report) : `${renderRunReport(report)}\n`);
+    const deps: SchedulerDeps = {
+      db,
+      config,
+      holidays,
+      secret,
+      clock: io.now,
+      sleep: control.sleep ?? realSleep,
+      readFeed: (source) => readFeedSource(source, fetchOptions),
+      readPage: (url) => readFeedSource(url, fetchOptions),
+      createTransport,
+      outboxDir,
+      log: (line) => io.err(`[${io.now().toISOString()}] ${line}`),
+      onReport: print,
+      run: {
+        translation: buildTranslationSetup(config.translation, io.env, {}),
+        onProgress: progress.update,
+      },
+    };
+
+    const controller = new AbortController();
+    const signals = control.signals ?? process;
+    const stop = (name: string) => () => {
+      if (controller.signal.aborted) return;
+      io.err(`paperboy schedule: ${name} received: finishing the batch in flight, taking no new work`);
+      controller.abort();
+    };
+    const onTerm = stop('SIGTERM');
+    const onInt = stop('SIGINT');
+    signals.on('SIGTERM', onTerm);
+    signals.on('SIGINT', onInt);
+    try {
+      if (options.once) {
+        const report = await runTick(deps, 'schedule-once', controller.signal);
+        return report?.exitCode ?? EXIT.ok;
+      }
+      io.err(`paperboy schedule: ${config.schedule.cron} in ${config.schedule.timezone}, mail through ${transportName}`);
+      await runScheduler(deps, controller.signal);
+      io.err('paperboy schedule: stopped');
+      return EXIT.ok;
+    } finally {
+      signals.off('SIGTERM', onTerm);
+      signals.off('SIGINT', onInt);
+      progress.end();
+    }
+  });
+}

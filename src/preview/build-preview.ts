@@ -1,0 +1,158 @@
+// What `paperboy preview` shows for one batch: every segment's mail built on the same path as delivery (stored
+// batch → select → never-twice → stored Chinese → the segment's issue → renderIssue with the run's settings, or
+// the mail a run already kept for the issue), with sample links where each reader's own links go. Reads only:
+// nothing is frozen, rendered into the store, translated or sent.
+import type { Kysely } from 'kysely';
+import type { PaperboyConfig } from '../config/schema.ts';
+import { renderSettings } from '../deliver/deliver-segment.ts';
+import { fillReader } from '../deliver/fill-reader.ts';
+import { surveyAudience } from '../deliver/prepare-issue.ts';
+import { renderIssue } from '../render/render-issue.ts';
+import { activeReadersBySegment, planSegments } from '../run-issue.ts';
+import { selectPapers } from '../select/select-papers.ts';
+import { loadBatch } from '../store/batches.ts';
+import { findIssue, listIssueSegments, loadSegmentRender } from '../store/issues.ts';
+import type { Database } from '../store/schema.ts';
+import { chineseForPapers, type ChineseOptions } from '../translate/chinese-for-papers.ts';
+import type { ISODate, Language, Paper, SegmentKey } from '../types.ts';
+import { checkCompatibility, type CompatBaseline, type CompatReport } from './check-compatibility.ts';
+import { checkLinks, type LinkReport } from './check-links.ts';
+
+/** Gmail shows "[Message clipped]" past about 102 KB of HTML (rendering.md §6; measured 102–105 KB). */
+export const GMAIL_CLIP_BYTES = 102 * 1024;
+
+export interface MissingChinese {
+  id: string;
+  title: string;
+  missing: Array<'title' | 'summary'>;
+}
+
+export interface PreviewSegment {
+  segmentId: string;
+  key: SegmentKey;
+  readers: number;
+  /** `kept`: the mail a run of this issue already rendered and keeps sending; `rendered`: rendered now. */
+  source: 'kept' | 'rendered';
+  subject: string;
+  preheader: string;
+  /** With the sample reader's links, as the run's preview files have them. */
+  html: string;
+  text: string;
+  htmlBytes: number;
+  textBytes: number;
+  papers: number;
+  /** Entries shortened to fit render.maxHtmlBytes. */
+  degraded: number;
+  /** Papers of this mail shown without a Chinese title or summary (never for `en` readers). */
+  missingChinese: MissingChinese[];
+  /** Left out as already mailed to these readers, and kept as updated versions. */
+  repeats: { dropped: string[]; updated: string[] };
+  links: LinkReport;
+  compatibility: CompatReport;
+}
+
+export interface PreviewIssue {
+  batchDate: ISODate;
+  papers: number;
+  /** `frozen`: the issue's audience is fixed (a run prepared it); `current`: the active readers as they are now. */
+  audience: 'frozen' | 'current';
+  budgetBytes: number;
+  clipBytes: number;
+  segments: PreviewSegment[];
+  notes: string[];
+}
+
+/** The links a segment's browsable copy gets instead of a reader's: the same as the run's preview files. */
+export function sampleReader(publicBaseUrl: string) {
+  return {
+    unsubscribeUrl: `${publicBaseUrl}/unsubscribe/preview`,
+    preferencesUrl: `${publicBaseUrl}/preferences/preview`,
+    email: 'reader@example.org',
+  };
+}
+
+function missingChineseOf(language: Language, papers: Array<{ paper: Paper; chinese: { titleZh: string | null; abstractZh: string | null } | null }>) {
+  if (language === 'en') return [];
+  return papers.flatMap(({ paper, chinese }) => {
+    const missing: MissingChinese['missing'] = [];
+    if (!chinese?.titleZh) missing.push('title');
+    if (!chinese?.abstractZh) missing.push('summary');
+    return missing.length > 0 ? [{ id: paper.id, title: paper.title, missing }] : [];
+  });
+}
+
+export async function buildPreview(
+  db: Kysely<Database>,
+  config: PaperboyConfig,
+  batchDate: ISODate,
+  options: {
+    baseline: CompatBaseline | null;
+    compatibility?: boolean | undefined;
+    /** The run's live model and prompt (when a provider is configured): their translations win, as in the run. */
+    prefer?: ChineseOptions['prefer'];
+  },
+): Promise<PreviewIssue | null> {
+  const batch = await loadBatch(db, batchDate);
+  if (!batch) return null;
+  const notes: string[] = [];
+  const selections = selectPapers(batch.papers, config.domains);
+  const domainOrder = config.domains.map((d) => d.id);
+  const issue = await findIssue(db, batchDate);
+  const frozen = Boolean(issue?.preparedAt);
+  const segments = frozen
+    ? (await listIssueSegments(db, batchDate)).filter((s) => s.readers > 0)
+    : (await surveyAudience(db, domainOrder)).segments;
+  if (segments.length === 0) notes.push('no active reader has a configured topic: there is no segment to show');
+  const plan = await planSegments(db, config, batchDate, selections, segments, {
+    scope: frozen ? { kind: 'ledger' } : await activeReadersBySegment(db, domainOrder),
+  });
+  // Stored translations, picked as the run picks them; the preview never calls the translator itself.
+  const chinese = await chineseForPapers(db, plan.shown, { tldr: config.translation.tldr, prefer: options.prefer });
+  const chineseOf = (paper: Paper) => chinese.get(paper.id) ?? null;
+  const { site, options: renderOptions } = renderSettings(config);
+
+  const out: PreviewSegment[] = [];
+  let kept = 0;
+  for (const segment of segments) {
+    const segmentIssue = plan.issueOf(segment.segmentId, segment.key, chineseOf);
+    const stored = frozen ? await loadSegmentRender(db, batchDate, segment.segmentId) : null;
+    const mail = stored ?? (await renderIssue(segmentIssue, site, renderOptions));
+    if (stored) kept += 1;
+    const sample = fillReader(mail, sampleReader(site.publicBaseUrl));
+    const entries = segmentIssue.sections.flatMap((s) => s.entries);
+    const repeats = plan.repeats.segments.find((r) => r.id === segment.segmentId);
+    out.push({
+      segmentId: segment.segmentId,
+      key: segment.key,
+      readers: segment.readers,
+      source: stored ? 'kept' : 'rendered',
+      subject: sample.subject,
+      preheader: sample.preheader,
+      html: sample.html,
+      text: sample.text,
+      htmlBytes: Buffer.byteLength(mail.html),
+      textBytes: Buffer.byteLength(mail.text),
+      papers: entries.length,
+      degraded: stored ? stored.degraded : 'degraded' in mail ? mail.degraded : 0,
+      missingChinese: missingChineseOf(segment.key.language, entries),
+      repeats: { dropped: repeats?.dropped ?? [], updated: repeats?.updated ?? [] },
+      links: checkLinks(sample),
+      compatibility:
+        options.compatibility === false
+          ? { fresh: [], known: 0, unavailable: 'not checked' }
+          : await checkCompatibility(mail.html, config.preview.emailClients, options.baseline),
+    });
+  }
+  if (kept > 0) notes.push(`${kept} of ${out.length} mails were kept from a run of this issue: readers still due get exactly these`);
+  if (!frozen) notes.push('no run has frozen this issue yet: segments are the active readers as they are now');
+  if (options.baseline === null) notes.push(`no compatibility baseline at ${config.preview.compatibilityBaseline}: every finding is shown`);
+  return {
+    batchDate,
+    papers: batch.papers.length,
+    audience: frozen ? 'frozen' : 'current',
+    budgetBytes: config.render.maxHtmlBytes,
+    clipBytes: GMAIL_CLIP_BYTES,
+    segments: out,
+    notes,
+  };
+}

@@ -1,0 +1,270 @@
+// The scheduler's edge: the croner schedule, the clock, the waits, the lock between schedulers and the run history.
+// Every decision (which batch, how long to wait, when it is late) is taken by the pure functions of plan-tick.ts;
+// the clock and the sleep are injected, so tests drive whole weeks with a fake clock in milliseconds.
+import { randomBytes } from 'node:crypto';
+import { Cron } from 'croner';
+import type { Kysely } from 'kysely';
+import { feedDateOf } from '../arxiv/calendar.ts';
+import type { PaperboyConfig } from '../config/schema.ts';
+import type { MailTransport } from '../deliver/transport.ts';
+import { EXIT } from '../errors.ts';
+import { runIssue, type RunDependencies } from '../run-issue.ts';
+import { emptyReport, errorReport, finishReport, type RunReport, type ScheduleReport } from '../run-report.ts';
+import { loadBatch } from '../store/batches.ts';
+import { summarizeLedger } from '../store/deliveries.ts';
+import { findIssue } from '../store/issues.ts';
+import { readLock, releaseLock, renewLock, tryAcquireLock } from '../store/run-locks.ts';
+import { processName, recordRun, type RunTrigger } from '../store/runs.ts';
+import type { Database } from '../store/schema.ts';
+import type { ISODate } from '../types.ts';
+import { dueBatch, formatHours, nextPollStep, planTick, policyOf, type SchedulePolicy } from './plan-tick.ts';
+import { probeBatch, type Probe } from './probe-batch.ts';
+
+export interface SchedulerDeps {
+  db: Kysely<Database>;
+  config: PaperboyConfig;
+  holidays: ReadonlySet<ISODate>;
+  secret: string;
+  clock: () => Date;
+  /** Resolves after `ms`, or as soon as `signal` is aborted. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readFeed: (source: string) => Promise<string>;
+  /** Reads an arXiv listing page (schedule.listingCheck). */
+  readPage: (url: string) => Promise<string>;
+  createTransport: (batchDate: ISODate) => MailTransport;
+  outboxDir: string;
+  log: (line: string) => void;
+  /** Each tick's report, once it is stored. */
+  onReport?: ((report: RunReport) => void) | undefined;
+  /** What else the run takes from the command line: translation, progress, delivery switches. */
+  run?: Pick<RunDependencies, 'translation' | 'onProgress' | 'delivery'> | undefined;
+  /** Who holds the scheduler lock, for messages; default `host/pid`. */
+  owner?: string | undefined;
+}
+
+/** Real waits are cut into pieces so a suspended machine or a changed wall clock is noticed within a minute. */
+const MAX_SLEEP_MS = 60_000;
+
+export function realSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function sleepUntil(deps: SchedulerDeps, until: Date, signal: AbortSignal): Promise<void> {
+  for (let left = until.getTime() - deps.clock().getTime(); left > 0 && !signal.aborted; left = until.getTime() - deps.clock().getTime()) {
+    await deps.sleep(Math.min(left, MAX_SLEEP_MS), signal);
+  }
+}
+
+/**
+ * Whether readers have the issue: its audience is frozen and no row is left to send (planned, in flight or waiting
+ * for a retry). A run stopped half-way, or one that failed before freezing anything, is not done.
+ */
+export async function isIssueDone(db: Kysely<Database>, batchDate: ISODate): Promise<boolean> {
+  const issue = await findIssue(db, batchDate);
+  if (!issue?.preparedAt) return false;
+  const ledger = await summarizeLedger(db, batchDate);
+  return ledger.counts.planned + ledger.counts.sending + ledger.failedTransient === 0;
+}
+
+interface TickLock {
+  renew(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * One scheduler per batch: a row in `run_locks` named `schedule:<date>`, beside the `issue:<date>` lock every run
+ * takes. It is renewed after every wait (fake clocks included) and by a heartbeat while the run sends, so it only
+ * lapses when its scheduler is gone.
+ */
+async function acquireTickLock(deps: SchedulerDeps, batchDate: ISODate, policy: SchedulePolicy): Promise<TickLock | string> {
+  const name = `schedule:${batchDate}`;
+  // A nonce per tick: two schedulers in one process (or a pid reused) must never pass for each other.
+  const owner = `${deps.owner ?? processName()}/${randomBytes(4).toString('hex')}`;
+  const ttlMs = policy.pollIntervalMs + 10 * 60_000;
+  const attempt = await tryAcquireLock(deps.db, name, owner, { now: deps.clock(), ttlMs });
+  if (!attempt.acquired) {
+    const holder = attempt.holder ?? (await readLock(deps.db, name));
+    return holder ? `${holder.owner.replace(/\/[0-9a-f]{8}$/, '')} (since ${holder.acquiredAt})` : 'another scheduler';
+  }
+  const renew = async () => {
+    await renewLock(deps.db, name, owner, { now: deps.clock(), ttlMs }).catch(() => false);
+  };
+  const heartbeat = setInterval(() => void renew(), Math.min(MAX_SLEEP_MS, ttlMs / 3));
+  heartbeat.unref();
+  return {
+    renew,
+    async release() {
+      clearInterval(heartbeat);
+      await releaseLock(deps.db, name, owner);
+    },
+  };
+}
+
+async function store(deps: SchedulerDeps, trigger: RunTrigger, report: RunReport, startedAt: Date): Promise<RunReport> {
+  try {
+    await recordRun(deps.db, { trigger, report, startedAt, finishedAt: deps.clock(), host: deps.owner });
+  } catch (error) {
+    deps.log(`could not store the run in the history: ${(error as Error).message}`);
+  }
+  deps.onReport?.(report);
+  return report;
+}
+
+/**
+ * One tick: decide, wait for the batch, send it, store the report. Returns the stored report, or null when another
+ * scheduler is handling the batch (nothing to store: that one stores its own). Never throws for a failed run: the
+ * failure is the report.
+ */
+export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: AbortSignal): Promise<RunReport | null> {
+  const tickAt = deps.clock();
+  const started = Date.now();
+  const policy = policyOf(deps.config.schedule);
+  // The plan asks about the due batch, or about today's when none is due (to tell "late" from "sent already").
+  const asked = dueBatch(tickAt, deps.holidays, policy) ?? feedDateOf(tickAt);
+  const done = await isIssueDone(deps.db, asked);
+  const plan = planTick(tickAt, deps.holidays, policy, (d) => d === asked && done);
+  if (plan.kind === 'late') {
+    deps.log(plan.reason);
+    return store(deps, trigger, finishReport(emptyReport(plan.batchDate), started, 'late', plan.reason, EXIT.failed), tickAt);
+  }
+  if (plan.kind !== 'collect') {
+    deps.log(plan.reason);
+    const report = finishReport(emptyReport(plan.kind === 'done' ? plan.batchDate : null), started, 'no-issue', plan.reason, EXIT.ok);
+    return store(deps, trigger, report, tickAt);
+  }
+
+  const { batchDate } = plan;
+  const lock = await acquireTickLock(deps, batchDate, policy);
+  if (typeof lock === 'string') {
+    deps.log(`the batch of ${batchDate} is being handled by the scheduler ${lock}: nothing to do here`);
+    return null;
+  }
+  const schedule: ScheduleReport = {
+    tickAt: tickAt.toISOString(),
+    feedDueAt: plan.dueAt.toISOString(),
+    polls: 0,
+    waitedMs: 0,
+    lastProbe: null,
+    listing: [],
+  };
+  const giveUp = (status: 'failed' | 'late', message: string) => {
+    const report = finishReport(emptyReport(batchDate), started, status, message, EXIT.failed);
+    report.schedule = schedule;
+    return store(deps, trigger, report, tickAt);
+  };
+  try {
+    // Another scheduler (or a manual run) may have finished the batch between the plan and the lock.
+    if (await isIssueDone(deps.db, batchDate)) {
+      deps.log(`no issue today: the batch of ${batchDate} has been sent already`);
+      return null;
+    }
+    if (plan.startAt > tickAt) {
+      deps.log(`waiting for the batch of ${batchDate}: its feed is due at ${plan.dueAt.toISOString()}`);
+      await sleepUntil(deps, plan.startAt, signal);
+    }
+    let texts = new Map<string, string>();
+    for (;;) {
+      if (signal.aborted) {
+        return await giveUp('failed', `stopped while waiting for the batch of ${batchDate} (${schedule.polls} fetches); nothing sent`);
+      }
+      let probe: Probe | null = null;
+      if (!(await loadBatch(deps.db, batchDate))) {
+        probe = await probeBatch({ config: deps.config, readFeed: deps.readFeed, readPage: deps.readPage }, batchDate);
+        schedule.polls += 1;
+        schedule.lastProbe = probe.summary;
+        schedule.listing = probe.listing;
+        texts = probe.texts;
+        deps.log(`fetch ${schedule.polls} for ${batchDate}: ${probe.summary}`);
+      }
+      const step = nextPollStep(deps.clock(), plan, probe?.verdict ?? 'current', policy);
+      if (step.kind === 'run') break;
+      if (step.kind === 'give-up') {
+        const waited = formatHours(deps.clock().getTime() - plan.dueAt.getTime());
+        const why = schedule.lastProbe ?? 'no fetch was made';
+        const message = step.late
+          ? `gave up on the batch of ${batchDate} ${waited} after its feed was due, at the late cutoff ` +
+            `(schedule.lateCutoffHours ${deps.config.schedule.lateCutoffHours}): ${why}; nothing mailed`
+          : `gave up on the batch of ${batchDate} after ${schedule.polls} fetches (schedule.pollDeadlineMinutes ` +
+            `${deps.config.schedule.pollDeadlineMinutes}): ${why}; nothing mailed`;
+        deps.log(message);
+        return await giveUp(step.late ? 'late' : 'failed', message);
+      }
+      const before = deps.clock().getTime();
+      await sleepUntil(deps, step.until, signal);
+      schedule.waitedMs += deps.clock().getTime() - before;
+      await lock.renew();
+    }
+
+    const cached = texts;
+    const report = await runIssue(
+      {
+        db: deps.db,
+        config: deps.config,
+        holidays: deps.holidays,
+        now: deps.clock(),
+        clock: deps.clock,
+        secret: deps.secret,
+        readFeed: (source) => {
+          const text = cached.get(source);
+          return text === undefined ? deps.readFeed(source) : Promise.resolve(text);
+        },
+        createTransport: deps.createTransport,
+        log: deps.log,
+        ...deps.run,
+      },
+      { date: batchDate, outboxDir: deps.outboxDir, enforceCutoff: true, signal },
+    );
+    report.schedule = schedule;
+    deps.log(`${batchDate}: ${report.message}`);
+    return await store(deps, trigger, report, tickAt);
+  } catch (error) {
+    const report = errorReport(batchDate, error);
+    report.schedule = schedule;
+    deps.log(`${batchDate}: ${report.message}`);
+    return await store(deps, trigger, report, tickAt);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The next tick of schedule.cron in schedule.timezone strictly after `from`, or null for a pattern with none left. */
+export function nextTick(config: PaperboyConfig, from: Date): Date | null {
+  const cron = new Cron(config.schedule.cron, { timezone: config.schedule.timezone, paused: true });
+  return cron.nextRun(from);
+}
+
+/**
+ * Ticks at every cron time until `signal` is aborted; a tick in progress finishes (or records where it stopped)
+ * first. At start, a batch that is already due, unsent and not yet late is handled at once, so a scheduler
+ * restarted after the tick time (a reboot, a deploy) does not skip the day.
+ */
+export async function runScheduler(deps: SchedulerDeps, signal: AbortSignal): Promise<void> {
+  const { schedule } = deps.config;
+  const policy = policyOf(schedule);
+  const now = deps.clock();
+  const missed = planTick(now, deps.holidays, policy, () => false);
+  if (missed.kind === 'collect' && missed.dueAt <= now && !(await isIssueDone(deps.db, missed.batchDate))) {
+    deps.log(`the batch of ${missed.batchDate} is due and not sent yet: handling it now`);
+    await runTick(deps, 'schedule', signal);
+  }
+  while (!signal.aborted) {
+    const next = nextTick(deps.config, deps.clock());
+    if (next === null) {
+      deps.log(`schedule.cron "${schedule.cron}" has no future time: stopping`);
+      return;
+    }
+    deps.log(`next tick at ${next.toISOString()} (${schedule.cron} in ${schedule.timezone})`);
+    await sleepUntil(deps, next, signal);
+    if (signal.aborted) break;
+    await runTick(deps, 'schedule', signal);
+  }
+}

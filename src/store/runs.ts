@@ -1,0 +1,120 @@
+import { hostname } from 'node:os';
+import type { Kysely } from 'kysely';
+import type { RunReport, RunStatus } from '../run-report.ts';
+import type { ISODate } from '../types.ts';
+import type { Database } from './schema.ts';
+import { StoreError } from './store-error.ts';
+
+// Run history: one row per `paperboy run` and per scheduler tick, with its whole report, so `paperboy runs` can say
+// what happened on any day and the scheduler can tell a batch already sent from one still to send.
+
+export type RunTrigger = 'run' | 'schedule' | 'schedule-once';
+
+export interface RunRecord {
+  id: number;
+  trigger: RunTrigger;
+  batchDate: ISODate | null;
+  status: RunStatus;
+  exitCode: number;
+  message: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  mailsSent: number;
+  mailsFailed: number;
+  host: string;
+}
+
+export interface RunWithReport extends RunRecord {
+  report: RunReport;
+}
+
+export function processName(): string {
+  return `${hostname()}/${process.pid}`;
+}
+
+/** Stores a finished run; returns its id. */
+export async function recordRun(
+  db: Kysely<Database>,
+  run: { trigger: RunTrigger; report: RunReport; startedAt: Date; finishedAt?: Date | undefined; host?: string | undefined },
+): Promise<number> {
+  const { report } = run;
+  // The run's own measured duration: an injected clock may stand still while it runs.
+  const finishedAt = run.finishedAt ?? new Date(run.startedAt.getTime() + report.durationMs);
+  const row = await db
+    .insertInto('runs')
+    .values({
+      trigger: run.trigger,
+      batch_date: report.batchDate,
+      status: report.status,
+      exit_code: report.exitCode,
+      message: report.message,
+      started_at: run.startedAt.toISOString(),
+      finished_at: finishedAt.toISOString(),
+      duration_ms: Math.max(0, Math.round(finishedAt.getTime() - run.startedAt.getTime())),
+      mails_sent: report.mails.sent,
+      mails_failed: report.mails.failed + report.mails.bounced,
+      host: run.host ?? processName(),
+      report: JSON.stringify(report),
+    })
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) throw new StoreError('the run could not be recorded');
+  return Number(row.id);
+}
+
+type RunRow = Omit<Database['runs'], 'id' | 'report'> & { id: number };
+
+function toRecord(row: RunRow): RunRecord {
+  return {
+    id: Number(row.id),
+    trigger: row.trigger as RunTrigger,
+    batchDate: row.batch_date,
+    status: row.status as RunStatus,
+    exitCode: Number(row.exit_code),
+    message: row.message,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    durationMs: Number(row.duration_ms),
+    mailsSent: Number(row.mails_sent),
+    mailsFailed: Number(row.mails_failed),
+    host: row.host,
+  };
+}
+
+const SUMMARY_COLUMNS = [
+  'id',
+  'trigger',
+  'batch_date',
+  'status',
+  'exit_code',
+  'message',
+  'started_at',
+  'finished_at',
+  'duration_ms',
+  'mails_sent',
+  'mails_failed',
+  'host',
+] as const;
+
+/** The latest runs first (at most `limit`), optionally of one batch. */
+export async function listRuns(
+  db: Kysely<Database>,
+  options: { limit?: number | undefined; batchDate?: ISODate | undefined } = {},
+): Promise<RunRecord[]> {
+  let query = db.selectFrom('runs').select(SUMMARY_COLUMNS);
+  if (options.batchDate !== undefined) query = query.where('batch_date', '=', options.batchDate);
+  const rows = await query
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit ?? 50)
+    .execute();
+  return rows.map(toRecord);
+}
+
+/** One run with its stored report, or null. */
+export async function loadRun(db: Kysely<Database>, id: number): Promise<RunWithReport | null> {
+  const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  return { ...toRecord(row), report: JSON.parse(row.report) as RunReport };
+}
