@@ -1,4 +1,6 @@
-import { EXIT, type ExitCode } from './errors.ts';
+import { EXIT, PaperboyError, type ExitCode } from './errors.ts';
+import type { DeliveryStatus } from './store/schema.ts';
+import type { TranslationReport } from './translate/translation-report.ts';
 import type { ISODate } from './types.ts';
 
 // What one run did, stage by stage: printed at the end of `paperboy run` (text or --json).
@@ -12,11 +14,77 @@ export interface SegmentReport {
   renderMs: number;
   degraded: number;
   preview: string | null;
+  /** The mail was kept from an earlier run of the issue (not rendered again), so every reader gets the same one. */
+  reused: boolean;
 }
+
+/** What one transport did in this run. */
+export interface TransportReport {
+  name: string;
+  sent: number;
+  failed: number;
+  bounced: number;
+  /** Rows this run left with an unknown outcome. */
+  unknown: number;
+  /** Readers suppressed since the issue was prepared (unsubscribed, bounced, complained). */
+  skipped: number;
+  durationMs: number;
+  mailsPerSecond: number;
+}
+
+/** The issue's ledger around this run. */
+export interface DeliveryReport {
+  transport: string | null;
+  /** Readers frozen into the issue. */
+  audience: number;
+  preparedAt: string | null;
+  /** This run froze the audience (false: an earlier run had). */
+  preparedNow: boolean;
+  prepareMs: number;
+  /** Rows an earlier run left in `sending` (it died): now `unknown`. */
+  interrupted: number;
+  /** Unknown rows settled by sending their claim again under the same idempotency key. */
+  resolved: number;
+  /** Why sending stopped before the end (quota, lost lock, a server that keeps failing), or null. */
+  stopped: string | null;
+  /** Every row of the issue by state after the run; null when nothing was recorded (dry run, no issue). */
+  ledger: Record<DeliveryStatus, number> | null;
+  /** `unknown` rows by the transport that left them. */
+  unknownByTransport: Record<string, number>;
+  /** Per-mail failures in this run; the first few are listed in `failures`. */
+  mailFailures: number;
+}
+
+/** Papers a segment's mail leaves out (or labels) because its readers were already mailed them on another day. */
+export interface RepeatsReport {
+  /** Papers dropped from some segment, counted once per segment. */
+  dropped: number;
+  /** Papers kept as updated versions (schedule.showUpdatedVersions), counted once per segment. */
+  updated: number;
+  segments: Array<{ id: string; dropped: string[]; updated: string[] }>;
+}
+
+/** What the scheduler did before the run: which tick, how often it fetched a stale feed, what the listing said. */
+export interface ScheduleReport {
+  /** The cron tick (or the start of `schedule --once`) that led to this run. */
+  tickAt: string;
+  /** When the batch's feed was due: 00:00 America/New_York on the batch date. */
+  feedDueAt: string | null;
+  /** Feed fetches until it carried the batch (0: the batch was already stored). */
+  polls: number;
+  waitedMs: number;
+  /** What the last fetch found: current, stale (with the date it carried), empty, unreadable, listing mismatch. */
+  lastProbe: string | null;
+  /** Problems the listing-page cross-check found (empty when off or when it agreed). */
+  listing: string[];
+}
+
+export type RunStatus = 'sent' | 'partial' | 'dry-run' | 'no-issue' | 'failed' | 'late';
 
 export interface RunReport {
   batchDate: ISODate | null;
-  status: 'sent' | 'partial' | 'dry-run' | 'no-issue' | 'failed';
+  /** `late`: the batch went up longer ago than schedule.lateCutoffHours; nothing was sent (run --force sends it). */
+  status: RunStatus;
   message: string;
   source: 'feed' | 'stored' | null;
   feeds: Array<{ source: string; papers: number; batchDate: ISODate | null; error?: string; skippedItems?: number }>;
@@ -24,9 +92,30 @@ export interface RunReport {
   domains: Array<{ id: string; matched: number }>;
   /** Selected papers with a usable Chinese title / summary (the rest show the "translation pending" marker). */
   chinese: { papers: number; titles: number; abstracts: number };
+  /** The translate stage: requests, tokens, cache hits, failures, cost (absent when no paper was selected). */
+  translation?: TranslationReport | undefined;
   segments: SegmentReport[];
   readersWithoutTopics: number;
-  mails: { planned: number; sent: number; alreadySent: number; failed: number };
+  /**
+   * planned: the issue's audience; sent / failed / bounced / skipped: this run; alreadySent: by earlier runs;
+   * unknown: rows whose outcome is unknown after this run; remaining: rows a later run will still send.
+   */
+  mails: {
+    planned: number;
+    sent: number;
+    alreadySent: number;
+    failed: number;
+    bounced: number;
+    unknown: number;
+    skipped: number;
+    remaining: number;
+  };
+  delivery: DeliveryReport;
+  transports: TransportReport[];
+  /** Never the same paper twice: what each segment left out because its readers already got it. */
+  repeats: RepeatsReport;
+  /** Set when `paperboy schedule` started the run. */
+  schedule?: ScheduleReport | undefined;
   failures: Array<{ where: string; error: string }>;
   outbox: string | null;
   durationMs: number;
@@ -45,7 +134,22 @@ export function emptyReport(batchDate: ISODate | null): RunReport {
     chinese: { papers: 0, titles: 0, abstracts: 0 },
     segments: [],
     readersWithoutTopics: 0,
-    mails: { planned: 0, sent: 0, alreadySent: 0, failed: 0 },
+    mails: { planned: 0, sent: 0, alreadySent: 0, failed: 0, bounced: 0, unknown: 0, skipped: 0, remaining: 0 },
+    delivery: {
+      transport: null,
+      audience: 0,
+      preparedAt: null,
+      preparedNow: false,
+      prepareMs: 0,
+      interrupted: 0,
+      resolved: 0,
+      stopped: null,
+      ledger: null,
+      unknownByTransport: {},
+      mailFailures: 0,
+    },
+    transports: [],
+    repeats: { dropped: 0, updated: 0, segments: [] },
     failures: [],
     outbox: null,
     durationMs: 0,
@@ -53,10 +157,21 @@ export function emptyReport(batchDate: ISODate | null): RunReport {
   };
 }
 
-export function finishReport(report: RunReport, started: number, status: RunReport['status'], message: string, exitCode: ExitCode) {
+export function finishReport(report: RunReport, started: number, status: RunStatus, message: string, exitCode: ExitCode) {
   report.status = status;
   report.message = message;
   report.exitCode = exitCode;
   report.durationMs = Date.now() - started;
+  return report;
+}
+
+/** The report of a run that ended in an error instead of a report (so the run history has it too). */
+export function errorReport(batchDate: ISODate | null, error: unknown): RunReport {
+  const report = emptyReport(batchDate);
+  const message = error instanceof Error ? error.message : String(error);
+  report.status = 'failed';
+  report.message = message;
+  report.exitCode = error instanceof PaperboyError ? error.exitCode : EXIT.failed;
+  report.failures.push({ where: 'run', error: message });
   return report;
 }

@@ -25,10 +25,56 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCode) => void): Comm
     .option('--feed <file|url>', 'a feed to read instead of the stored batch or arXiv (repeatable)', collect)
     .option('--outbox <dir>', 'where the outbox transport writes .eml files (default: delivery.outboxDir)')
     .option('--dry-run', 'render and write previews, send and record nothing')
+    .addOption(
+      new Option('--transport <name>', 'how mails leave: outbox (.eml files), smtp ($SMTP_URL), resend ($RESEND_API_KEY); default: delivery.transport').choices([
+        'outbox',
+        'smtp',
+        'resend',
+      ]),
+    )
+    .option('--resend-unknown', 'send again the mails an interrupted run may or may not have sent (a reader may get two copies)')
+    .option('--wait <seconds>', 'wait this long for another run of the same issue to finish (default: delivery.lock.waitSeconds)')
+    .option('--retranslate', 'translate the selected papers again even when this model and prompt already did')
+    .option('--force', 'send even when the batch went up longer ago than schedule.lateCutoffHours')
     .option('--json', 'print the run report as JSON')
     .action(async (_options, command: Command) => {
       const { runCommand } = await import('./commands/run.ts');
       setExit(await runCommand(globals(command), io));
+    });
+
+  program
+    .command('schedule')
+    .description('send each day\'s issue by itself: a cron tick (schedule.cron in schedule.timezone), waiting for a late feed')
+    .option('--once', 'one tick now (wait for the due batch, send it) and exit with its exit code: for cron, systemd timers, CI')
+    .option('--outbox <dir>', 'where the outbox transport writes .eml files (default: delivery.outboxDir)')
+    .addOption(new Option('--transport <name>', 'how mails leave (default: delivery.transport)').choices(['outbox', 'smtp', 'resend']))
+    .option('--json', 'print each tick\'s run report as one JSON line')
+    .action(async (_options, command: Command) => {
+      const { scheduleCommand } = await import('./commands/schedule.ts');
+      setExit(await scheduleCommand(globals(command), io));
+    });
+
+  program
+    .command('preview')
+    .description('look at every segment\'s mail of a batch before it goes out: phone and desktop width, size, links, Chinese')
+    .option('--date <YYYY-MM-DD>', 'open this batch (default: the list of stored batches)')
+    .option('--port <port>', 'port to listen on (default: preview.port; 0 picks a free one)')
+    .option('--host <address>', 'address to listen on (default: preview.host)')
+    .option('--out <dir>', 'write the pages as static files into <dir> instead of serving them')
+    .action(async (_options, command: Command) => {
+      const { previewCommand } = await import('./commands/preview.ts');
+      setExit(await previewCommand(globals(command), io));
+    });
+
+  program
+    .command('runs')
+    .description('list past runs and scheduler ticks: status, batch, mails, duration, message')
+    .option('--limit <n>', 'how many (default 20)')
+    .option('--date <YYYY-MM-DD>', 'only runs of this batch')
+    .option('--json', 'print the runs with their full reports as JSON')
+    .action(async (_options, command: Command) => {
+      const { runsCommand } = await import('./commands/runs.ts');
+      setExit(await runsCommand(globals(command), io));
     });
 
   const subscribers = program.command('subscribers').description('manage the subscriber list');
@@ -57,6 +103,17 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCode) => void): Comm
     .action(async (file: string, _options, command: Command) => {
       const { importTranslationsCommand } = await import('./commands/translations.ts');
       setExit(await importTranslationsCommand(file, globals(command), io));
+    });
+
+  program
+    .command('serve')
+    .description('run the web pages: subscribe, confirm, preferences, unsubscribe, the issue archive, the Resend webhook')
+    .option('--port <port>', 'port to listen on (default: web.port; 0 picks a free one)')
+    .option('--host <address>', 'address to listen on (default: web.host)')
+    .option('--outbox <dir>', 'where the outbox transport writes the confirmation mails (default: delivery.outboxDir)')
+    .action(async (_options, command: Command) => {
+      const { serveCommand } = await import('./commands/serve.ts');
+      setExit(await serveCommand(globals(command), io));
     });
 
   program

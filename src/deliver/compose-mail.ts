@@ -37,6 +37,24 @@ export function stableMessageId(batchDate: ISODate, subscriberId: number, from: 
   return `<paperboy.${batchDate}.${subscriberId}@${domainOfAddress(from)}>`;
 }
 
+/** The headers every mail of an issue carries besides the addresses, subject, date and Message-ID. */
+export function issueHeaders(context: {
+  from: string;
+  batchDate: ISODate;
+  segmentId: string;
+  unsubscribeUrl: string;
+}): Record<string, string> {
+  return {
+    'List-Unsubscribe': `<${context.unsubscribeUrl}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    'List-Id': `paperboy arXiv digest <digest.${domainOfAddress(context.from)}>`,
+    'X-Paperboy-Issue': context.batchDate,
+    'X-Paperboy-Segment': context.segmentId,
+    // Out-of-office replies to a daily digest help nobody (Ghost sets the same).
+    'X-Auto-Response-Suppress': 'OOF, AutoReply',
+  };
+}
+
 export function composeMail(mail: RenderedMail, context: ComposeContext): OutgoingMail {
   return {
     subscriberId: context.subscriberId,
@@ -47,14 +65,6 @@ export function composeMail(mail: RenderedMail, context: ComposeContext): Outgoi
     html: mail.html,
     text: mail.text,
     messageId: stableMessageId(context.batchDate, context.subscriberId, context.from),
-    headers: {
-      'List-Unsubscribe': `<${context.unsubscribeUrl}>`,
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-      'List-Id': `paperboy arXiv digest <digest.${domainOfAddress(context.from)}>`,
-      'X-Paperboy-Issue': context.batchDate,
-      'X-Paperboy-Segment': context.segmentId,
-      // Out-of-office replies to a daily digest help nobody (Ghost sets the same).
-      'X-Auto-Response-Suppress': 'OOF, AutoReply',
-    },
+    headers: issueHeaders(context),
   };
 }

@@ -2,20 +2,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { PaperboyConfig } from '../config/schema.ts';
-import { personalize, renderIssue } from '../render/render-issue.ts';
 import type { RunReport, SegmentReport } from '../run-report.ts';
-import { listDeliveries, markDelivery, planDeliveries } from '../store/deliveries.ts';
+import { loadSegmentRender, saveSegmentRender } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
-import type { SegmentIssue, Subscriber } from '../types.ts';
-import { readerLinks } from '../web/link-tokens.ts';
-import { composeMail } from './compose-mail.ts';
-import type { MailTransport } from './transport.ts';
+import type { RenderedMail, SegmentIssue } from '../types.ts';
+import { fillReader } from './fill-reader.ts';
 
-export interface DeliverContext {
+export interface SegmentContext {
   db: Kysely<Database>;
   config: PaperboyConfig;
   now: Date;
-  secret: string;
   log: (line: string) => void;
 }
 
@@ -38,82 +34,58 @@ export function renderSettings(config: PaperboyConfig) {
 }
 
 /**
- * Renders one segment's issue once, writes its browsable preview, then fills in each reader's links and hands the
- * mail to the transport. The ledger row is written before the send and updated after, so a re-run skips readers
- * who already have their copy.
+ * A segment's mail, with reader placeholders: the one an earlier run of the issue kept, else rendered now (and,
+ * unless `keep` is false, kept for later runs, so readers sent after a crash get exactly the same mail). Writes
+ * the segment's browsable preview and adds it to the report.
  */
-export async function deliverSegment(
-  context: DeliverContext,
-  job: { segmentId: string; issue: SegmentIssue; readers: Subscriber[] },
-  transport: MailTransport | null,
-  out: { report: RunReport; previewDir: string; dryRun: boolean },
-): Promise<void> {
-  const { report } = out;
+export async function segmentMail(
+  context: SegmentContext,
+  job: { segmentId: string; readers: number; issue: SegmentIssue },
+  out: { report: RunReport; previewDir: string; keep: boolean },
+): Promise<RenderedMail> {
   const { db, now } = context;
-  const { issue } = job;
+  const { issue, segmentId } = job;
   const { site, options } = renderSettings(context.config);
-  const renderStarted = performance.now();
-  const rendered = await renderIssue(issue, site, options);
-  const renderMs = Math.round(performance.now() - renderStarted);
+  const started = performance.now();
+  let mail: RenderedMail;
+  let degraded: number;
+  const stored = out.keep ? await loadSegmentRender(db, issue.batchDate, segmentId) : null;
+  if (stored) {
+    mail = stored;
+    degraded = stored.degraded;
+  } else {
+    // Loaded only when a segment is rendered: a re-run that reuses kept renders never pays for MJML and React.
+    const { renderIssue } = await import('../render/render-issue.ts');
+    const rendered = await renderIssue(issue, site, options);
+    mail = { subject: rendered.subject, preheader: rendered.preheader, html: rendered.html, text: rendered.text };
+    degraded = rendered.degraded;
+    if (out.keep) await saveSegmentRender(db, issue.batchDate, segmentId, { ...mail, degraded }, now);
+  }
+  const renderMs = Math.round(performance.now() - started);
   const segment: SegmentReport = {
-    id: job.segmentId,
-    readers: job.readers.length,
+    id: segmentId,
+    readers: job.readers,
     papers: issue.sections.reduce((n, s) => n + s.entries.length, 0),
-    htmlBytes: Buffer.byteLength(rendered.html),
-    textBytes: Buffer.byteLength(rendered.text),
+    htmlBytes: Buffer.byteLength(mail.html),
+    textBytes: Buffer.byteLength(mail.text),
     renderMs,
-    degraded: rendered.degraded,
+    degraded,
     preview: null,
+    reused: stored !== null,
   };
-  report.segments.push(segment);
-  context.log(`segment ${job.segmentId}: ${segment.readers} readers, ${segment.papers} papers, ${segment.htmlBytes} B, ${renderMs} ms`);
+  out.report.segments.push(segment);
+  const how = stored ? 'kept from an earlier run' : `${renderMs} ms`;
+  context.log(`segment ${segmentId}: ${segment.readers} readers, ${segment.papers} papers, ${segment.htmlBytes} B, ${how}`);
 
   // A browsable copy of what the segment gets, with harmless sample links in place of the per-reader ones.
-  const sample = personalize(rendered, {
+  const sample = fillReader(mail, {
     unsubscribeUrl: `${site.publicBaseUrl}/unsubscribe/preview`,
     preferencesUrl: `${site.publicBaseUrl}/preferences/preview`,
     email: 'reader@example.org',
   });
   await mkdir(out.previewDir, { recursive: true });
-  segment.preview = join(out.previewDir, `${job.segmentId}.html`);
+  segment.preview = join(out.previewDir, `${segmentId}.html`);
   await writeFile(segment.preview, sample.html);
-  await writeFile(join(out.previewDir, `${job.segmentId}.txt`), sample.text);
-
-  report.mails.planned += job.readers.length;
-  if (out.dryRun || !transport) return;
-
-  await planDeliveries(
-    db,
-    issue.batchDate,
-    job.readers.map((r) => ({ subscriberId: r.id, email: r.email, segmentId: job.segmentId })),
-    now,
-  );
-  const done = new Set((await listDeliveries(db, issue.batchDate, { status: 'sent' })).map((d) => d.subscriberId));
-  for (const reader of job.readers) {
-    if (done.has(reader.id)) {
-      report.mails.alreadySent += 1;
-      continue;
-    }
-    const links = readerLinks(site.publicBaseUrl, reader.id, context.secret);
-    const mail = composeMail(personalize(rendered, { ...links, email: reader.email }), {
-      from: context.config.newsletter.from,
-      replyTo: context.config.newsletter.replyTo,
-      batchDate: issue.batchDate,
-      segmentId: job.segmentId,
-      subscriberId: reader.id,
-      to: reader.email,
-      unsubscribeUrl: links.unsubscribeUrl,
-    });
-    await markDelivery(db, issue.batchDate, reader.id, { status: 'sending', transport: transport.name }, now);
-    try {
-      const result = await transport.send(mail);
-      await markDelivery(db, issue.batchDate, reader.id, { status: 'sent', messageId: result.providerId }, now);
-      report.mails.sent += 1;
-    } catch (error) {
-      const message = (error as Error).message;
-      await markDelivery(db, issue.batchDate, reader.id, { status: 'failed', lastError: message }, now);
-      report.mails.failed += 1;
-      report.failures.push({ where: `mail to subscriber ${reader.id}`, error: message });
-    }
-  }
+  await writeFile(join(out.previewDir, `${segmentId}.txt`), sample.text);
+  return mail;
 }

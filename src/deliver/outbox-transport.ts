@@ -1,10 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
-import { SendError } from '../errors.ts';
 import type { ISODate } from '../types.ts';
-import type { OutgoingMail } from './compose-mail.ts';
-import type { MailTransport, SendResult } from './transport.ts';
+import type { MailJob, MailTransport, SendOutcome } from './transport.ts';
 
 /** A file name that sorts by reader and never contains anything a shell or a file system dislikes. */
 export function outboxFileName(subscriberId: number, email: string): string {
@@ -13,43 +10,37 @@ export function outboxFileName(subscriberId: number, email: string): string {
 }
 
 /**
- * Writes each mail as an RFC 822 `.eml` file into `<dir>/<batchDate>/`, built by nodemailer exactly as SMTP would
- * send it. The default transport: nothing leaves the machine, and any mail client opens the files.
+ * Writes each mail as an RFC 5322 `.eml` file into `<dir>/<batchDate>/`, byte for byte what SMTP would send. The
+ * default transport: nothing leaves the machine, and any mail client opens the files. Writing a mail again
+ * replaces its file, so a copy whose outcome is unknown is simply written again.
  */
-export function createOutboxTransport(options: { dir: string; batchDate: ISODate; date: Date }): MailTransport {
+export function createOutboxTransport(options: { dir: string; batchDate: ISODate }): MailTransport {
   const folder = join(options.dir, options.batchDate);
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   let ready: Promise<unknown> | undefined;
-  return {
-    name: 'outbox',
-    async send(mail: OutgoingMail): Promise<SendResult> {
+
+  async function write(mail: MailJob): Promise<SendOutcome> {
+    const file = join(folder, outboxFileName(mail.subscriberId, mail.to));
+    try {
       ready ??= mkdir(folder, { recursive: true });
       await ready;
-      const file = join(folder, outboxFileName(mail.subscriberId, mail.to));
-      try {
-        const info = await composer.sendMail({
-          from: mail.from,
-          to: mail.to,
-          replyTo: mail.replyTo,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          messageId: mail.messageId,
-          date: options.date,
-          headers: mail.headers,
-          textEncoding: 'quoted-printable',
-        });
-        // Write then rename, so a crash never leaves half a mail that looks like a whole one.
-        const partial = `${file}.partial`;
-        await writeFile(partial, info.message as Buffer);
-        await rename(partial, file);
-      } catch (error) {
-        throw new SendError(`could not write ${file}: ${(error as Error).message}`, { cause: error });
-      }
-      return { providerId: mail.messageId, location: file };
+      // Write then rename, so a crash never leaves half a mail that looks like a whole one.
+      const partial = `${file}.partial`;
+      await writeFile(partial, await mail.raw());
+      await rename(partial, file);
+      return { status: 'sent', providerId: mail.messageId, location: file };
+    } catch (error) {
+      // A folder that cannot be written fails every other mail the same way.
+      return { status: 'stop', error: `could not write ${file}: ${(error as Error).message}` };
+    }
+  }
+
+  return {
+    name: 'outbox',
+    maxBatch: 100,
+    resend: 'overwrite',
+    async send(mails) {
+      return Promise.all(mails.map(write));
     },
-    async close() {
-      composer.close();
-    },
+    async close() {},
   };
 }

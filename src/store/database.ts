@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type SqliteDatabase } from 'kysely';
+import pg from 'pg';
 import { ConfigError } from '../errors.ts';
 import { createMigrations, type Database } from './schema.ts';
 import { StoreError } from './store-error.ts';
@@ -74,21 +75,43 @@ function safeDecode(text: string): string {
  */
 export async function openDatabase(location: DatabaseLocation): Promise<Kysely<Database>> {
   const target = resolveDatabaseLocation(location);
-  if (target.dialect === 'postgres') {
-    throw new ConfigError(
-      'PostgreSQL (postgres://…) is not supported yet: support arrives with the delivery issue, which adds the pg ' +
-        'driver. Meanwhile use SQLite: leave DATABASE_URL unset to use the default file, or set it to ' +
-        'sqlite:///absolute/path/paperboy.db',
-    );
-  }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(target.file) }) });
+  const db =
+    target.dialect === 'postgres'
+      ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: openPostgresPool(target.url) }) })
+      : new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(openSqlite(target.file)) }) });
   try {
     await runMigrations(db, createMigrations(target.dialect));
   } catch (error) {
     await db.destroy();
+    if (target.dialect === 'postgres') {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreError(`cannot use the PostgreSQL database ${redactUrl(target.url)}: ${reason}`, { cause: error });
+    }
     throw error;
   }
   return db;
+}
+
+/** Connections a run keeps open: the ledger writes of two batches in flight, a lock heartbeat and a reader page. */
+const PG_POOL_SIZE = 6;
+
+function openPostgresPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: PG_POOL_SIZE });
+  // An idle client that loses its server (restart, network) emits 'error' on the pool; without a listener that
+  // would crash the process instead of failing the next query.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** A URL fit for a message: the password replaced by `***`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
 }
 
 function openSqlite(file: string): BetterSqlite3.Database {
@@ -107,6 +130,35 @@ function openSqlite(file: string): BetterSqlite3.Database {
     const reason = error instanceof Error ? error.message : String(error);
     throw new StoreError(`cannot open the SQLite database ${file}: ${reason}`, { cause: error });
   }
+}
+
+/** Compiled statements kept per SQLite handle. */
+const STATEMENT_CACHE = 256;
+
+/**
+ * Kysely asks better-sqlite3 to prepare every query anew, and compiling is a good part of a small query's cost. A
+ * run repeats the same few statements per batch of mails, so compiled statements are kept (least recently used
+ * first out). A statement still being iterated is never handed out twice.
+ */
+export function withStatementCache(sqlite: BetterSqlite3.Database, size = STATEMENT_CACHE): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      const cached = cache.get(sql);
+      if (cached && !cached.busy) {
+        cache.delete(sql);
+        cache.set(sql, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(sql);
+      if (!cached) {
+        cache.set(sql, statement);
+        if (cache.size > size) cache.delete(cache.keys().next().value as string);
+      }
+      return statement;
+    },
+  };
 }
 
 /** Runs every migration not yet applied, in name order; a failure names the migration. */

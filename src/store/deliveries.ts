@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
-import type { ISODate } from '../types.ts';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import type { ISODate, SubscriberStatus } from '../types.ts';
 import { chunkRows } from './chunk-rows.ts';
+import type { FailureKind } from './delivery-schema.ts';
 import { DELIVERY_STATUSES, type Database, type DeliveryStatus } from './schema.ts';
 import { StoreError } from './store-error.ts';
 
@@ -20,6 +21,13 @@ export interface Delivery {
   lastError: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The claim the row was last sent in, and that claim's idempotency key (null before the first send). */
+  batchNo: number | null;
+  idempotencyKey: string | null;
+  /** For `failed` rows: whether a later run tries again. */
+  failureKind: FailureKind | null;
+  sentAt: string | null;
+  claimedAt: string | null;
 }
 
 export interface PlannedDelivery {
@@ -102,6 +110,11 @@ export async function listDeliveries(
     lastError: r.last_error,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    batchNo: r.batch_no === null ? null : Number(r.batch_no),
+    idempotencyKey: r.idempotency_key,
+    failureKind: r.failure_kind,
+    sentAt: r.sent_at,
+    claimedAt: r.claimed_at,
   }));
 }
 
@@ -158,4 +171,362 @@ export async function deliveryCounts(
   const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
   for (const row of rows) counts[row.status] = Number(row.count);
   return counts;
+}
+
+// ——— The sending protocol ———
+// A run moves rows planned → sending (a claim: one provider call) → sent | failed | bounced | unknown, and
+// planned → skipped when the reader is no longer active at send time. A claim and its outcome are each one
+// statement or one transaction, so a run killed at any moment leaves every row either untouched, in `sending`
+// (claimed, outcome unknown) or settled; the next run turns `sending` into `unknown` before it claims anything.
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Rows a run left in `sending` when it died: nobody knows whether those mails went out. Returns how many. */
+export async function markInterruptedSends(db: Db, batchDate: ISODate, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('deliveries')
+    .set({
+      status: 'unknown',
+      updated_at: now.toISOString(),
+      last_error: 'the run stopped while this mail was being sent: it may or may not have been delivered',
+    })
+    .where('batch_date', '=', batchDate)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** A ledger row as the sender needs it. */
+export interface PendingDelivery {
+  subscriberId: number;
+  email: string;
+  status: DeliveryStatus;
+  attempts: number;
+  transport: string | null;
+  batchNo: number | null;
+  idempotencyKey: string | null;
+}
+
+export type SendableStatus = 'planned' | 'failed' | 'unknown';
+
+/** `status in (…)`, where `failed` means a transient failure only. */
+function sendable(eb: ExpressionBuilder<Database, 'deliveries'>, statuses: readonly SendableStatus[]) {
+  const plain = statuses.filter((s) => s !== 'failed');
+  const ors: Array<Expression<SqlBool>> = [];
+  if (plain.length > 0) ors.push(eb('deliveries.status', 'in', plain));
+  if (statuses.includes('failed')) {
+    ors.push(eb.and([eb('deliveries.status', '=', 'failed'), eb('deliveries.failure_kind', '=', 'transient')]));
+  }
+  return eb.or(ors);
+}
+
+/**
+ * One page of a segment's rows that may be sent, in subscriber order after `after` (keyset paging, so a 100 000
+ * row segment never sits in memory). `failed` means transient failures only; permanent ones are never retried.
+ */
+export async function pendingDeliveries(
+  db: Db,
+  batchDate: ISODate,
+  options: { segmentId: string; statuses: readonly SendableStatus[]; after: number; limit: number },
+): Promise<PendingDelivery[]> {
+  if (options.statuses.length === 0) return [];
+  const statuses = options.statuses;
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['subscriber_id', 'email', 'status', 'attempts', 'transport', 'batch_no', 'idempotency_key'])
+    .where('batch_date', '=', batchDate)
+    .where('segment_id', '=', options.segmentId)
+    .where('subscriber_id', '>', options.after)
+    .where((eb) => sendable(eb, statuses))
+    .orderBy('subscriber_id')
+    .limit(options.limit)
+    .execute();
+  return rows.map(toPending);
+}
+
+function toPending(r: {
+  subscriber_id: number;
+  email: string;
+  status: DeliveryStatus;
+  attempts: number;
+  transport: string | null;
+  batch_no: number | null;
+  idempotency_key: string | null;
+}): PendingDelivery {
+  return {
+    subscriberId: Number(r.subscriber_id),
+    email: r.email,
+    status: r.status,
+    attempts: Number(r.attempts),
+    transport: r.transport,
+    batchNo: r.batch_no === null ? null : Number(r.batch_no),
+    idempotencyKey: r.idempotency_key,
+  };
+}
+
+/** A claim whose outcome is unknown, to be sent again exactly as it was (same rows, same key). */
+export interface UncertainClaim {
+  batchNo: number;
+  idempotencyKey: string;
+  rows: PendingDelivery[];
+}
+
+/**
+ * The `unknown` claims of a segment that `transport` made under an idempotency key, grouped by key, rows in
+ * subscriber order; with `claimedSince`, only claims made since then (a provider forgets keys after a while, and
+ * an old key sent again would send again). Only a few claims can be in flight when a run dies: loaded whole.
+ */
+export async function uncertainClaims(
+  db: Db,
+  batchDate: ISODate,
+  options: { segmentId: string; transport: string; claimedSince?: string | undefined },
+): Promise<UncertainClaim[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['subscriber_id', 'email', 'status', 'attempts', 'transport', 'batch_no', 'idempotency_key'])
+    .where('batch_date', '=', batchDate)
+    .where('segment_id', '=', options.segmentId)
+    .where('status', '=', 'unknown')
+    .where('transport', '=', options.transport)
+    .where('idempotency_key', 'is not', null)
+    .$if(options.claimedSince !== undefined, (q) => q.where('claimed_at', '>=', options.claimedSince!))
+    .orderBy('idempotency_key')
+    .orderBy('subscriber_id')
+    .execute();
+  const claims = new Map<string, UncertainClaim>();
+  for (const row of rows) {
+    const pending = toPending(row);
+    const key = pending.idempotencyKey as string;
+    const claim = claims.get(key);
+    if (claim) claim.rows.push(pending);
+    else claims.set(key, { batchNo: pending.batchNo ?? 0, idempotencyKey: key, rows: [pending] });
+  }
+  return [...claims.values()];
+}
+
+/** How many `unknown` rows `transport` left, optionally only those claimed since a time. */
+export async function countUnknown(
+  db: Db,
+  batchDate: ISODate,
+  options: { transport: string; claimedSince?: string | undefined },
+): Promise<number> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .where('batch_date', '=', batchDate)
+    .where('status', '=', 'unknown')
+    .where('transport', '=', options.transport)
+    .$if(options.claimedSince !== undefined, (q) => q.where('claimed_at', '>=', options.claimedSince!))
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
+/** Why a row was skipped at send time, by the reader's status now. */
+export function skipReason(status: SubscriberStatus | null): string {
+  return status === null ? 'the reader is no longer in the list' : `the reader is ${status} now`;
+}
+
+/**
+ * Suppression at send time: rows of `ids` still in one of `from` whose reader is no longer active move to
+ * `skipped`. Returns the ids skipped with their reader's status.
+ */
+export async function skipInactiveReaders(
+  db: Db,
+  batchDate: ISODate,
+  ids: readonly number[],
+  from: readonly SendableStatus[],
+  now: Date,
+): Promise<Array<{ subscriberId: number; status: SubscriberStatus }>> {
+  if (ids.length === 0 || from.length === 0) return [];
+  const skipped: Array<{ subscriberId: number; status: SubscriberStatus }> = [];
+  for (const chunk of chunkRows(ids)) {
+    const inactive = await db
+      .selectFrom('subscribers')
+      .select(['id', 'status'])
+      .where('id', 'in', chunk)
+      .where('status', '<>', 'active')
+      .execute();
+    if (inactive.length === 0) continue;
+    const byStatus = new Map<SubscriberStatus, number[]>();
+    for (const row of inactive) byStatus.set(row.status, [...(byStatus.get(row.status) ?? []), Number(row.id)]);
+    for (const [status, group] of byStatus) {
+      const moved = await db
+        .updateTable('deliveries')
+        .set({ status: 'skipped', updated_at: now.toISOString(), last_error: skipReason(status), failure_kind: null })
+        .where('batch_date', '=', batchDate)
+        .where('subscriber_id', 'in', group)
+        .where((eb) => sendable(eb, from))
+        .returning('subscriber_id')
+        .execute();
+      for (const row of moved) skipped.push({ subscriberId: Number(row.subscriber_id), status });
+    }
+  }
+  return skipped;
+}
+
+export interface ClaimSpec {
+  /** Only rows in one of these states are claimed (compare-and-set). */
+  from: readonly SendableStatus[];
+  transport: string;
+  batchNo: number;
+  idempotencyKey: string;
+  /**
+   * Claim only rows of active readers (default). Off to repeat an uncertain claim exactly: leaving out a reader
+   * who left since would change the call, and the provider would no longer recognise it.
+   */
+  activeOnly?: boolean;
+}
+
+/**
+ * Claims rows for one provider call: `from` → `sending` with the claim's number and key, one attempt more, in one
+ * statement. Rows of readers who are not active are not claimed. Returns the ids claimed, in subscriber order.
+ */
+export async function claimDeliveries(
+  db: Db,
+  batchDate: ISODate,
+  ids: readonly number[],
+  claim: ClaimSpec,
+  now: Date,
+): Promise<number[]> {
+  if (ids.length === 0 || claim.from.length === 0) return [];
+  const claimed: number[] = [];
+  for (const chunk of chunkRows(ids)) {
+    const rows = await db
+      .updateTable('deliveries')
+      .set((eb) => ({
+        status: 'sending',
+        attempts: eb('attempts', '+', 1),
+        transport: claim.transport,
+        batch_no: claim.batchNo,
+        idempotency_key: claim.idempotencyKey,
+        failure_kind: null,
+        updated_at: now.toISOString(),
+        // A claim sent again under its key keeps the time the key was first used: that is what the provider counts.
+        claimed_at: sql<string>`case when ${sql.ref('idempotency_key')} = ${claim.idempotencyKey} and ${sql.ref('claimed_at')} is not null then ${sql.ref('claimed_at')} else ${now.toISOString()} end`,
+      }))
+      .where('batch_date', '=', batchDate)
+      .where('subscriber_id', 'in', chunk)
+      .where((eb) => sendable(eb, claim.from))
+      .$if(claim.activeOnly ?? true, (q) =>
+        q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('subscribers')
+              .select('subscribers.id')
+              .whereRef('subscribers.id', '=', 'deliveries.subscriber_id')
+              .where('subscribers.status', '=', 'active'),
+          ),
+        ),
+      )
+      .returning('subscriber_id')
+      .execute();
+    for (const row of rows) claimed.push(Number(row.subscriber_id));
+  }
+  return claimed.sort((a, b) => a - b);
+}
+
+/** What became of one claimed mail. */
+export type DeliveryOutcome =
+  | { subscriberId: number; status: 'sent'; messageId: string | null }
+  | { subscriberId: number; status: 'bounced'; error: string }
+  | { subscriberId: number; status: 'failed'; error: string; kind: FailureKind }
+  | { subscriberId: number; status: 'unknown'; error: string };
+
+/** Rows per UPDATE … CASE statement: two bound values per row stay far below every parameter limit. */
+const OUTCOME_CHUNK = 200;
+
+/**
+ * Records the outcomes of one claim in one transaction: only rows still in `sending` move (a claim is settled
+ * once). A bounce also suppresses the reader (active → bounced), so no later issue is sent to the address.
+ */
+export async function recordOutcomes(
+  db: Kysely<Database>,
+  batchDate: ISODate,
+  outcomes: readonly DeliveryOutcome[],
+  now: Date,
+): Promise<void> {
+  if (outcomes.length === 0) return;
+  const at = now.toISOString();
+  const write = async (trx: Db) => {
+    const groups = new Map<string, DeliveryOutcome[]>();
+    for (const outcome of outcomes) {
+      const group = outcome.status === 'failed' ? `failed:${outcome.kind}` : outcome.status;
+      groups.set(group, [...(groups.get(group) ?? []), outcome]);
+    }
+    for (const [group, members] of groups) {
+      for (const chunk of chunkRows(members, OUTCOME_CHUNK)) {
+        const ids = chunk.map((o) => o.subscriberId);
+        const status = chunk[0]!.status;
+        const detail = (o: DeliveryOutcome) => (o.status === 'sent' ? o.messageId : o.error);
+        // One statement per group: `CASE subscriber_id WHEN … THEN …` carries each row's own id or error.
+        const perRow = sql<string | null>`case ${sql.ref('subscriber_id')} ${sql.join(
+          chunk.map((o) => sql`when ${o.subscriberId} then ${detail(o)}`),
+          sql` `,
+        )} end`;
+        await trx
+          .updateTable('deliveries')
+          .set(
+            status === 'sent'
+              ? { status, message_id: perRow, last_error: null, failure_kind: null, sent_at: at, updated_at: at }
+              : {
+                  status,
+                  last_error: perRow,
+                  failure_kind: status === 'failed' ? (group.split(':')[1] as FailureKind) : null,
+                  updated_at: at,
+                },
+          )
+          .where('batch_date', '=', batchDate)
+          .where('subscriber_id', 'in', ids)
+          .where('status', '=', 'sending')
+          .execute();
+        if (status === 'bounced') {
+          await trx
+            .updateTable('subscribers')
+            .set({ status: 'bounced', updated_at: at, status_changed_at: at })
+            .where('id', 'in', ids)
+            .where('status', '=', 'active')
+            .execute();
+        }
+      }
+    }
+  };
+  // The common case (a claim all sent) is one statement, atomic by itself; anything more is one transaction.
+  const single = outcomes.length <= OUTCOME_CHUNK && outcomes.every((o) => o.status === outcomes[0]!.status && o.status !== 'bounced' && o.status !== 'failed');
+  if (single) await write(db);
+  else await db.transaction().execute(write);
+}
+
+/** Every row of an issue by state, with `failed` split by kind and `unknown` by the transport that left it. */
+export interface LedgerSummary {
+  counts: Record<DeliveryStatus, number>;
+  failedTransient: number;
+  unknownByTransport: Record<string, number>;
+  total: number;
+}
+
+export async function summarizeLedger(db: Db, batchDate: ISODate): Promise<LedgerSummary> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select((eb) => ['status', 'failure_kind', 'transport', eb.fn.countAll().as('count')])
+    .where('batch_date', '=', batchDate)
+    .groupBy(['status', 'failure_kind', 'transport'])
+    .execute();
+  const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
+  const summary: LedgerSummary = { counts, failedTransient: 0, unknownByTransport: {}, total: 0 };
+  for (const row of rows) {
+    const n = Number(row.count);
+    counts[row.status] += n;
+    summary.total += n;
+    if (row.status === 'failed' && row.failure_kind === 'transient') summary.failedTransient += n;
+    if (row.status === 'unknown') {
+      const transport = row.transport ?? '(none)';
+      summary.unknownByTransport[transport] = (summary.unknownByTransport[transport] ?? 0) + n;
+    }
+  }
+  return summary;
+}
+
+/** Nothing left to do for an issue: no row planned, in flight, uncertain or waiting for a retry. */
+export function isSettled(summary: LedgerSummary): boolean {
+  return summary.counts.planned + summary.counts.sending + summary.counts.unknown + summary.failedTransient === 0;
 }

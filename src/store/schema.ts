@@ -1,5 +1,8 @@
 import { sql, type Generated, type Kysely, type Migration } from 'kysely';
 import type { AnnounceType, ISODate, Language, SubscriberStatus } from '../types.ts';
+import { webMigration } from './web-schema.ts';
+import { deliveryMigration, type DeliveryTables, type FailureKind } from './delivery-schema.ts';
+import { runsMigration, type RunTables } from './runs-schema.ts';
 
 // Storage rules that keep one query layer valid on SQLite and PostgreSQL: JSON is TEXT (encoded in code),
 // timestamps are ISO-8601 TEXT (UTC, from Date#toISOString, so they sort as strings), booleans would be integers,
@@ -107,9 +110,18 @@ export interface DeliveriesTable {
   last_error: string | null;
   created_at: string;
   updated_at: string;
+  // Added by 0002_delivery:
+  /** The claim (numbered per issue) the row was last sent in; one provider call carries one claim. */
+  batch_no: number | null;
+  /** The provider idempotency key of that claim: an uncertain claim is sent again with exactly this key. */
+  idempotency_key: string | null;
+  failure_kind: FailureKind | null;
+  sent_at: string | null;
+  /** When the row was last claimed (its idempotency key was last used). */
+  claimed_at: string | null;
 }
 
-export interface Database {
+export interface Database extends DeliveryTables, RunTables {
   batches: BatchesTable;
   papers: PapersTable;
   batch_papers: BatchPapersTable;
@@ -247,5 +259,8 @@ const initial = (dialect: DialectName): Migration => ({
 export function createMigrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
+    '0002_delivery': deliveryMigration(dialect),
+    '0100_web': webMigration(dialect),
+    '0200_runs': runsMigration(dialect),
   };
 }

@@ -1,10 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
-import { composeMail, domainOfAddress, stableMessageId } from '../../src/deliver/compose-mail.ts';
+import { composeMail, domainOfAddress, stableMessageId, type OutgoingMail } from '../../src/deliver/compose-mail.ts';
+import { composeRaw } from '../../src/deliver/mime-template.ts';
 import { createOutboxTransport, outboxFileName } from '../../src/deliver/outbox-transport.ts';
+import type { MailJob } from '../../src/deliver/transport.ts';
 
 const rendered = {
   subject: 'arXiv 日报 2025年11月14日 · 3 篇 | arXiv digest 14 Nov 2025',
@@ -35,10 +37,23 @@ describe('composeMail', () => {
   });
 });
 
+const context = { batchDate: '2025-11-14', batchNo: 1, idempotencyKey: 'k', attempt: 1 };
+
+/** A job as the sender builds it, here from composed fields (the slow path, for a non-ASCII address). */
+function jobOf(mail: OutgoingMail, date: Date): MailJob {
+  return {
+    subscriberId: mail.subscriberId,
+    to: mail.to,
+    messageId: mail.messageId,
+    fields: () => mail,
+    raw: () => composeRaw(mail, date),
+  };
+}
+
 describe('outbox transport', () => {
   it('writes one parseable multipart/alternative .eml per reader', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'paperboy-outbox-'));
-    const transport = createOutboxTransport({ dir, batchDate: '2025-11-14', date: new Date('2025-11-14T05:30:00Z') });
+    const transport = createOutboxTransport({ dir, batchDate: '2025-11-14' });
     const mail = composeMail(rendered, {
       from: 'Lab digest <digest@example.org>',
       batchDate: '2025-11-14',
@@ -47,12 +62,12 @@ describe('outbox transport', () => {
       to: 'Ünïcode.Reader+tag@example.com',
       unsubscribeUrl: 'https://digest.example.org/unsubscribe/u.3.sig',
     });
-    const result = await transport.send(mail);
+    const [result] = await transport.send([jobOf(mail, new Date('2025-11-14T05:30:00Z'))], context);
     await transport.close();
 
     expect(readdirSync(join(dir, '2025-11-14'))).toEqual([outboxFileName(3, mail.to)]);
-    expect(result.location).toMatch(/000003-.*\.eml$/);
-    const raw = readFileSync(result.location as string);
+    expect(result).toMatchObject({ status: 'sent', providerId: mail.messageId, location: expect.stringMatching(/000003-.*\.eml$/) });
+    const raw = readFileSync((result as { location: string }).location);
     expect(raw.toString()).toMatch(/^Content-Type: multipart\/alternative/m);
     const parsed = await PostalMime.parse(raw);
     expect(parsed.subject).toBe(rendered.subject);
@@ -63,6 +78,35 @@ describe('outbox transport', () => {
     expect(header('list-unsubscribe')).toBe('<https://digest.example.org/unsubscribe/u.3.sig>');
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(header('date')).toContain('14 Nov 2025');
+  });
+
+  it('writes a mail again over the first copy (so an unknown outcome is simply redone), never a half file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paperboy-outbox-'));
+    const transport = createOutboxTransport({ dir, batchDate: '2025-11-14' });
+    expect(transport.resend).toBe('overwrite');
+    const job: MailJob = {
+      subscriberId: 9,
+      to: 'r9@example.org',
+      messageId: '<m9@example.org>',
+      fields: () => {
+        throw new Error('unused');
+      },
+      raw: async () => 'Subject: x\r\n\r\nbody\r\n',
+    };
+    await transport.send([job], context);
+    await transport.send([job], context);
+    expect(readdirSync(join(dir, '2025-11-14'))).toEqual(['000009-r9_at_example.org.eml']);
+  });
+
+  it('stops the run when the folder cannot be written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paperboy-outbox-'));
+    writeFileSync(join(dir, '2025-11-14'), 'a file where the folder should be');
+    const transport = createOutboxTransport({ dir, batchDate: '2025-11-14' });
+    const [outcome] = await transport.send(
+      [{ subscriberId: 1, to: 'a@example.org', messageId: '<m>', fields: () => ({}) as OutgoingMail, raw: async () => 'x' }],
+      context,
+    );
+    expect(outcome).toMatchObject({ status: 'stop', error: expect.stringMatching(/could not write .*2025-11-14/) });
   });
 
   it('makes safe file names', () => {

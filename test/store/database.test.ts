@@ -6,8 +6,24 @@ import { Kysely, sql, SqliteDialect } from 'kysely';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
-import { openDatabase, resolveDatabaseLocation, runMigrations } from '../../src/store/database.ts';
+import { openDatabase, redactUrl, resolveDatabaseLocation, runMigrations, withStatementCache } from '../../src/store/database.ts';
+import { createMigrations } from '../../src/store/schema.ts';
 import { StoreError } from '../../src/store/store-error.ts';
+import { createPgDatabase, notePostgresSkipped, PG_URL } from './test-databases.ts';
+
+const MIGRATIONS = Object.keys(createMigrations('sqlite')).sort();
+const CORE_TABLES = [
+  'batch_papers',
+  'batches',
+  'deliveries',
+  'issue_segments',
+  'issues',
+  'papers',
+  'run_locks',
+  'subscriber_topics',
+  'subscribers',
+  'translations',
+];
 
 let dir: string;
 beforeEach(() => {
@@ -68,17 +84,10 @@ describe('openDatabase', () => {
       expect((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db)).rows[0]?.foreign_keys).toBe(1);
       expect((await sql<{ timeout: number }>`pragma busy_timeout`.execute(db)).rows[0]?.timeout).toBeGreaterThan(0);
       const tables = await db.introspection.getTables();
-      expect(tables.map((t) => t.name).sort()).toEqual([
-        'batch_papers',
-        'batches',
-        'deliveries',
-        'papers',
-        'subscriber_topics',
-        'subscribers',
-        'translations',
-      ]);
+      expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(CORE_TABLES));
       const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
-      expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial']);
+      expect(applied.rows.map((r) => r.name)).toEqual(MIGRATIONS);
+      expect(MIGRATIONS.slice(0, 2)).toEqual(['0001_initial', '0002_delivery']);
     } finally {
       await db.destroy();
     }
@@ -97,7 +106,7 @@ describe('openDatabase', () => {
     try {
       expect(await second.selectFrom('batches').select('batch_date').execute()).toEqual([{ batch_date: '2025-11-14' }]);
       const applied = await sql<{ n: number }>`select count(*) as n from kysely_migration`.execute(second);
-      expect(applied.rows[0]?.n).toBe(1);
+      expect(applied.rows[0]?.n).toBe(MIGRATIONS.length);
     } finally {
       await second.destroy();
     }
@@ -116,11 +125,20 @@ describe('openDatabase', () => {
     }
   });
 
-  it('refuses PostgreSQL for now with a ConfigError that explains the SQLite way', async () => {
-    const attempt = openDatabase({ url: 'postgres://paperboy:secret@localhost:5432/paperboy' });
-    await expect(attempt).rejects.toBeInstanceOf(ConfigError);
-    await expect(attempt).rejects.toThrow(/arrives with the delivery issue.*sqlite:\/\//s);
-    await expect(attempt).rejects.toThrow(expect.objectContaining({ message: expect.not.stringContaining('secret') }));
+  it('reports a PostgreSQL server it cannot reach as a StoreError that never shows the password', async () => {
+    // Port 9 (discard) on the loopback: nothing listens there, so the connection is refused at once.
+    const attempt = openDatabase({ url: 'postgres://paperboy:s3cret@127.0.0.1:9/paperboy' });
+    await expect(attempt).rejects.toBeInstanceOf(StoreError);
+    await expect(attempt).rejects.toThrow(/cannot use the PostgreSQL database postgres:\/\/paperboy:\*\*\*@127\.0\.0\.1:9\/paperboy/);
+    await expect(attempt).rejects.toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
+  });
+
+  it.each([
+    ['postgres://u:pw@host:5432/db', 'postgres://u:***@host:5432/db'],
+    ['postgres://host/db', 'postgres://host/db'],
+    ['not a url //user:pw@host', 'not a url //***@host'],
+  ])('redacts %s', (url, shown) => {
+    expect(redactUrl(url)).toBe(shown);
   });
 
   it('reports a file that is not a database as a StoreError naming the file', async () => {
@@ -129,6 +147,29 @@ describe('openDatabase', () => {
     const attempt = openDatabase({ file });
     await expect(attempt).rejects.toBeInstanceOf(StoreError);
     await expect(attempt).rejects.toThrow(file);
+  });
+});
+
+describe('withStatementCache', () => {
+  it('hands a compiled statement out again, keeps at most `size`, and never one that is still being iterated', () => {
+    const sqlite = new BetterSqlite3(':memory:');
+    try {
+      sqlite.exec('create table t (x integer); insert into t values (1), (2), (3)');
+      const cached = withStatementCache(sqlite, 2);
+      const a = cached.prepare('select x from t order by x');
+      expect(cached.prepare('select x from t order by x')).toBe(a);
+      const iterating = a.iterate([]);
+      iterating.next();
+      const other = cached.prepare('select x from t order by x');
+      expect(other).not.toBe(a);
+      expect(other.all([])).toEqual([{ x: 1 }, { x: 2 }, { x: 3 }]);
+      iterating.return?.();
+      cached.prepare('select 1');
+      cached.prepare('select 2');
+      expect(cached.prepare('select x from t order by x')).not.toBe(a);
+    } finally {
+      sqlite.close();
+    }
   });
 });
 
@@ -178,3 +219,31 @@ describe('runMigrations', () => {
     }
   });
 });
+
+describe.runIf(PG_URL)('openDatabase on PostgreSQL', () => {
+  it('creates every table, applies each migration once, and enforces the same constraints', async () => {
+    const { url, drop } = await createPgDatabase();
+    try {
+      const first = await openDatabase({ url });
+      await first.destroy();
+      const db = await openDatabase({ url });
+      try {
+        const tables = await db.introspection.getTables();
+        expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(CORE_TABLES));
+        const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+        expect(applied.rows.map((r) => r.name)).toEqual(MIGRATIONS);
+        const at = '2025-11-14T05:00:00.000Z';
+        await expect(
+          sql`insert into subscribers (email, name, language, status, source, created_at, updated_at, status_changed_at)
+              values ('a@example.org', null, 'bilingual', 'happy', 'test', ${at}, ${at}, ${at})`.execute(db),
+        ).rejects.toThrow(/check constraint/);
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      await drop();
+    }
+  });
+});
+
+notePostgresSkipped('store/database');

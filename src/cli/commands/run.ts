@@ -1,10 +1,16 @@
 import { resolve } from 'node:path';
+import { expectedBatchDate } from '../../arxiv/calendar.ts';
 import { readFeedSource } from '../../arxiv/fetch-feed.ts';
 import { readSigningSecret } from '../../config/env.ts';
-import { createOutboxTransport } from '../../deliver/outbox-transport.ts';
+import { TRANSPORTS, transportFactory, type TransportName } from '../../deliver/create-transport.ts';
+import { createSendProgress } from '../../deliver/send-progress.ts';
 import { UsageError, type ExitCode } from '../../errors.ts';
 import { runIssue } from '../../run-issue.ts';
-import type { RunReport } from '../../run-report.ts';
+import { errorReport, type RunReport } from '../../run-report.ts';
+import { recordRun } from '../../store/runs.ts';
+import { createProgressBar } from '../../translate/progress-bar.ts';
+import { formatTranslationReport } from '../../translate/translation-report.ts';
+import { buildTranslationSetup } from '../../translate/translation-setup.ts';
 import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
 
 export interface RunCommandOptions extends GlobalOptions {
@@ -13,6 +19,31 @@ export interface RunCommandOptions extends GlobalOptions {
   outbox?: string;
   dryRun?: boolean;
   json?: boolean;
+  retranslate?: boolean;
+  /** outbox, smtp or resend; default: delivery.transport. */
+  transport?: string;
+  resendUnknown?: boolean;
+  /** Seconds to wait for another run's lock; default: delivery.lock.waitSeconds. */
+  wait?: string;
+  /** Send even when the batch went up longer ago than schedule.lateCutoffHours. */
+  force?: boolean;
+}
+
+export function parseTransport(value: string | undefined, fallback: TransportName): TransportName {
+  if (value === undefined) return fallback;
+  if (!(TRANSPORTS as readonly string[]).includes(value)) {
+    throw new UsageError(`--transport ${JSON.stringify(value)} is not a transport: expected ${TRANSPORTS.join(', ')}`);
+  }
+  return value as TransportName;
+}
+
+export function parseSeconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400) {
+    throw new UsageError(`${flag} ${JSON.stringify(value)} is not a number of seconds between 0 and 86400`);
+  }
+  return seconds;
 }
 
 export function parseIsoDate(value: string, flag: string): string {
@@ -26,10 +57,27 @@ export function parseIsoDate(value: string, flag: string): string {
 
 export async function runCommand(options: RunCommandOptions, io: CliIO): Promise<ExitCode> {
   const date = options.date === undefined ? undefined : parseIsoDate(options.date, '--date');
+  const lockWaitSeconds = parseSeconds(options.wait, '--wait');
   return withContext(options, io, async ({ config, holidays, db }) => {
     const secret = readSigningSecret(io.env);
     const outboxDir = resolve(options.outbox ?? config.delivery.outboxDir);
     const now = io.now();
+    // Checked before anything is prepared: a missing SMTP_URL or RESEND_API_KEY is a usage error, not a half run.
+    const transportName = parseTransport(options.transport, config.delivery.transport);
+    const createTransport = options.dryRun
+      ? () => {
+          throw new UsageError('a dry run sends nothing');
+        }
+      : transportFactory(transportName, config, io.env, { outboxDir });
+    const sendProgress = createSendProgress({
+      isTTY: io.isTTY,
+      transport: transportName,
+      write: (chunk) => process.stderr.write(chunk),
+      line: (text) => io.err(text),
+    });
+    // The bar redraws one terminal line in place, which the line-based io.err cannot do.
+    const onProgress = io.isTTY ? createProgressBar((chunk) => process.stderr.write(chunk)) : undefined;
+    const translation = buildTranslationSetup(config.translation, io.env, { retranslate: options.retranslate, onProgress });
     const report = await runIssue(
       {
         db,
@@ -43,17 +91,64 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
             retries: config.arxiv.retries,
             userAgent: config.arxiv.userAgent,
           }),
-        createTransport: (batchDate) => createOutboxTransport({ dir: outboxDir, batchDate, date: now }),
+        createTransport,
         log: (line) => io.err(line),
+        onProgress: sendProgress.update,
+        delivery: { resendUnknown: options.resendUnknown, lockWaitSeconds },
+        translation,
       },
-      { date, feeds: options.feed, dryRun: options.dryRun, outboxDir },
-    );
+      { date, feeds: options.feed, dryRun: options.dryRun, outboxDir, force: options.force },
+    )
+      .finally(() => sendProgress.end())
+      .catch(async (error: unknown) => {
+        // A run that ends in an error (another run holds the issue, the store failed) is history too.
+        if (!options.dryRun) {
+          const report = errorReport(date ?? expectedBatchDate(now, holidays), error);
+          await recordRun(db, { trigger: 'run', report, startedAt: now }).catch(() => undefined);
+        }
+        throw error;
+      });
+    // A dry run records nothing, not even itself.
+    if (!options.dryRun) await recordRun(db, { trigger: 'run', report, startedAt: now });
     io.out(options.json ? JSON.stringify(report, null, 2) : renderRunReport(report));
     return report.exitCode;
   });
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+/** Per transport, the ledger after the run, and what a person has to know about crashes, unknowns and stops. */
+function renderDeliveryLines(report: RunReport): string[] {
+  const lines: string[] = [];
+  const d = report.delivery;
+  for (const t of report.transports) {
+    lines.push(
+      `${t.name}: ${t.sent} sent, ${t.failed} failed, ${t.bounced} bounced, ${t.unknown} unknown, ${t.skipped} skipped ` +
+        `(suppressed) in ${(t.durationMs / 1000).toFixed(1)} s, ${t.mailsPerSecond} mails/s`,
+    );
+  }
+  if (d.audience > 0 && report.status !== 'dry-run') {
+    const when = d.preparedNow ? `frozen now (${d.prepareMs} ms)` : `frozen at ${d.preparedAt ?? '?'}`;
+    lines.push(`audience: ${d.audience} readers, ${when}`);
+  }
+  if (d.ledger) {
+    const states = Object.entries(d.ledger)
+      .filter(([, n]) => n > 0)
+      .map(([state, n]) => `${n} ${state}`);
+    lines.push(`ledger: ${states.join(', ') || 'empty'}`);
+  }
+  if (d.interrupted > 0) lines.push(`found ${d.interrupted} mails an interrupted run left in "sending": now "unknown"`);
+  if (d.resolved > 0) lines.push(`settled ${d.resolved} unknown mails by sending their batch again under the same idempotency key`);
+  const unknown = Object.entries(d.unknownByTransport);
+  if (unknown.length > 0) {
+    lines.push(
+      `unknown outcome: ${unknown.map(([t, n]) => `${n} via ${t}`).join(', ')}; not sent again (--resend-unknown sends them; ` +
+        'a reader may get two copies)',
+    );
+  }
+  if (d.stopped) lines.push(`stopped early: ${d.stopped}`);
+  return lines;
+}
 
 /** The run report as a person reads it in a terminal or a cron mail. */
 export function renderRunReport(report: RunReport): string {
@@ -74,6 +169,7 @@ export function renderRunReport(report: RunReport): string {
     lines.push('', `papers: ${report.papers} in the batch, ${chinese.papers} selected for some domain`);
     lines.push(`Chinese: titles for ${chinese.titles} of ${chinese.papers}, summaries for ${chinese.abstracts} of ${chinese.papers} (the rest show 译文暂缺)`);
     lines.push(`domains: ${report.domains.map((d) => `${d.id} ${d.matched}`).join(', ')}`);
+    if (report.translation) lines.push(...formatTranslationReport(report.translation));
   }
   if (report.segments.length > 0) {
     lines.push('', 'segments:');
@@ -87,7 +183,16 @@ export function renderRunReport(report: RunReport): string {
   }
   const m = report.mails;
   if (m.planned > 0) {
-    lines.push('', `mails: ${m.planned} planned, ${m.sent} sent, ${m.alreadySent} already sent, ${m.failed} failed`);
+    lines.push(
+      '',
+      `mails: ${m.planned} planned, ${m.sent} sent, ${m.alreadySent} already sent, ${m.failed} failed, ${m.bounced} bounced, ` +
+        `${m.unknown} unknown, ${m.skipped} skipped`,
+    );
+  }
+  lines.push(...renderDeliveryLines(report));
+  if (report.repeats.dropped + report.repeats.updated > 0) {
+    const updated = report.repeats.updated > 0 ? `, ${report.repeats.updated} kept as updated versions` : '';
+    lines.push(`already mailed on another day: ${report.repeats.dropped} papers left out of ${report.repeats.segments.length} segments${updated}`);
   }
   if (report.readersWithoutTopics > 0) {
     lines.push(`readers skipped (none of their topics is configured): ${report.readersWithoutTopics}`);

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Kysely } from 'kysely';
+import { EXIT, PaperboyError } from '../errors.ts';
+import { readLock, releaseLock, renewLock, tryAcquireLock, type LockHolder } from '../store/run-locks.ts';
+import type { Database } from '../store/schema.ts';
+
+// One run per issue, across processes and machines: a row in `run_locks` (see src/store/run-locks.ts) renewed by
+// a heartbeat. A second run waits up to `waitMs` and then gives up with a message naming the holder. A holder that
+// died is taken over once its lock expires, or at once when it was a process of this machine that is gone.
+
+/** Another run holds the issue's lock. */
+export class LockBusyError extends PaperboyError {
+  readonly holder: LockHolder | null;
+  constructor(message: string, holder: LockHolder | null) {
+    super('LOCKED', message, EXIT.failed);
+    this.holder = holder;
+  }
+}
+
+export interface RunLockOptions {
+  /** The lock lapses this long after the last heartbeat. */
+  ttlMs: number;
+  /** How long to wait for a busy lock before giving up; 0: give up at once. */
+  waitMs: number;
+  clock?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  /** Whether a process of this machine still exists. */
+  isProcessAlive?: (pid: number) => boolean;
+  /** Who we are; default `host/pid/nonce`. */
+  owner?: string;
+  log?: (line: string) => void;
+}
+
+export interface HeldLock {
+  readonly name: string;
+  readonly owner: string;
+  /** Why the lock is no longer ours (another run took it over after we stalled), or null while it is. */
+  lost(): string | null;
+  release(): Promise<void>;
+}
+
+export function ownerId(): string {
+  return `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The holder, when it is provably dead: a process of this machine that no longer exists. */
+function deadHolder(holder: LockHolder | null, isAlive: (pid: number) => boolean): string | undefined {
+  if (!holder) return undefined;
+  const [host, pidText] = holder.owner.split('/');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+  return isAlive(pid) ? undefined : holder.owner;
+}
+
+export function describeHolder(holder: LockHolder | null): string {
+  if (!holder) return 'another run';
+  const [host, pid] = holder.owner.split('/');
+  return `the run of process ${pid} on ${host} (since ${holder.acquiredAt}, last heartbeat ${holder.heartbeatAt})`;
+}
+
+export async function acquireRunLock(db: Kysely<Database>, name: string, options: RunLockOptions): Promise<HeldLock> {
+  const clock = options.clock ?? (() => new Date());
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const isAlive = options.isProcessAlive ?? processAlive;
+  const owner = options.owner ?? ownerId();
+  const started = clock().getTime();
+  const poll = Math.max(50, Math.min(1000, options.ttlMs / 4));
+  let announced = false;
+
+  for (;;) {
+    const holder = await readLock(db, name);
+    const attempt = await tryAcquireLock(db, name, owner, {
+      now: clock(),
+      ttlMs: options.ttlMs,
+      deadOwner: deadHolder(holder, isAlive),
+    });
+    if (attempt.acquired) {
+      if (holder && holder.owner !== owner) {
+        options.log?.(`took over the lock of ${name} from ${describeHolder(holder)}: that run is gone`);
+      }
+      break;
+    }
+    const waited = clock().getTime() - started;
+    if (waited >= options.waitMs) {
+      const expires = attempt.holder ? `; it lapses at ${attempt.holder.expiresAt} unless renewed` : '';
+      throw new LockBusyError(
+        `${describeHolder(attempt.holder)} is already sending this issue (lock ${name}${expires}). ` +
+          'Nothing was sent by this run; try again later, or pass --wait <seconds> to wait for it.',
+        attempt.holder,
+      );
+    }
+    if (!announced) {
+      options.log?.(`waiting up to ${Math.round(options.waitMs / 1000)} s for ${describeHolder(attempt.holder)} to finish…`);
+      announced = true;
+    }
+    await sleep(Math.min(poll, options.waitMs - waited));
+  }
+
+  let lostReason: string | null = null;
+  let renewing: Promise<void> = Promise.resolve();
+  const heartbeat = setInterval(
+    () => {
+      renewing = renewing.then(async () => {
+        if (lostReason) return;
+        try {
+          if (!(await renewLock(db, name, owner, { now: clock(), ttlMs: options.ttlMs }))) {
+            lostReason = `the lock ${name} was taken over by another run: this run stalled for longer than the lock timeout`;
+          }
+        } catch {
+          // A failed renewal is tried again at the next beat; the lock only lapses after the whole timeout.
+        }
+      });
+    },
+    Math.max(20, Math.floor(options.ttlMs / 3)),
+  );
+  heartbeat.unref();
+
+  return {
+    name,
+    owner,
+    lost: () => lostReason,
+    async release() {
+      clearInterval(heartbeat);
+      await renewing;
+      await releaseLock(db, name, owner);
+    },
+  };
+}
