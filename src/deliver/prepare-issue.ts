@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { groupIntoSegments } from '../select/build-segment-issue.ts';
+import { analyzeTable } from '../store/database.ts';
 import { planDeliveries } from '../store/deliveries.ts';
 import { finishPreparation, findIssue, listIssueSegments, openIssue, saveIssueSegments } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
@@ -58,6 +59,7 @@ export async function prepareIssue(
       await planDeliveries(db, batchDate, rows, now);
     }
     issue = await finishPreparation(db, batchDate, { withoutTopics }, now);
+    await analyzeTable(db, 'deliveries');
   }
   const segments = (await listIssueSegments(db, batchDate)).filter((s) => s.readers > 0);
   return {

@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { ConfigError } from '../errors.ts';
-import { createMigrations, type Database } from './schema.ts';
+import { createMigrations, type Database, type DialectName } from './schema.ts';
 import { StoreError } from './store-error.ts';
 
 export interface DatabaseLocation {
@@ -130,6 +130,20 @@ function openSqlite(file: string): BetterSqlite3.Database {
     const reason = error instanceof Error ? error.message : String(error);
     throw new StoreError(`cannot open the SQLite database ${file}: ${reason}`, { cause: error });
   }
+}
+
+/** Which database a handle talks to. */
+export function dialectOf(db: Kysely<any>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/**
+ * Refreshes the planner's statistics of a table after a bulk write. PostgreSQL plans a fresh 100,000-row table
+ * from no statistics and may then scan every row of the issue to claim 16 of them (55 ms instead of 0.6 ms per
+ * claim); autovacuum would only analyze it later. SQLite's plans do not depend on statistics here.
+ */
+export async function analyzeTable(db: Kysely<any>, table: string): Promise<void> {
+  if (dialectOf(db) === 'postgres') await sql`analyze ${sql.table(table)}`.execute(db);
 }
 
 /** Compiled statements kept per SQLite handle. */

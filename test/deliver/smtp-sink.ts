@@ -90,7 +90,6 @@ export async function startSmtpSink(faults: SinkFaults = {}): Promise<SmtpSink> 
     },
   });
   server.on('error', () => {});
-  if (process.env.SINK_NODELAY) server.server.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {

@@ -6,7 +6,7 @@ import { Kysely, sql, SqliteDialect } from 'kysely';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
-import { openDatabase, redactUrl, resolveDatabaseLocation, runMigrations, withStatementCache } from '../../src/store/database.ts';
+import { analyzeTable, dialectOf, openDatabase, redactUrl, resolveDatabaseLocation, runMigrations, withStatementCache } from '../../src/store/database.ts';
 import { createMigrations } from '../../src/store/schema.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { createPgDatabase, notePostgresSkipped, PG_URL } from './test-databases.ts';
@@ -88,6 +88,8 @@ describe('openDatabase', () => {
       const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
       expect(applied.rows.map((r) => r.name)).toEqual(MIGRATIONS);
       expect(MIGRATIONS.slice(0, 2)).toEqual(['0001_initial', '0002_delivery']);
+      expect(dialectOf(db)).toBe('sqlite');
+      await analyzeTable(db, 'deliveries');
     } finally {
       await db.destroy();
     }
@@ -232,6 +234,10 @@ describe.runIf(PG_URL)('openDatabase on PostgreSQL', () => {
         expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(CORE_TABLES));
         const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
         expect(applied.rows.map((r) => r.name)).toEqual(MIGRATIONS);
+        expect(dialectOf(db)).toBe('postgres');
+        await analyzeTable(db, 'deliveries');
+        const analyzed = await sql<{ n: number }>`select count(*) as n from pg_stat_user_tables where relname = 'deliveries' and last_analyze is not null`.execute(db);
+        expect(Number(analyzed.rows[0]?.n)).toBe(1);
         const at = '2025-11-14T05:00:00.000Z';
         await expect(
           sql`insert into subscribers (email, name, language, status, source, created_at, updated_at, status_changed_at)
