@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import PostalMime, { type Email } from 'postal-mime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/context.ts';
 import { DEFAULT_DOMAINS } from '../../src/config/default-domains.ts';
 import { verifyLinkToken } from '../../src/web/link-tokens.ts';
+import { captureIO as captureWith } from '../support/capture-io.ts';
 
 // The demo path end to end, through the real CLI: import the sample readers and the recorded translations, run the
 // sample day from the real feed fixture, then read every .eml back as a mail client would.
@@ -14,19 +14,7 @@ import { verifyLinkToken } from '../../src/web/link-tokens.ts';
 const SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
 const FEED = 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
 
-function captureIO(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (t) => stdout.push(t),
-    err: (t) => stderr.push(t),
-    env: { PAPERBOY_SECRET: SECRET },
-    now: () => new Date('2025-11-14T06:00:00Z'),
-    isTTY: false,
-  };
-}
+const captureIO = () => captureWith({ PAPERBOY_SECRET: SECRET }, new Date('2025-11-14T06:00:00Z'));
 
 const sample = readFileSync('subscribers/sample.csv', 'utf8')
   .trim()

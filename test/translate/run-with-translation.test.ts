@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PostalMime, { type Email } from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/context.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { MISSING_ZH_MARKER } from '../../src/render/issue-copy.ts';
 import { cleanTitleZh } from '../../src/translate/clean-translation.ts';
 import { loadZhFixture, startOpenAITestServer, type OpenAITestServer } from '../support/openai-test-server.ts';
 import { SAMPLE_FEED, samplePapers } from './fixture-papers.ts';
+import { captureIO as captureWith } from '../support/capture-io.ts';
 
 // `paperboy run` on the sample day with LLM_BASE_URL pointing at the local OpenAI-compatible server: the selected
 // papers are translated live (recorded replies, notes and all), cleaned, cached, and what reaches each reader's mail
@@ -18,19 +18,8 @@ const SECRET = 'translate-e2e-secret-0123456789abcdef0123456789';
 const NOTES = /注：|注:|解析：|翻译采用|译为|Translator|\*\*/;
 const zh = loadZhFixture();
 
-function captureIO(env: Record<string, string>): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (t) => stdout.push(t),
-    err: (t) => stderr.push(t),
-    env: { PAPERBOY_SECRET: SECRET, ...env },
-    now: () => new Date('2025-11-14T06:00:00Z'),
-    isTTY: false,
-  };
-}
+const captureIO = (env: Record<string, string>) =>
+  captureWith({ PAPERBOY_SECRET: SECRET, ...env }, new Date('2025-11-14T06:00:00Z'));
 
 interface Entry {
   id: string;

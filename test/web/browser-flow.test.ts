@@ -6,8 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import PostalMime, { type Email } from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/context.ts';
 import { chromiumAvailable, launchChromium } from '../support/chromium.ts';
+import { captureIO as captureWith } from '../support/capture-io.ts';
 
 // A reader's whole life in a real browser against a running `paperboy serve` (a child process, as a user starts
 // it): subscribe → confirmation mail from the outbox → confirm → change topics → the next `paperboy run` sends the
@@ -34,19 +34,7 @@ const ATOM = 'test/fixtures/atom-cs.AI-2025-08-20.xml';
 const READER = 'reader@example.org';
 const COLLEAGUE = 'colleague@example.org';
 
-function captureIO(now: Date): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (t) => stdout.push(t),
-    err: (t) => stderr.push(t),
-    env: { PAPERBOY_SECRET: SECRET },
-    now: () => now,
-    isTTY: false,
-  };
-}
+const captureIO = (now: Date) => captureWith({ PAPERBOY_SECRET: SECRET }, now);
 
 const header = (mail: Email, name: string) => mail.headers.find((h) => h.key === name.toLowerCase())?.value;
 
