@@ -141,8 +141,13 @@ export function countPapers(issue: SegmentIssue): number {
   return issue.sections.reduce((n, s) => n + s.entries.length + s.more, 0);
 }
 
-export function sectionCount(section: SegmentIssue['sections'][number]): number {
-  return section.entries.length + section.more;
+/**
+ * The count shown next to a topic: its papers in this mail. A topic whose papers all sit under the reader's other
+ * topics shows their number with an arrow up instead of a misleading 0.
+ */
+export function sectionCount(section: SegmentIssue['sections'][number]): string {
+  const n = section.entries.length + section.more;
+  return n === 0 && section.total > 0 ? `${section.total} ↑` : String(n);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Newsletter, type NewsletterProps } from '../../emails/newsletter.tsx';
 import {
+  sectionCount,
   emptySectionLine,
   alsoInLine,
   announceLabel,
@@ -89,5 +90,17 @@ describe('emptySectionLine', () => {
     const line = emptySectionLine({ domain, entries: [], more: 0, total: 4 });
     expect(line.en).toBe("Today's 4 papers in this topic are listed above under your other topics");
     expect(line.zh).toBe('本主题今日的 4 篇论文已列在上方其他主题中');
+  });
+});
+
+describe('sectionCount', () => {
+  const domain = Newsletter.PreviewProps.issue.sections[0]!.domain;
+  it.each([
+    [{ entries: 0, more: 0, total: 0 }, '0'],
+    [{ entries: 0, more: 0, total: 4 }, '4 ↑'],
+    [{ entries: 0, more: 3, total: 9 }, '3'],
+  ])('%j → %s', ({ entries, more, total }, expected) => {
+    const section = { domain, entries: Newsletter.PreviewProps.issue.sections[0]!.entries.slice(0, entries), more, total };
+    expect(sectionCount(section)).toBe(expected);
   });
 });
