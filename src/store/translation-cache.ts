@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { chunkRows } from './chunk-rows.ts';
 import type { Database, TranslationsTable } from './schema.ts';
-import type { TranslationRecord } from './translations.ts';
+import { toTranslationRecord, type TranslationRecord } from './translations.ts';
 
 // Two lookups the translate stage needs on top of src/store/translations.ts: the cache test (is there a stored
 // answer for exactly this paper version, model and prompt?) and every stored candidate of a paper, best first, so
@@ -19,20 +19,6 @@ async function rowsFor(db: Kysely<Database>, ids: readonly string[], narrow?: { 
   return rows;
 }
 
-function toRecord(row: Row): TranslationRecord {
-  return {
-    paperId: row.paper_id,
-    version: Number(row.version),
-    model: row.model,
-    promptVersion: row.prompt_version,
-    titleZh: row.title_zh,
-    abstractZh: row.abstract_zh,
-    tldrEn: row.tldr_en,
-    tldrZh: row.tldr_zh,
-    problems: JSON.parse(row.problems) as string[],
-    createdAt: row.created_at,
-  };
-}
 
 /** Ids of the papers that already have a stored answer for this exact version, model and prompt version. */
 export async function findCachedIds(
@@ -86,7 +72,7 @@ export async function findTranslationCandidates(
         const kb = `${b.model}\0${b.prompt_version}`;
         return ka < kb ? 1 : ka > kb ? -1 : 0;
       });
-    if (rows.length > 0) found.set(paper.id, rows.map(toRecord));
+    if (rows.length > 0) found.set(paper.id, rows.map(toTranslationRecord));
   }
   return found;
 }

@@ -74,7 +74,8 @@ function newest(rows: readonly Row[]): Row | undefined {
   return best;
 }
 
-function toStored(row: Row, match: TranslationMatch): StoredTranslation {
+/** A stored row as the record the translate stage reads. */
+export function toTranslationRecord(row: Selectable<TranslationsTable>): TranslationRecord {
   return {
     paperId: row.paper_id,
     version: Number(row.version),
@@ -86,8 +87,11 @@ function toStored(row: Row, match: TranslationMatch): StoredTranslation {
     tldrZh: row.tldr_zh,
     problems: JSON.parse(row.problems) as string[],
     createdAt: row.created_at,
-    match,
   };
+}
+
+function toStored(row: Row, match: TranslationMatch): StoredTranslation {
+  return { ...toTranslationRecord(row), match };
 }
 
 /**

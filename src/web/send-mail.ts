@@ -1,5 +1,5 @@
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { OutgoingMail } from '../deliver/compose-mail.ts';
+import { composeRaw } from '../deliver/mime-template.ts';
 import type { MailJob, MailTransport } from '../deliver/transport.ts';
 import { KIND_HEADER } from './transactional-mails.ts';
 
@@ -14,21 +14,7 @@ export function toMailJob(mail: OutgoingMail, date: Date): MailJob {
     to: mail.to,
     messageId: mail.messageId,
     fields: () => mail,
-    raw: () =>
-      (raw ??= new MailComposer({
-        from: mail.from,
-        to: mail.to,
-        replyTo: mail.replyTo,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        date,
-        headers: mail.headers,
-        textEncoding: 'quoted-printable',
-      })
-        .compile()
-        .build()),
+    raw: () => (raw ??= composeRaw(mail, date)),
   };
 }
 
