@@ -6,7 +6,7 @@ import type { RunReport, SegmentReport } from '../run-report.ts';
 import { loadSegmentRender, saveSegmentRender } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
 import type { RenderedMail, SegmentIssue } from '../types.ts';
-import { fillReader } from './fill-reader.ts';
+import { personalize } from '../render/personalize.ts';
 
 export interface SegmentContext {
   db: Kysely<Database>;
@@ -78,7 +78,7 @@ export async function segmentMail(
   context.log(`segment ${segmentId}: ${segment.readers} readers, ${segment.papers} papers, ${segment.htmlBytes} B, ${how}`);
 
   // A browsable copy of what the segment gets, with harmless sample links in place of the per-reader ones.
-  const sample = fillReader(mail, {
+  const sample = personalize(mail, {
     unsubscribeUrl: `${site.publicBaseUrl}/unsubscribe/preview`,
     preferencesUrl: `${site.publicBaseUrl}/preferences/preview`,
     email: 'reader@example.org',

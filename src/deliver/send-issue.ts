@@ -19,7 +19,7 @@ import type { Database } from '../store/schema.ts';
 import type { ISODate, RenderedMail } from '../types.ts';
 import { readerLinks } from '../web/link-tokens.ts';
 import { composeMail, stableMessageId } from './compose-mail.ts';
-import { fillReader } from './fill-reader.ts';
+import { personalize } from '../render/personalize.ts';
 import { buildMimeTemplate, composeRaw, type MimeTemplate } from './mime-template.ts';
 import type { MailJob, MailTransport, SendOutcome } from './transport.ts';
 
@@ -130,7 +130,7 @@ function mailFactory(context: SenderContext, batchDate: ISODate, segmentId: stri
   return (row: PendingDelivery): MailJob => {
     const fields = { ...readerLinks(context.publicBaseUrl, row.subscriberId, context.secret), email: row.email };
     const composed = () =>
-      composeMail(fillReader(mail, fields), {
+      composeMail(personalize(mail, fields), {
         from: context.from,
         replyTo: context.replyTo,
         batchDate,

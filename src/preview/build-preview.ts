@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { PaperboyConfig } from '../config/schema.ts';
 import { renderSettings } from '../deliver/deliver-segment.ts';
-import { fillReader } from '../deliver/fill-reader.ts';
+import { personalize } from '../render/personalize.ts';
 import { surveyAudience } from '../deliver/prepare-issue.ts';
 import { renderIssue } from '../render/render-issue.ts';
 import { activeReadersBySegment, planSegments } from '../run-issue.ts';
@@ -118,7 +118,7 @@ export async function buildPreview(
     const stored = frozen ? await loadSegmentRender(db, batchDate, segment.segmentId) : null;
     const mail = stored ?? (await renderIssue(segmentIssue, site, renderOptions));
     if (stored) kept += 1;
-    const sample = fillReader(mail, sampleReader(site.publicBaseUrl));
+    const sample = personalize(mail, sampleReader(site.publicBaseUrl));
     const entries = segmentIssue.sections.flatMap((s) => s.entries);
     const repeats = plan.repeats.segments.find((r) => r.id === segment.segmentId);
     out.push({

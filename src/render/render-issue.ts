@@ -203,19 +203,5 @@ export async function renderIssue(
   };
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/gu, (c) => HTML_ESCAPES[c] ?? c);
-}
-
-/** Fills one reader's URLs and address into a segment's mail. split/join: `replaceAll` would expand `$&`. */
-export function personalize(mail: RenderedMail, reader: ReaderFields): RenderedMail {
-  let { html, text } = mail;
-  for (const key of Object.keys(READER_PLACEHOLDERS) as Array<keyof typeof READER_PLACEHOLDERS>) {
-    const token = READER_PLACEHOLDERS[key];
-    html = html.split(token).join(escapeHtml(reader[key]));
-    text = text.split(token).join(reader[key]);
-  }
-  return { ...mail, html, text };
-}
+// Re-exported: callers that render also fill in readers.
+export { personalize } from './personalize.ts';

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../render/personalize.ts';
 import type { LocalizedText } from '../types.ts';
 
 // Pages are built from strings with one rule: every interpolated value is escaped unless it is already `Html`
@@ -10,11 +11,8 @@ export interface Html {
   readonly value: string;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/gu, (c) => ESCAPES[c] ?? c);
-}
+// One escaping rule for mails and pages.
+export { escapeHtml };
 
 /** Marks trusted markup (a constant, never input). */
 export function raw(markup: string): Html {
