@@ -1,6 +1,6 @@
 import { Button, Link, Section, Text } from 'react-email';
 import type { Language, LocalizedText } from '../src/types.ts';
-import { BUTTON, Bi, LINK, MUTED, TEXT, TransactionalShell } from './components/transactional-shell.tsx';
+import { BUTTON, Bi, LINK, MUTED, TEXT, TopicList, TransactionalShell } from './components/transactional-shell.tsx';
 
 export interface ConfirmSubscriptionProps {
   siteName: string;
@@ -38,13 +38,7 @@ export default function ConfirmSubscription(props: ConfirmSubscriptionProps) {
         }}
         language={language}
       />
-      <Section style={{ margin: '0 0 12px' }}>
-        {props.topics.map((t) => (
-          <Text key={t.en} style={{ ...TEXT, margin: '0 0 4px' }}>
-            • {t.en} · <span lang="zh-CN">{t.zh}</span>
-          </Text>
-        ))}
-      </Section>
+      <TopicList topics={props.topics} />
       <Section style={{ margin: '20px 0' }}>
         <Button href={props.confirmUrl} style={BUTTON}>
           Confirm · 确认订阅

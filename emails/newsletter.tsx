@@ -13,6 +13,7 @@ import {
   MjmlTitle,
 } from '@faire/mjml-react';
 import type { ReactNode } from 'react';
+import { DEFAULT_DOMAINS } from '../src/config/default-domains.ts';
 import { COLORS, DARK, FONT_STACK } from '../src/render/email-theme.ts';
 import { formatIssueDate } from '../src/render/format-date.ts';
 import {
@@ -306,33 +307,9 @@ function arxivLinks(id: string, version: number): Paper['links'] {
   };
 }
 
-const SAMPLE_LLM: Domain = {
-  id: 'llm',
-  name: { en: 'Large language models', zh: '大语言模型' },
-  description: {
-    en: 'Training, scaling, alignment, efficiency and analysis of large language models.',
-    zh: '大语言模型的训练、扩展、对齐、效率与分析。',
-  },
-  categories: ['cs.CL', 'cs.AI', 'cs.LG'],
-  include: ['large language model', 'LLM', 'quantization', 'distillation'],
-  exclude: [],
-  announceTypes: ['new', 'cross'],
-  cap: 6,
-};
-
-const SAMPLE_AGENTS: Domain = {
-  id: 'agents',
-  name: { en: 'Agents', zh: '智能体' },
-  description: {
-    en: 'LLM agents, tool use, planning, multi-agent systems and agent environments.',
-    zh: '大模型智能体、工具调用、规划、多智能体系统与智能体环境。',
-  },
-  categories: ['cs.AI', 'cs.CL', 'cs.LG', 'cs.MA', 'cs.RO'],
-  include: ['agent', 'agentic', 'multi-agent', 'tool use'],
-  exclude: [],
-  announceTypes: ['new', 'cross'],
-  cap: 6,
-};
+// The sample issue uses the real default topics, so the preview shows what readers see.
+const SAMPLE_LLM = DEFAULT_DOMAINS.find((d) => d.id === 'llm') as Domain;
+const SAMPLE_AGENTS = DEFAULT_DOMAINS.find((d) => d.id === 'agents') as Domain;
 
 Newsletter.PreviewProps = {
   issue: {

@@ -1,6 +1,6 @@
 import { Button, Link, Section, Text } from 'react-email';
 import type { Language, LocalizedText } from '../src/types.ts';
-import { BUTTON, Bi, LINK, MUTED, TEXT, TransactionalShell } from './components/transactional-shell.tsx';
+import { BUTTON, Bi, LINK, MUTED, TEXT, TopicList, TransactionalShell } from './components/transactional-shell.tsx';
 
 export interface WelcomeProps {
   siteName: string;
@@ -36,13 +36,7 @@ export default function Welcome(props: WelcomeProps) {
         }}
         language={language}
       />
-      <Section style={{ margin: '0 0 12px' }}>
-        {props.topics.map((t) => (
-          <Text key={t.en} style={{ ...TEXT, margin: '0 0 4px' }}>
-            • {t.en} · <span lang="zh-CN">{t.zh}</span>
-          </Text>
-        ))}
-      </Section>
+      <TopicList topics={props.topics} />
       <Text style={TEXT}>
         Language · <span lang="zh-CN">语言</span>: {props.languageLabel.en} · <span lang="zh-CN">{props.languageLabel.zh}</span>
       </Text>

@@ -35,6 +35,19 @@ export function Bi({ text, language, style }: { text: LocalizedText; language: L
   return <>{language === 'zh' ? [zh, en] : [en, zh]}</>;
 }
 
+/** The reader's topics, one per line in both languages. */
+export function TopicList({ topics }: { topics: readonly LocalizedText[] }) {
+  return (
+    <Section style={{ margin: '0 0 12px' }}>
+      {topics.map((t) => (
+        <Text key={t.en} style={{ ...TEXT, margin: '0 0 4px' }}>
+          • {t.en} · <span lang="zh-CN">{t.zh}</span>
+        </Text>
+      ))}
+    </Section>
+  );
+}
+
 export function TransactionalShell(props: {
   siteName: string;
   postalAddress: string;
