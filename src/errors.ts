@@ -50,13 +50,6 @@ export class FeedError extends PaperboyError {
   }
 }
 
-/** A mail could not be handed to the transport. */
-export class SendError extends PaperboyError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('SEND', message, EXIT.failed, options);
-  }
-}
-
 /** Rendering broke (invalid MJML, a template bug). */
 export class RenderError extends PaperboyError {
   constructor(message: string, options?: ErrorOptions) {
@@ -64,9 +57,3 @@ export class RenderError extends PaperboyError {
   }
 }
 
-/** Ends a command with an exit code and a message, without a stack trace. */
-export class ExitError extends PaperboyError {
-  constructor(exitCode: ExitCode, message: string, options?: ErrorOptions) {
-    super('EXIT', message, exitCode, options);
-  }
-}

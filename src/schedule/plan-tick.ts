@@ -46,10 +46,6 @@ export function lateness(batchDate: ISODate, now: Date): number {
   return now.getTime() - feedDueAt(batchDate).getTime();
 }
 
-export function isLate(batchDate: ISODate, now: Date, lateCutoffMs: number): boolean {
-  return lateness(batchDate, now) > lateCutoffMs;
-}
-
 export function formatHours(ms: number): string {
   const hours = ms / HOUR_MS;
   return `${Number.isInteger(hours) ? hours : hours.toFixed(1)} h`;

@@ -41,11 +41,6 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
   return raw(out);
 }
 
-/** English, then Chinese marked `lang="zh-CN"` (so the browser picks a Simplified Chinese font), in one line. */
-export function biInline(text: LocalizedText): Html {
-  return html`<span lang="en">${text.en}</span> <span class="zh" lang="zh-CN">${text.zh}</span>`;
-}
-
 /** English and Chinese on two lines of one block element. */
 export function biBlock(text: LocalizedText, tag: 'p' | 'h1' | 'h2' | 'h3' = 'p', className?: string): Html {
   const cls = raw(` class="bi${className ? ` ${escapeHtml(className)}` : ''}"`);
