@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     restoreMocks: true,
     pool: 'forks',
+    globalSetup: ['test/support/build-once.ts'],
   },
 });

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// The installed `paperboy` command. The sources are TypeScript run through tsx, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
-
-register();
-const { runCli, processIO } = await import('../src/cli/main.ts');
-process.exitCode = await runCli(process.argv.slice(2), processIO());
+// The installed `paperboy` command: runs the compiled program in dist/ (built by `npm run build`, which
+// `npm install` runs in a checkout through the `prepare` script), so it works from any folder without tsx.
+let main;
+try {
+  main = await import('../dist/src/cli/main.js');
+} catch (error) {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('/dist/src/cli/main.js')) {
+    process.stderr.write('paperboy: the program is not built yet: run `npm run build` in the paperboy folder\n');
+    process.exit(1);
+  }
+  throw error;
+}
+process.exitCode = await main.runCli(process.argv.slice(2), main.processIO());

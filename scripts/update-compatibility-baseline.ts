@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { processIO, runCli } from '../src/cli/main.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { buildPreview } from '../src/preview/build-preview.ts';
-import { makeBaseline } from '../src/preview/check-compatibility.ts';
+import { baselineFileOf, makeBaseline } from '../src/preview/check-compatibility.ts';
 import { openDatabase } from '../src/store/database.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
@@ -38,8 +38,8 @@ try {
     const unavailable = preview.segments.find((s) => s.compatibility.unavailable)?.compatibility.unavailable;
     if (unavailable) throw new Error(unavailable);
     const baseline = makeBaseline(pairs, config.preview.emailClients);
-    writeFileSync(config.preview.compatibilityBaseline, `${JSON.stringify(baseline, null, 2)}\n`);
-    io.out(`wrote ${config.preview.compatibilityBaseline}: ${baseline.problems.length} known (feature, client) problems from ${preview.segments.length} segments`);
+    writeFileSync(baselineFileOf(config.preview.compatibilityBaseline), `${JSON.stringify(baseline, null, 2)}\n`);
+    io.out(`wrote ${baselineFileOf(config.preview.compatibilityBaseline)}: ${baseline.problems.length} known (feature, client) problems from ${preview.segments.length} segments`);
   } finally {
     await db.destroy();
   }

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, PaperboyError, type ExitCode } from '../errors.ts';
+import { packageVersion } from '../package-info.ts';
 import type { CliIO, GlobalOptions } from './context.ts';
 
 // The one boundary where errors become messages and exit codes (0 done or no issue, 1 failed, 2 bad usage or
@@ -10,6 +11,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function buildProgram(io: CliIO, setExit: (code: ExitCode) => void): Command {
   const program = new Command('paperboy')
     .description('A daily bilingual (English + 中文) newsletter of new arXiv papers, per topic and language.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('-c, --config <file>', 'config file (default: ./paperboy.config.yaml, or $PAPERBOY_CONFIG)')
     .option('--db <file>', 'SQLite database file (default: database.file in the config; $DATABASE_URL wins)')
     .showHelpAfterError('(run with --help for usage)')
@@ -152,6 +154,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<ExitCode> {
 }
 
 export function processIO(): CliIO {
+  // `paperboy runs | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   return {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),

@@ -277,8 +277,8 @@ export const configSchema = z.strictObject({
       compatibilityBaseline: z
         .string()
         .min(1)
-        .default('emails/compatibility-baseline.json')
-        .describe('Known (feature, client) problems; only problems not in it are shown as new.'),
+        .optional()
+        .describe('Known (feature, client) problems; only problems not in it are shown as new. Default: the baseline shipped with paperboy.'),
     })
     .prefault({}),
   domains: z.array(domainSchema).min(1, 'expected at least one domain').default(DEFAULT_DOMAINS),

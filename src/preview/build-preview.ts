@@ -15,7 +15,7 @@ import { findIssue, listIssueSegments, loadSegmentRender } from '../store/issues
 import type { Database } from '../store/schema.ts';
 import { chineseForPapers, type ChineseOptions } from '../translate/chinese-for-papers.ts';
 import type { ISODate, Language, Paper, SegmentKey } from '../types.ts';
-import { checkCompatibility, type CompatBaseline, type CompatReport } from './check-compatibility.ts';
+import { baselineFileOf, checkCompatibility, type CompatBaseline, type CompatReport } from './check-compatibility.ts';
 import { checkLinks, type LinkReport } from './check-links.ts';
 
 /** Gmail shows "[Message clipped]" past about 102 KB of HTML (rendering.md §6; measured 102–105 KB). */
@@ -145,7 +145,7 @@ export async function buildPreview(
   }
   if (kept > 0) notes.push(`${kept} of ${out.length} mails were kept from a run of this issue: readers still due get exactly these`);
   if (!frozen) notes.push('no run has frozen this issue yet: segments are the active readers as they are now');
-  if (options.baseline === null) notes.push(`no compatibility baseline at ${config.preview.compatibilityBaseline}: every finding is shown`);
+  if (options.baseline === null) notes.push(`no compatibility baseline at ${baselineFileOf(config.preview.compatibilityBaseline)}: every finding is shown`);
   return {
     batchDate,
     papers: batch.papers.length,

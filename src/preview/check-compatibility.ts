@@ -3,7 +3,9 @@
 // the known (feature, client) pairs are kept as a committed baseline and only pairs outside it are news: someone
 // added `display:flex` or `position` to the template.
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
+import { packageFile } from '../package-info.ts';
 
 /** One caniemail finding: a feature a client does not support. */
 export interface CompatPair {
@@ -56,6 +58,11 @@ export function makeBaseline(found: readonly CompatPair[], emailClients: readonl
     emailClients: [...emailClients],
     problems: [...new Set(found.map(pairKey))].sort((a, b) => a.localeCompare(b)),
   };
+}
+
+/** The baseline file: the configured one (relative to the working folder), else the one shipped with paperboy. */
+export function baselineFileOf(configured: string | undefined): string {
+  return configured === undefined ? packageFile('emails/compatibility-baseline.json') : resolve(configured);
 }
 
 export function readBaseline(file: string): CompatBaseline | null {

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { ConfigError } from '../errors.ts';
 import { createMigrations, type Database, type DialectName } from './schema.ts';
+import { loadSqlite } from './sqlite-driver.ts';
 import { StoreError } from './store-error.ts';
 
 export interface DatabaseLocation {
@@ -115,10 +116,11 @@ export function redactUrl(url: string): string {
 }
 
 function openSqlite(file: string): BetterSqlite3.Database {
+  const Sqlite = loadSqlite();
   let sqlite: BetterSqlite3.Database | undefined;
   try {
     if (file !== MEMORY) mkdirSync(dirname(file), { recursive: true });
-    sqlite = new BetterSqlite3(file);
+    sqlite = new Sqlite(file);
     // WAL lets the web server read while a run writes; NORMAL sync is durable across crashes of the process.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');

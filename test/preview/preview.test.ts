@@ -9,7 +9,7 @@ import { runCli } from '../../src/cli/main.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { PaperboyConfig } from '../../src/config/schema.ts';
 import { buildPreview, type PreviewIssue } from '../../src/preview/build-preview.ts';
-import { readBaseline } from '../../src/preview/check-compatibility.ts';
+import { baselineFileOf, readBaseline } from '../../src/preview/check-compatibility.ts';
 import { createPreviewApp } from '../../src/preview/preview-site.ts';
 import { startServer } from '../../src/web/start-server.ts';
 import { openDatabase } from '../../src/store/database.ts';
@@ -49,7 +49,7 @@ beforeAll(async () => {
   }
   config = loadConfig(CONFIG, {}).config;
   db = await openDatabase({ file: join(dir, 'p.db') });
-  before = (await buildPreview(db, config, DATE, { baseline: readBaseline(config.preview.compatibilityBaseline) }))!;
+  before = (await buildPreview(db, config, DATE, { baseline: readBaseline(baselineFileOf(config.preview.compatibilityBaseline)) }))!;
 });
 
 afterAll(async () => {
@@ -95,7 +95,7 @@ describe('buildPreview', () => {
 });
 
 describe('the preview pages (app.request)', () => {
-  const app = () => createPreviewApp({ db, config, baseline: readBaseline(config.preview.compatibilityBaseline) });
+  const app = () => createPreviewApp({ db, config, baseline: readBaseline(baselineFileOf(config.preview.compatibilityBaseline)) });
 
   it('lists the stored batches', async () => {
     const res = await app().request('/');
@@ -189,7 +189,7 @@ describe('byte for byte what is sent', () => {
 const required = process.env.CI === 'true';
 (chromiumAvailable() || required ? describe : describe.skip)('the preview in Chromium', () => {
   it('shows the phone and desktop frames side by side, the mail fitting the phone width; screenshot in test-results/preview/', async () => {
-    const server = await startServer(createPreviewApp({ db, config, baseline: readBaseline(config.preview.compatibilityBaseline) }), {
+    const server = await startServer(createPreviewApp({ db, config, baseline: readBaseline(baselineFileOf(config.preview.compatibilityBaseline)) }), {
       host: '127.0.0.1',
       port: 0,
     });

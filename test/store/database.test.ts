@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Kysely, sql, SqliteDialect } from 'kysely';
-import BetterSqlite3 from 'better-sqlite3';
+import { loadSqlite } from '../../src/store/sqlite-driver.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import { analyzeTable, dialectOf, openDatabase, redactUrl, resolveDatabaseLocation, runMigrations, withStatementCache } from '../../src/store/database.ts';
@@ -154,7 +154,7 @@ describe('openDatabase', () => {
 
 describe('withStatementCache', () => {
   it('hands a compiled statement out again, keeps at most `size`, and never one that is still being iterated', () => {
-    const sqlite = new BetterSqlite3(':memory:');
+    const sqlite = new (loadSqlite())(':memory:');
     try {
       sqlite.exec('create table t (x integer); insert into t values (1), (2), (3)');
       const cached = withStatementCache(sqlite, 2);
@@ -177,7 +177,7 @@ describe('withStatementCache', () => {
 
 describe('runMigrations', () => {
   function memoryDb() {
-    return new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    return new Kysely<any>({ dialect: new SqliteDialect({ database: new (loadSqlite())(':memory:') }) });
   }
 
   it('names the migration that failed and keeps the ones before it', async () => {

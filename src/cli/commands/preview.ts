@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { EXIT, UsageError, type ExitCode } from '../../errors.ts';
-import { readBaseline } from '../../preview/check-compatibility.ts';
+import { baselineFileOf, readBaseline } from '../../preview/check-compatibility.ts';
 import { createPreviewApp, writePreviewSite, type PreviewDeps } from '../../preview/preview-site.ts';
 import { listBatches } from '../../store/batches.ts';
 import { promptVersionOf } from '../../translate/build-prompt.ts';
@@ -37,7 +37,7 @@ export async function previewCommand(options: PreviewCommandOptions, io: CliIO, 
     const deps: PreviewDeps = {
       db,
       config,
-      baseline: readBaseline(resolve(config.preview.compatibilityBaseline)),
+      baseline: readBaseline(baselineFileOf(config.preview.compatibilityBaseline)),
       prefer: setup.translator ? { model: setup.translator.model, promptVersion: promptVersionOf(setup.settings) } : undefined,
     };
 
