@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { decodeBase64url } from './decode-base64url.ts';
 
 // Signed, opaque tokens for the links in every mail. The token alone identifies the reader and what the link may
 // do (RFC 8058: a one-click POST carries no cookies), so it is an HMAC over the purpose and the subscriber id; it
@@ -37,9 +38,9 @@ export function verifyLinkToken(token: string, expected: LinkPurpose, secret: st
   if (parts.length < 3 || parts.length > 4) return { ok: false, reason: 'malformed' };
   const signature = parts.pop() as string;
   const body = parts.join('.');
-  const given = Buffer.from(signature, 'base64url');
+  const given = decodeBase64url(signature);
   const wanted = mac(secret, body);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return { ok: false, reason: 'bad-signature' };
+  if (!given || given.length !== wanted.length || !timingSafeEqual(given, wanted)) return { ok: false, reason: 'bad-signature' };
   const [initial, id, expiry] = parts as [string, string, string | undefined];
   const purpose = PURPOSE_BY_INITIAL[initial];
   const subscriberId = Number.parseInt(id, 36);

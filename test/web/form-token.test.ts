@@ -20,6 +20,10 @@ describe('form tokens', () => {
     ['an empty token', '', '/', secret, now, { ok: false, reason: 'missing' }],
     ['a list of tokens', [token, token], '/preferences/p.1.abc', secret, now, { ok: false, reason: 'missing' }],
     ['garbage', 'x.y', '/', secret, now, { ok: false, reason: 'malformed' }],
+    // Only the canonical spelling of the signature: the shared strict decoder of every token (decode-base64url.ts).
+    ['"==" padding', `${token}==`, '/preferences/p.1.abc', secret, now, { ok: false, reason: 'malformed' }],
+    ['a standard base64 "+"', `${token.slice(0, -1)}+`, '/preferences/p.1.abc', secret, now, { ok: false, reason: 'malformed' }],
+    ['a character outside base64url', `${token.slice(0, -1)}!`, '/preferences/p.1.abc', secret, now, { ok: false, reason: 'malformed' }],
   ])('checks %s', (_name, given: unknown, action, key, at, expected) => {
     expect(verifyFormToken(key, action, given, at)).toEqual(expected);
   });

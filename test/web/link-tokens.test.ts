@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decodeBase64url } from '../../src/web/decode-base64url.ts';
 import { confirmLink, readerLinks, signLinkToken, verifyLinkToken } from '../../src/web/link-tokens.ts';
 
 const secret = 'test-secret-0123456789abcdef0123456789';
@@ -22,6 +23,32 @@ describe('link tokens', () => {
   ])('rejects %s', (_name, mutate, key, reason) => {
     const token = mutate(signLinkToken({ purpose: 'unsubscribe', subscriberId: 7 }, secret));
     expect(verifyLinkToken(token, 'unsubscribe', key, now)).toEqual({ ok: false, reason });
+  });
+
+  // 16 signature bytes take 22 base64url characters, the last of which carries 4 unused bits: flipping one of them
+  // (…Gjm4w → …Gjm4x) changes the text but not the bytes Node decodes, as do padding and characters Node skips.
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const flipUnusedBit = (t: string) => t.slice(0, -1) + ALPHABET[ALPHABET.indexOf(t.at(-1)!) ^ 1];
+  it.each([
+    ['its last character changed in the unused bits', flipUnusedBit],
+    ['"==" padding', (t: string) => `${t}==`],
+    ['one "=" of padding', (t: string) => `${t}=`],
+    ['a character outside base64url', (t: string) => `${t}!`],
+    ['a space inside the signature', (t: string) => `${t.slice(0, -4)} ${t.slice(-4)}`],
+    ['standard base64 "+" and "/" for "-" and "_"', (t: string) => t.replace(/\.([^.]+)$/, (_m, sig: string) => `.${sig.replace(/-/g, '+').replace(/_/g, '/')}`)],
+    ['a line break', (t: string) => `${t}\n`],
+  ])('refuses a signature with %s (same bytes, not the canonical spelling)', (_name, mutate) => {
+    // A signature with both "-" and "_" is needed for the "+/" case to mean anything: find such a reader.
+    let id = 7;
+    const sign = (n: number) => signLinkToken({ purpose: 'unsubscribe', subscriberId: n }, secret);
+    while (!/[-_]/.test(sign(id).split('.').pop()!)) id++;
+    const token = sign(id);
+    const mutated = mutate(token);
+    expect(mutated).not.toBe(token);
+    // The case is real: Node's lenient decoder reads the same signature bytes from the mutated text.
+    expect(Buffer.from(mutated.split('.').pop()!, 'base64url')).toEqual(Buffer.from(token.split('.').pop()!, 'base64url'));
+    expect(verifyLinkToken(token, 'unsubscribe', secret, now).ok).toBe(true);
+    expect(verifyLinkToken(mutated, 'unsubscribe', secret, now)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
   it('does not let one purpose stand in for another', () => {
@@ -50,5 +77,26 @@ describe('link tokens', () => {
       claims: { purpose: 'confirm', subscriberId: 5, expiresAt: now.getTime() / 1000 + 3600 },
     });
     expect(verifyLinkToken(token!, 'confirm', secret, new Date(now.getTime() + 3601_000))).toEqual({ ok: false, reason: 'expired' });
+  });
+});
+
+describe('decodeBase64url', () => {
+  it.each([
+    ['', Buffer.alloc(0)],
+    ['AA', Buffer.from([0])],
+    ['AAE', Buffer.from([0, 1])],
+    ['_-8', Buffer.from([0xff, 0xef])],
+    ['AB', null], // unused bits set
+    ['AAF', null],
+    ['AA==', null], // padding
+    ['AA=', null],
+    ['A', null], // no byte string has this length
+    ['A+8', null], // standard base64, not base64url
+    ['A/8', null],
+    ['AA AA', null],
+    ['AA\n', null],
+    ['ÀA', null],
+  ])('%j → %j', (text, bytes) => {
+    expect(decodeBase64url(text)).toEqual(bytes);
   });
 });
