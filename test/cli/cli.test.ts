@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/context.ts';
 import { runCli } from '../../src/cli/main.ts';
+import { verifyLinkToken } from '../../src/web/link-tokens.ts';
 
 const FEED = 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
 const TRUNCATED = 'test/fixtures/atom-cs.AI-2025-08-20.truncated.xml';
@@ -52,12 +53,37 @@ describe('paperboy CLI', () => {
     expect(c.stderr()).toMatch(/domains\[0\]\.name/);
   });
 
-  it('exits 2 when the signing secret is missing, saying how to make one', async () => {
+  it('makes a signing secret on the first run without PAPERBOY_SECRET, says so once and keeps using it', async () => {
     const ws = await withReaders();
+    const secretFile = join(ws.dir, 'paperboy.secret');
+    const first = captureIO({});
+    expect(await runCli([...ws.args, 'run', '--date', '2025-11-14', '--feed', FEED, '--outbox', ws.outbox], first.io)).toBe(0);
+    expect(first.stderr()).toContain(`made a new signing secret and kept it in ${secretFile}`);
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    const secret = readFileSync(secretFile, 'utf8').trim();
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    // The unsubscribe link of a mail just sent is signed with the kept secret.
+    const mail = readFileSync(join(ws.outbox, '2025-11-14', readdirSync(join(ws.outbox, '2025-11-14')).find((f) => f.endsWith('.eml'))!), 'utf8');
+    const token = /\/unsubscribe\/([A-Za-z0-9_.-]+)/.exec(mail)?.[1];
+    expect(verifyLinkToken(token!, 'unsubscribe', secret, new Date('2025-11-15T12:00:00Z')).ok).toBe(true);
+
+    const again = captureIO({});
+    expect(await runCli([...ws.args, 'run', '--date', '2025-11-14', '--feed', FEED, '--outbox', ws.outbox], again.io)).toBe(0);
+    expect(again.stderr()).not.toContain('signing secret');
+    expect(readFileSync(secretFile, 'utf8').trim()).toBe(secret);
+  });
+
+  it('lets PAPERBOY_SECRET win over a kept secret, and refuses a kept secret others can read', async () => {
+    const ws = await withReaders();
+    const secretFile = join(ws.dir, 'paperboy.secret');
+    expect(await runCli([...ws.args, 'run', '--date', '2025-11-14', '--feed', FEED, '--outbox', ws.outbox], captureIO().io)).toBe(0);
+    expect(existsSync(secretFile)).toBe(false);
+
+    writeFileSync(secretFile, `${'a'.repeat(64)}\n`, { mode: 0o644 });
+    chmodSync(secretFile, 0o644);
     const c = captureIO({});
-    expect(await runCli([...ws.args, 'run', '--date', '2025-11-14', '--feed', FEED], c.io)).toBe(2);
-    expect(c.stderr()).toContain('PAPERBOY_SECRET is not set');
-    expect(c.stderr()).toContain('openssl rand -hex 32');
+    expect(await runCli([...ws.args, 'run', '--date', '2025-11-14', '--feed', FEED, '--outbox', ws.outbox], c.io)).toBe(2);
+    expect(c.stderr()).toContain(`chmod 600 ${secretFile}`);
   });
 
   it.each(['2025-11-31', '14/11/2025', 'yesterday'])('exits 2 on a bad --date %s', async (date) => {

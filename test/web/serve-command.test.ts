@@ -50,7 +50,7 @@ describe('paperboy serve', () => {
   it.each([
     ['a port that is no number', ['serve', '--port', 'http'], { PAPERBOY_SECRET: SECRET }, /--port "http" is not a port/],
     ['a port out of range', ['serve', '--port', '70000'], { PAPERBOY_SECRET: SECRET }, /is not a port/],
-    ['no signing secret', ['serve', '--port', '0'], {}, /PAPERBOY_SECRET is not set/],
+    ['a PAPERBOY_SECRET too short', ['serve', '--port', '0'], { PAPERBOY_SECRET: 'short' }, /PAPERBOY_SECRET is 5 characters long/],
   ])('refuses %s with exit code 2', async (_name, argv, env, message) => {
     const dir = mkdtempSync(join(tmpdir(), 'paperboy-serve-'));
     const { cli, err } = io(env);

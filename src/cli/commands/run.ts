@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { expectedBatchDate } from '../../arxiv/calendar.ts';
 import { readFeedSource } from '../../arxiv/fetch-feed.ts';
-import { readSigningSecret } from '../../config/env.ts';
 import { TRANSPORTS, transportFactory, type TransportName } from '../../deliver/create-transport.ts';
 import { createSendProgress } from '../../deliver/send-progress.ts';
 import { UsageError, type ExitCode } from '../../errors.ts';
@@ -11,7 +10,7 @@ import { recordRun } from '../../store/runs.ts';
 import { createProgressBar } from '../../translate/progress-bar.ts';
 import { formatTranslationReport } from '../../translate/translation-report.ts';
 import { buildTranslationSetup } from '../../translate/translation-setup.ts';
-import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
+import { type CliIO, type GlobalOptions, signingSecretOf, withContext } from '../context.ts';
 
 export interface RunCommandOptions extends GlobalOptions {
   date?: string;
@@ -58,8 +57,9 @@ export function parseIsoDate(value: string, flag: string): string {
 export async function runCommand(options: RunCommandOptions, io: CliIO): Promise<ExitCode> {
   const date = options.date === undefined ? undefined : parseIsoDate(options.date, '--date');
   const lockWaitSeconds = parseSeconds(options.wait, '--wait');
-  return withContext(options, io, async ({ config, holidays, db }) => {
-    const secret = readSigningSecret(io.env);
+  return withContext(options, io, async (context) => {
+    const { config, holidays, db } = context;
+    const secret = signingSecretOf(context);
     const outboxDir = resolve(options.outbox ?? config.delivery.outboxDir);
     const now = io.now();
     // Checked before anything is prepared: a missing SMTP_URL or RESEND_API_KEY is a usage error, not a half run.

@@ -1,13 +1,12 @@
 import { resolve } from 'node:path';
 import { readFeedSource } from '../../arxiv/fetch-feed.ts';
-import { readSigningSecret } from '../../config/env.ts';
 import { transportFactory } from '../../deliver/create-transport.ts';
 import { createSendProgress } from '../../deliver/send-progress.ts';
 import { EXIT, type ExitCode } from '../../errors.ts';
 import type { RunReport } from '../../run-report.ts';
 import { realSleep, runScheduler, runTick, type SchedulerDeps } from '../../schedule/run-scheduler.ts';
 import { buildTranslationSetup } from '../../translate/translation-setup.ts';
-import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
+import { type CliIO, type GlobalOptions, signingSecretOf, withContext } from '../context.ts';
 import { parseTransport, renderRunReport } from './run.ts';
 
 export interface ScheduleCommandOptions extends GlobalOptions {
@@ -33,8 +32,9 @@ export async function scheduleCommand(
   io: CliIO,
   control: { signals?: SignalSource; sleep?: SchedulerDeps['sleep'] } = {},
 ): Promise<ExitCode> {
-  return withContext(options, io, async ({ config, holidays, db }) => {
-    const secret = readSigningSecret(io.env);
+  return withContext(options, io, async (context) => {
+    const { config, holidays, db } = context;
+    const secret = signingSecretOf(context);
     const outboxDir = resolve(options.outbox ?? config.delivery.outboxDir);
     // Checked before the first tick: a missing SMTP_URL or RESEND_API_KEY is a usage error now, not at 13:30.
     const transportName = parseTransport(options.transport, config.delivery.transport);

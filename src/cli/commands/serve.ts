@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { readSigningSecret } from '../../config/env.ts';
 import { transportFactory } from '../../deliver/create-transport.ts';
 import { UsageError, type ExitCode, EXIT } from '../../errors.ts';
 import { pruneRateLimits } from '../../store/web-rate-limits.ts';
@@ -7,7 +6,7 @@ import { removeExpiredSignups } from '../../store/web-subscribers.ts';
 import { createApp } from '../../web/app.ts';
 import { startServer } from '../../web/start-server.ts';
 import { createWebOutboxTransport } from '../../web/web-outbox.ts';
-import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
+import { type CliIO, type GlobalOptions, signingSecretOf, withContext } from '../context.ts';
 
 export interface ServeCommandOptions extends GlobalOptions {
   port?: string;
@@ -38,8 +37,9 @@ export function readWebhookSecret(env: NodeJS.ProcessEnv): string | undefined {
  */
 export async function serveCommand(options: ServeCommandOptions, io: CliIO, stop?: Promise<void>): Promise<ExitCode> {
   const portOverride = options.port === undefined ? undefined : parsePort(options.port);
-  return withContext(options, io, async ({ config, db }) => {
-    const secret = readSigningSecret(io.env);
+  return withContext(options, io, async (context) => {
+    const { config, db } = context;
+    const secret = signingSecretOf(context);
     const webhookSecret = readWebhookSecret(io.env);
     const outboxDir = resolve(options.outbox ?? config.delivery.outboxDir);
     // The configured transport carries the confirmation mails too; the outbox files them under web/<kind>/ so
