@@ -1,37 +1,76 @@
-// `npm run demo`: the whole pipeline on a real arXiv day (Fri 2025-11-14), from a fresh database, with the sample
-// readers and recorded Chinese translations. Nothing leaves the machine: mails go to outbox/2025-11-14/.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+// `npm run demo`: the whole pipeline on a real arXiv day (Fri 2025-11-14) with the sample readers and recorded
+// Chinese translations. Nothing leaves the machine: mails go to outbox/2025-11-14/.
+//
+// It uses the default database and config (as `paperboy` does when run from this folder with no flags), so
+// `paperboy runs`, `subscribers list`, `preview --date 2025-11-14` and `serve` see the demo's data afterwards. The
+// default database starts fresh each time, but only if it holds nothing but an earlier demo: a database with real
+// readers or other days is never deleted.
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { processIO, runCli } from '../src/cli/main.ts';
+import { loadConfig } from '../src/config/load-config.ts';
 import { EXIT } from '../src/errors.ts';
+import { listBatches } from '../src/store/batches.ts';
+import { openDatabase } from '../src/store/database.ts';
+import { listSubscribers, normalizeEmail } from '../src/store/subscribers.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 process.chdir(root);
 
 const DATE = '2025-11-14';
-const db = 'subscribers/demo.db';
-const outbox = 'outbox';
+const READERS = 'subscribers/sample.csv';
 const feed = 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
 const translations = 'test/fixtures/zh-2025-11-14.json';
+const io = processIO();
 
-// A fixed secret keeps the demo reproducible; a real installation sets its own (see README).
-process.env.PAPERBOY_SECRET ??= 'demo-secret-not-for-production-0123456789abcdef';
-delete process.env.DATABASE_URL;
+if (process.env.DATABASE_URL) {
+  io.err('demo: DATABASE_URL is set; the demo only writes to the default SQLite database. Unset it and run again.');
+  process.exit(EXIT.usage);
+}
 
+const { config } = loadConfig(undefined, process.env);
+const db = resolve(config.database.file);
+const outbox = resolve(config.delivery.outboxDir);
+
+/** Why the database must not be replaced, or null when it is empty or holds only an earlier demo. */
+async function ownDataIn(file: string): Promise<string | null> {
+  if (!existsSync(file)) return null;
+  const store = await openDatabase({ file });
+  try {
+    const sampleEmails = new Set(
+      readFileSync(READERS, 'utf8')
+        .split('\n')
+        .slice(1)
+        .map((line) => normalizeEmail(line.split(',')[0] ?? '')),
+    );
+    const readers = (await listSubscribers(store)).filter((s) => !sampleEmails.has(s.email));
+    if (readers.length > 0) return `${readers.length} readers that are not the sample readers`;
+    const days = (await listBatches(store)).filter((b) => b.batchDate !== DATE);
+    if (days.length > 0) return `the batches of ${days.map((b) => b.batchDate).join(', ')}`;
+    return null;
+  } finally {
+    await store.destroy();
+  }
+}
+
+const own = await ownDataIn(db);
+if (own) {
+  io.err(`demo: ${relative(root, db)} holds ${own}; the demo starts from a fresh database and will not delete it.`);
+  io.err('Move it away (or point database.file in paperboy.config.yaml elsewhere) and run the demo again.');
+  process.exit(EXIT.usage);
+}
 for (const file of [db, `${db}-wal`, `${db}-shm`]) rmSync(file, { force: true });
 rmSync(join(outbox, DATE), { recursive: true, force: true });
 
-const io = processIO();
-const common = ['--config', 'paperboy.config.example.yaml', '--db', db];
 const steps: Array<[string, string[]]> = [
-  ['import the sample readers', ['subscribers', 'import', 'subscribers/sample.csv']],
+  ['import the sample readers', ['subscribers', 'import', READERS]],
   ['import recorded Chinese translations', ['translations', 'import', translations]],
-  [`build and deliver the issue of ${DATE}`, ['run', '--date', DATE, '--feed', feed, '--outbox', outbox]],
+  [`build and deliver the issue of ${DATE}`, ['run', '--date', DATE, '--feed', feed]],
 ];
 for (const [title, args] of steps) {
   io.err(`\n── ${title}: paperboy ${args.join(' ')}`);
-  const code = await runCli([...common, ...args], io);
+  const code = await runCli(args, io);
   if (code !== EXIT.ok) {
     io.err(`demo step failed with exit code ${code}`);
     process.exit(code);
@@ -43,4 +82,10 @@ const mails = existsSync(day) ? readdirSync(day).filter((f) => f.endsWith('.eml'
 const previews = existsSync(join(day, 'segments')) ? readdirSync(join(day, 'segments')).filter((f) => f.endsWith('.html')) : [];
 io.out(`\nDone. ${mails.length} mails in ${relative(root, day)}/ (open them in any mail client),`);
 io.out(`${previews.length} segment previews to open in a browser:`);
-for (const file of previews) io.out(`  ${join(root, day, 'segments', file)}`);
+for (const file of previews) io.out(`  ${join(day, 'segments', file)}`);
+io.out('\nThe demo used the default database and config, so from this folder these need no flags');
+io.out('(`npm link` once puts `paperboy` on your PATH; `node bin/paperboy.js` works too):');
+io.out('  paperboy runs                        # the demo run');
+io.out('  paperboy subscribers list            # the sample readers');
+io.out(`  paperboy preview --date ${DATE}   # every segment's mail at phone and desktop width`);
+io.out('  paperboy serve                       # sign-up, preferences and the archive on http://127.0.0.1:8787');
