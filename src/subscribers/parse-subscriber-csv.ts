@@ -1,6 +1,8 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import type { SubscriberInput } from '../store/subscribers.ts';
+import { escapeForTerminal } from '../hidden-characters.ts';
 import { LANGUAGES, type Language } from '../types.ts';
+import { checkAddress } from './validate-address.ts';
 
 export interface CsvProblem {
   /** 1-based line where the record starts (the header is line 1). */
@@ -18,26 +20,8 @@ export const CSV_COLUMNS = ['email', 'name', 'topics', 'language'] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['email', 'topics'];
 
-const MAX_EMAIL = 254;
-const MAX_LOCAL = 64;
-const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/i;
-const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
-
-/** Why an address is unusable, or null. Plain ASCII addresses with a dotted domain: what mail providers accept. */
-export function emailProblem(email: string): string | null {
-  if (email.length > MAX_EMAIL) return `email is longer than ${MAX_EMAIL} characters`;
-  const at = email.lastIndexOf('@');
-  const local = email.slice(0, at);
-  const labels = email.slice(at + 1).split('.');
-  const valid =
-    at > 0 &&
-    local.length <= MAX_LOCAL &&
-    LOCAL_PART.test(local) &&
-    labels.length >= 2 &&
-    labels.every((l) => DOMAIN_LABEL.test(l)) &&
-    !/^\d+$/.test(labels.at(-1) ?? '');
-  return valid ? null : `"${email}" is not a valid email address`;
-}
+/** A value from the file inside a message: quoted, with anything that could act on a terminal shown escaped. */
+const quote = (value: string) => `"${escapeForTerminal(value)}"`;
 
 interface CsvRecord {
   fields: string[];
@@ -130,14 +114,17 @@ export function parseSubscriberCsv(text: string, knownTopics: readonly string[])
   const topicIds = new Map(knownTopics.map((t) => [t.toLowerCase(), t]));
   const validTopics = knownTopics.join(', ');
   const firstLineOf = new Map<string, number>();
-  const field = (record: CsvRecord, column: Column): string => {
+  const untrimmed = (record: CsvRecord, column: Column): string => {
     const at = index.get(column);
-    return at === undefined ? '' : (record.fields[at] ?? '').trim();
+    return at === undefined ? '' : (record.fields[at] ?? '');
   };
+  const field = (record: CsvRecord, column: Column): string => untrimmed(record, column).trim();
 
   for (const record of body) {
     if (record.fields.every((f) => f.trim() === '')) continue;
-    const rawEmail = field(record, 'email');
+    // As typed: `trim()` would drop a no-break space or a BOM that the address rule refuses (as the web form does).
+    const typedEmail = untrimmed(record, 'email');
+    const rawEmail = typedEmail.trim();
     // One problem per bad row, with all its reasons, so the count of problems is the count of rows left out.
     const reasons: string[] = [];
     const flush = () => {
@@ -151,18 +138,14 @@ export function parseSubscriberCsv(text: string, knownTopics: readonly string[])
       continue;
     }
 
-    const email = rawEmail.toLowerCase();
-    if (email === '') {
-      reasons.push('missing email');
+    // The same rule and normal form as the web sign-up form (validate-address.ts).
+    const address = checkAddress(typedEmail);
+    if (address.ok) {
+      const first = firstLineOf.get(address.address);
+      if (first !== undefined) reasons.push(`duplicate email: already on line ${first}`);
+      else firstLineOf.set(address.address, record.line);
     } else {
-      const bad = emailProblem(email);
-      if (bad) {
-        reasons.push(bad);
-      } else {
-        const first = firstLineOf.get(email);
-        if (first !== undefined) reasons.push(`duplicate email: already on line ${first}`);
-        else firstLineOf.set(email, record.line);
-      }
+      reasons.push(address.problem === 'missing' ? 'missing email' : `${quote(typedEmail)} ${address.reason}`);
     }
 
     const topics = [
@@ -177,24 +160,24 @@ export function parseSubscriberCsv(text: string, knownTopics: readonly string[])
     if (topics.length === 0) {
       reasons.push(`no topics: give one or more of ${validTopics}, separated by ";"`);
     } else if (unknown.length > 0) {
-      const list = unknown.map((t) => `"${t}"`).join(', ');
+      const list = unknown.map(quote).join(', ');
       reasons.push(`unknown topic${unknown.length > 1 ? 's' : ''} ${list} (valid: ${validTopics})`);
     }
 
     const languageText = field(record, 'language');
     const language = (languageText === '' ? 'bilingual' : languageText.toLowerCase()) as Language;
     if (!LANGUAGES.includes(language)) {
-      reasons.push(`unknown language "${languageText}" (valid: ${LANGUAGES.join(', ')}; empty means bilingual)`);
+      reasons.push(`unknown language ${quote(languageText)} (valid: ${LANGUAGES.join(', ')}; empty means bilingual)`);
     }
 
-    if (reasons.length > 0) {
+    if (reasons.length > 0 || !address.ok) {
       flush();
       continue;
     }
     // Line breaks and runs of spaces in a name would end up in a To: header; one space is what was meant.
     const name = field(record, 'name').replace(/\s+/g, ' ');
     rows.push({
-      email,
+      email: address.address,
       name: name === '' ? null : name,
       topics: topics.map((t) => topicIds.get(t) ?? t),
       language,

@@ -1,3 +1,5 @@
+import { codePointLabel } from '../hidden-characters.ts';
+import { type AddressCheck, checkAddress, MAX_ADDRESS_LENGTH } from '../subscribers/validate-address.ts';
 import { LANGUAGES, type Language, type LocalizedText } from '../types.ts';
 import type { SubscribeForm } from './pages/subscribe-page.ts';
 import { COPY } from './web-copy.ts';
@@ -5,8 +7,6 @@ import { COPY } from './web-copy.ts';
 // Pure checks of what a form sent. Values come from `parseBody({ all: true })`: a field is a string, a file, or a
 // list of them when repeated. Anything but strings is treated as absent.
 
-export const MAX_EMAIL_LENGTH = 254;
-const MAX_LOCAL_PART = 64;
 export const MAX_NAME_LENGTH = 100;
 
 export type FormBody = Record<string, unknown>;
@@ -23,23 +23,27 @@ function fields(body: FormBody, name: string): string[] {
   return list.filter((v): v is string => typeof v === 'string');
 }
 
-// Deliberately plain: one @, no spaces or mail-syntax specials in the local part, a dotted host name of letters,
-// digits and hyphens. The confirmation mail is the real test of an address.
-const LOCAL = /^[^\s@<>()[\]\\,;:"\p{Cc}]+$/u;
-const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
-export function checkEmail(email: string): LocalizedText | null {
-  if (email.length > MAX_EMAIL_LENGTH) return COPY.errEmailLong;
-  const at = email.lastIndexOf('@');
-  if (at <= 0) return COPY.errEmail;
-  const local = email.slice(0, at);
-  const domain = email.slice(at + 1);
-  if (local.length > MAX_LOCAL_PART || !LOCAL.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
-    return COPY.errEmail;
+/**
+ * What is wrong with a typed address, in both languages, or null. The rule is the CSV import's too
+ * (src/subscribers/validate-address.ts); the confirmation mail is the real test of an address.
+ */
+export function emailError(check: AddressCheck): LocalizedText | null {
+  if (check.ok) return null;
+  switch (check.problem) {
+    case 'too-long':
+      return COPY.errEmailLong;
+    case 'non-ascii-mailbox':
+      return COPY.errEmailAscii;
+    case 'hidden-character': {
+      const where = { code: codePointLabel(check.hidden.codePoint), position: check.hidden.position };
+      return {
+        en: `${COPY.errEmailHidden.en} (${where.code}, character ${where.position}). ${COPY.errEmailRetype.en}`,
+        zh: `${COPY.errEmailHidden.zh}（${where.code}，第 ${where.position} 个字符）。${COPY.errEmailRetype.zh}`,
+      };
+    }
+    default:
+      return COPY.errEmail;
   }
-  const labels = domain.split('.');
-  if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels.at(-1) ?? '')) return COPY.errEmail;
-  return null;
 }
 
 /** Control characters out, runs of white space to one space, trimmed. */
@@ -75,8 +79,9 @@ export function parseSubscribeForm(
   knownTopics: readonly string[],
 ): { form: SubscribeForm; errors: LocalizedText[] } {
   const errors: LocalizedText[] = [];
-  const rawEmail = field(body, 'email').trim();
-  const emailProblem = checkEmail(rawEmail);
+  const rawEmail = field(body, 'email');
+  const address = checkAddress(rawEmail);
+  const emailProblem = emailError(address);
   if (emailProblem) errors.push(emailProblem);
   const rawName = cleanName(field(body, 'name'));
   if (rawName.length > MAX_NAME_LENGTH) errors.push(COPY.errName);
@@ -84,7 +89,7 @@ export function parseSubscribeForm(
   errors.push(...choiceErrors);
   return {
     // Shown again in the form: cut, so a megabyte of input is not echoed back.
-    form: { email: rawEmail.slice(0, MAX_EMAIL_LENGTH), name: rawName.slice(0, MAX_NAME_LENGTH), ...choice },
+    form: { email: address.ok ? address.address : rawEmail.trim().slice(0, MAX_ADDRESS_LENGTH), name: rawName.slice(0, MAX_NAME_LENGTH), ...choice },
     errors,
   };
 }

@@ -92,6 +92,12 @@ export const COPY = {
   errorsHeading: { en: 'Please correct the following:', zh: '请更正以下内容：' },
   errEmail: { en: 'Enter a valid email address.', zh: '请输入有效的邮箱地址。' },
   errEmailLong: { en: 'That email address is too long.', zh: '邮箱地址过长。' },
+  errEmailAscii: {
+    en: 'Use an address with only plain letters, digits and . _ + - before the @: many mail servers cannot deliver to other names.',
+    zh: '请使用 @ 前只含英文字母、数字及 . _ + - 的邮箱地址：许多邮件服务器无法投递到其他字符的地址。',
+  },
+  errEmailHidden: { en: 'The email address contains an invisible or control character', zh: '邮箱地址中含有不可见字符或控制字符' },
+  errEmailRetype: { en: 'Please type it in instead of pasting it.', zh: '请手动输入，不要粘贴。' },
   errName: { en: 'The name is too long (at most 100 characters).', zh: '称呼过长（最多 100 个字符）。' },
   errNoTopic: { en: 'Pick at least one topic.', zh: '请至少选择一个主题。' },
   errUnknownTopic: { en: 'One of the topics is not offered.', zh: '所选主题中有未提供的主题。' },
