@@ -12,7 +12,7 @@ import {
   MjmlText,
   MjmlTitle,
 } from '@faire/mjml-react';
-import type { ReactNode } from 'react';
+import { type ReactNode, use } from 'react';
 import { DEFAULT_DOMAINS } from '../src/config/default-domains.ts';
 import { COLORS, DARK, FONT_STACK } from '../src/render/email-theme.ts';
 import { formatIssueDate } from '../src/render/format-date.ts';
@@ -33,6 +33,7 @@ import {
   sectionUrl,
   subscribedLine,
 } from '../src/render/issue-copy.ts';
+import { renderMjml } from '../src/render/render-mjml.ts';
 import type {
   Domain,
   IssueSection,
@@ -42,6 +43,7 @@ import type {
   Paper,
   SegmentIssue,
 } from '../src/types.ts';
+import { HtmlDocument } from './components/html-document.tsx';
 import { PaperEntry } from './components/paper-entry.tsx';
 
 export interface NewsletterProps {
@@ -414,4 +416,25 @@ Newsletter.PreviewProps = {
   domainNames: { llm: SAMPLE_LLM.name, agents: SAMPLE_AGENTS.name },
 } satisfies NewsletterProps;
 
-export default Newsletter;
+// ---- Preview entry: what `npm run email:dev` shows as "newsletter". ----
+
+// Keyed on the props object: React renders the preview again, with the same props, once the promise has settled.
+const compiled = new WeakMap<NewsletterProps, Promise<string>>();
+
+/**
+ * react-email's preview server renders each file's default export with React. The newsletter is MJML, whose React
+ * output alone is unstyled and shows the dark-mode CSS as text, so the preview compiles it the way sending does and
+ * shows that HTML (sending may also shorten an issue past the size budget; the sample is well below it).
+ */
+function NewsletterPreview(props: NewsletterProps) {
+  let html = compiled.get(props);
+  if (!html) {
+    html = renderMjml(<Newsletter {...props} />, props.issue.segmentId);
+    compiled.set(props, html);
+  }
+  return <HtmlDocument html={use(html)} />;
+}
+
+NewsletterPreview.PreviewProps = Newsletter.PreviewProps;
+
+export default NewsletterPreview;

@@ -1,10 +1,6 @@
-import mjml2html from 'mjml';
 import { createElement } from 'react';
-// @faire/mjml-react's renderToMjml is exactly this, but its CJS re-export is invisible to Node's ESM named imports.
-import { renderToStaticMarkup } from 'react-dom/server';
 import { Newsletter } from '../../emails/newsletter.tsx';
 import { RenderError } from '../errors.ts';
-import { FONT_STACK } from './email-theme.ts';
 import type { Domain, IssueSection, NewsletterSite, RenderedMail, SegmentIssue } from '../types.ts';
 import {
   DEFAULT_MAX_AUTHORS,
@@ -15,6 +11,7 @@ import {
   buildSubject,
   domainNameMap,
 } from './issue-copy.ts';
+import { renderMjml } from './render-mjml.ts';
 import { renderText } from './render-text.ts';
 
 export { READER_PLACEHOLDERS } from './issue-copy.ts';
@@ -40,15 +37,6 @@ export interface RenderResult extends RenderedMail {
 }
 
 export const DEFAULT_MAX_HTML_BYTES = 90_000;
-
-const MJML_OPTIONS = {
-  validationLevel: 'strict',
-  keepComments: false,
-  fonts: {},
-  minify: true,
-  // cssnano 7 is nested where htmlnano cannot load it: without this every render warns and skips CSS anyway.
-  minifyOptions: { minifyCss: false },
-} as const;
 
 interface Degradation {
   issue: SegmentIssue;
@@ -97,46 +85,23 @@ function degrade(issue: SegmentIssue, ladder: Step[], d: number): Degradation {
   };
 }
 
-async function renderHtml(
+function renderHtml(
   issue: SegmentIssue,
   site: NewsletterSite,
   options: RenderOptions,
   titleOnly: string[],
 ): Promise<string> {
-  let mjml: string;
-  try {
-    mjml = renderToStaticMarkup(
-      createElement(Newsletter, {
-        issue,
-        site,
-        domainNames: domainNameMap(options.domains),
-        reader: READER_PLACEHOLDERS,
-        summaryWidth: options.summaryWidth ?? DEFAULT_SUMMARY_WIDTH,
-        maxAuthors: options.maxAuthors ?? DEFAULT_MAX_AUTHORS,
-        titleOnly,
-      }),
-    );
-  } catch (error) {
-    throw new RenderError(`newsletter template failed for ${issue.segmentId}: ${String(error)}`, { cause: error });
-  }
-  // React writes the font stack's quotes as &#x27;, and MJML copies that into every mj-text (~40 bytes each).
-  mjml = mjml.replaceAll(FONT_STACK_ESCAPED, FONT_STACK);
-  try {
-    // mjml 5 is async: a synchronous `.html` read would silently be undefined.
-    const result = await mjml2html(mjml, MJML_OPTIONS);
-    if (result.errors.length > 0) {
-      throw new Error(result.errors.map((e) => e.formattedMessage).join('; '));
-    }
-    return result.html;
-  } catch (error) {
-    const details = (error as { errors?: Array<{ formattedMessage?: string }> }).errors
-      ?.map((e) => e.formattedMessage)
-      .join('; ');
-    throw new RenderError(`invalid MJML for ${issue.segmentId}: ${details ?? String(error)}`, { cause: error });
-  }
+  const element = createElement(Newsletter, {
+    issue,
+    site,
+    domainNames: domainNameMap(options.domains),
+    reader: READER_PLACEHOLDERS,
+    summaryWidth: options.summaryWidth ?? DEFAULT_SUMMARY_WIDTH,
+    maxAuthors: options.maxAuthors ?? DEFAULT_MAX_AUTHORS,
+    titleOnly,
+  });
+  return renderMjml(element, issue.segmentId);
 }
-
-const FONT_STACK_ESCAPED = FONT_STACK.replaceAll("'", '&#x27;');
 
 const byteLength = (html: string): number => Buffer.byteLength(html, 'utf8');
 
