@@ -71,7 +71,9 @@ function escapeOne(ch: string): string {
 /**
  * A value from outside (a CSV field, a file name, an option) made safe to print on a terminal: every hidden
  * character becomes a visible escape (`\x1b`, `\u202e`, `\n`); everything else, Chinese included, is unchanged.
+ * `keepLineBreaks` is for whole messages of several lines (an error with a list of problems): `\n` stays a
+ * line break, `\r` is still shown, since it would let a line overwrite the one before.
  */
-export function escapeForTerminal(value: string): string {
-  return value.replace(EVERY_HIDDEN, escapeOne);
+export function escapeForTerminal(value: string, options: { keepLineBreaks?: boolean } = {}): string {
+  return value.replace(EVERY_HIDDEN, (ch) => (options.keepLineBreaks && ch === '\n' ? ch : escapeOne(ch)));
 }

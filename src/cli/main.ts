@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, PaperboyError, type ExitCode } from '../errors.ts';
+import { escapeForTerminal } from '../hidden-characters.ts';
 import { packageVersion } from '../package-info.ts';
 import type { CliIO, GlobalOptions } from './context.ts';
 
@@ -16,7 +17,8 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCode) => void): Comm
     .option('--db <file>', 'SQLite database file (default: database.file in the config; $DATABASE_URL wins)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    // Commander's errors quote what was typed (`unknown option '…'`): shown escaped, like every echoed value.
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(escapeForTerminal(s.trimEnd(), { keepLineBreaks: true })) });
 
   const globals = (command: Command): GlobalOptions => command.optsWithGlobals();
 
@@ -145,7 +147,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<ExitCode> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof PaperboyError) {
-      io.err(`paperboy: ${error.message}`);
+      // Messages quote values from files, options and the environment; none may drive the terminal.
+      io.err(`paperboy: ${escapeForTerminal(error.message, { keepLineBreaks: true })}`);
       return error.exitCode;
     }
     io.err(`paperboy: unexpected error (please report it):\n${(error as Error)?.stack ?? String(error)}`);
