@@ -1,23 +1,30 @@
 import { readFile } from 'node:fs/promises';
 import { EXIT, UsageError, type ExitCode } from '../../errors.ts';
+import { escapeForTerminal } from '../../hidden-characters.ts';
+import { decodeCsvBytes } from '../../subscribers/decode-csv-bytes.ts';
 import { parseSubscriberCsv } from '../../subscribers/parse-subscriber-csv.ts';
 import { listSubscribers, upsertSubscribers } from '../../store/subscribers.ts';
 import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
 import type { SubscriberStatus } from '../../types.ts';
 
 export async function importSubscribersCommand(file: string, options: GlobalOptions, io: CliIO): Promise<ExitCode> {
-  let text: string;
+  // Everything from the file (and its name) is shown escaped: a row must not be able to drive the terminal.
+  const shownFile = escapeForTerminal(file);
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(`cannot read ${shownFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  const decoded = decodeCsvBytes(bytes, file);
+  if (!decoded.ok) throw new UsageError(escapeForTerminal(`${file} ${decoded.message}; nothing was imported`));
+  const { text } = decoded;
   return withContext(options, io, async ({ config, db }) => {
     const { rows, problems } = parseSubscriberCsv(text, config.domains.map((d) => d.id));
     const counts = await upsertSubscribers(db, rows, io.now());
-    for (const p of problems) io.err(`${file}:${p.line}: ${p.email ? `${p.email}: ` : ''}${p.message}`);
+    for (const p of problems) io.err(escapeForTerminal(`${file}:${p.line}: ${p.email ? `${p.email}: ` : ''}${p.message}`));
     io.out(
-      `imported ${file}: ${counts.added} added, ${counts.updated} updated, ${counts.unchanged} unchanged, ` +
+      `imported ${shownFile}: ${counts.added} added, ${counts.updated} updated, ${counts.unchanged} unchanged, ` +
         `${counts.suppressed} not re-subscribed (they unsubscribed or bounced), ${problems.length} bad rows skipped`,
     );
     return problems.length > 0 ? EXIT.partial : EXIT.ok;
@@ -32,7 +39,7 @@ export async function listSubscribersCommand(
 ): Promise<ExitCode> {
   const status = options.status as SubscriberStatus | undefined;
   if (status && !STATUSES.includes(status)) {
-    throw new UsageError(`--status ${JSON.stringify(options.status)} is not one of ${STATUSES.join(', ')}`);
+    throw new UsageError(`--status "${escapeForTerminal(options.status ?? '')}" is not one of ${STATUSES.join(', ')}`);
   }
   return withContext(options, io, async ({ db }) => {
     const subscribers = await listSubscribers(db, status ? { status } : {});
@@ -44,9 +51,10 @@ export async function listSubscribersCommand(
       io.out('no subscribers yet: import some with `paperboy subscribers import <csv>`');
       return EXIT.ok;
     }
-    const width = Math.max(...subscribers.map((s) => s.email.length));
+    const width = Math.max(...subscribers.map((s) => escapeForTerminal(s.email).length));
     for (const s of subscribers) {
-      io.out(`${String(s.id).padStart(5)}  ${s.email.padEnd(width)}  ${s.status.padEnd(12)}  ${s.language.padEnd(9)}  ${s.topics.join(';')}`);
+      // Addresses stored before the address rule (validate-address.ts) may hold anything: shown escaped.
+      io.out(`${String(s.id).padStart(5)}  ${escapeForTerminal(s.email).padEnd(width)}  ${s.status.padEnd(12)}  ${s.language.padEnd(9)}  ${s.topics.join(';')}`);
     }
     io.out(`${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'}`);
     return EXIT.ok;

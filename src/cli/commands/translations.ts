@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { EXIT, UsageError, type ExitCode } from '../../errors.ts';
+import { escapeForTerminal } from '../../hidden-characters.ts';
 import { importTranslations } from '../../translate/import-translations.ts';
 import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
 
@@ -12,9 +13,10 @@ export async function importTranslationsCommand(file: string, options: GlobalOpt
   }
   return withContext(options, io, async ({ db }) => {
     const report = await importTranslations(db, file, data, io.now());
-    for (const r of report.rejected) io.err(`${file}: ${r.paperId}: ${r.reason}`);
+    // Ids are the file's own keys: shown escaped, like the file name.
+    for (const r of report.rejected) io.err(escapeForTerminal(`${file}: ${r.paperId}: ${r.reason}`));
     io.out(
-      `imported ${report.imported} translations from ${file} (${report.titles} titles, ${report.abstracts} abstracts); ` +
+      `imported ${report.imported} translations from ${escapeForTerminal(file)} (${report.titles} titles, ${report.abstracts} abstracts); ` +
         `translator notes removed from ${report.cleaned.length}; ${report.rejected.length} rejected`,
     );
     return report.rejected.length > 0 ? EXIT.partial : EXIT.ok;
