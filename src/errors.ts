@@ -57,3 +57,10 @@ export class RenderError extends PaperboyError {
   }
 }
 
+/** A server cannot listen where it was told to (the port is taken, needs privileges, or the host is not ours). */
+export class ListenError extends PaperboyError {
+  constructor(message: string, options?: ErrorOptions) {
+    // Exit 2: the way out is another port or host (an option or the config), as for bad usage.
+    super('LISTEN', message, EXIT.usage, options);
+  }
+}

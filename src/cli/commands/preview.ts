@@ -50,7 +50,11 @@ export async function previewCommand(options: PreviewCommandOptions, io: CliIO, 
       return EXIT.ok;
     }
 
-    const server = await startServer(createPreviewApp(deps), { host: options.host ?? config.preview.host, port: port ?? config.preview.port });
+    const server = await startServer(createPreviewApp(deps), {
+      host: options.host ?? config.preview.host,
+      port: port ?? config.preview.port,
+      configSection: 'preview',
+    });
     io.out(`paperboy preview: ${server.url}/${date ? `${date}/` : ''}`);
     io.err('the preview has no login: keep it on 127.0.0.1 (or reach it through an SSH tunnel); Ctrl-C stops it');
     await (stop ??

@@ -71,7 +71,7 @@ export async function serveCommand(options: ServeCommandOptions, io: CliIO, stop
     };
     await cleanUp();
 
-    const server = await startServer(app, { host: options.host ?? config.web.host, port: portOverride ?? config.web.port });
+    const server = await startServer(app, { host: options.host ?? config.web.host, port: portOverride ?? config.web.port, configSection: 'web' });
     io.out(`paperboy serve: listening on ${server.url} (public address ${config.newsletter.publicBaseUrl})`);
     io.err(
       config.delivery.transport === 'outbox'
