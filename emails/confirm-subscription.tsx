@@ -2,11 +2,13 @@ import { Button, Link, Section, Text } from 'react-email';
 import type { Language, LocalizedText } from '../src/types.ts';
 import { BUTTON, Bi, LINK, MUTED, TEXT, TopicList, TransactionalShell } from './components/transactional-shell.tsx';
 
+// This mail goes to an address nobody has confirmed yet, so anyone can have it sent to anyone. It therefore
+// carries nothing the requester typed, not even the name field: a greeting would let a stranger put up to 100
+// characters of their own (a URL, "call this number") into a mail from us to any inbox. Topics and language are
+// picked from our own list, so they are safe to show.
 export interface ConfirmSubscriptionProps {
   siteName: string;
   postalAddress: string;
-  /** The reader's name as they typed it, or null. */
-  name: string | null;
   confirmUrl: string;
   topics: LocalizedText[];
   language: Language;
@@ -21,7 +23,6 @@ export const confirmSubscriptionSubject = (p: Pick<ConfirmSubscriptionProps, 'si
 // mail scanners open every link.
 export default function ConfirmSubscription(props: ConfirmSubscriptionProps) {
   const { language } = props;
-  const hello = props.name ? { en: `Hello ${props.name},`, zh: `${props.name}，您好：` } : { en: 'Hello,', zh: '您好：' };
   return (
     <TransactionalShell
       siteName={props.siteName}
@@ -30,7 +31,7 @@ export default function ConfirmSubscription(props: ConfirmSubscriptionProps) {
       heading={{ en: 'Confirm your subscription', zh: '请确认订阅' }}
       language={language}
     >
-      <Bi text={hello} language={language} />
+      <Bi text={{ en: 'Hello,', zh: '您好：' }} language={language} />
       <Bi
         text={{
           en: 'Someone, hopefully you, asked to receive the daily arXiv digest at this address, with these topics:',
@@ -65,7 +66,6 @@ export default function ConfirmSubscription(props: ConfirmSubscriptionProps) {
 ConfirmSubscription.PreviewProps = {
   siteName: 'paperboy · arXiv daily',
   postalAddress: 'Example Lab, 1 Example Road, Example City 100000',
-  name: '张伟',
   confirmUrl: 'https://digest.example.org/confirm/c.1.mgs3x8w.preview',
   topics: [
     { en: 'Large language models', zh: '大语言模型' },

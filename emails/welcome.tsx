@@ -5,6 +5,11 @@ import { BUTTON, Bi, LINK, MUTED, TEXT, TopicList, TransactionalShell } from './
 export interface WelcomeProps {
   siteName: string;
   postalAddress: string;
+  /**
+   * The name from the sign-up form. Unlike the confirmation mail, this one may greet by it: it is sent only after
+   * the owner of the address pressed the confirm button, so a stranger cannot use it to put their text into an
+   * inbox of their choosing; at worst the owner, having confirmed, reads once the name the request was made with.
+   */
   name: string | null;
   topics: LocalizedText[];
   /** How the reader chose to read, in both languages. */

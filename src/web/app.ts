@@ -281,7 +281,6 @@ export function createApp(deps: AppDeps): Hono {
         props: {
           siteName: site.name,
           postalAddress: site.postalAddress,
-          name: request.name,
           confirmUrl: confirmLink(base, subscriberId, secret, expiresAt),
           topics: topicNames(request.topics),
           language: request.language,

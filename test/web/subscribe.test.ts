@@ -99,6 +99,23 @@ describe('POST / (subscribe)', () => {
     expect(check).toEqual({ ok: true, claims: { purpose: 'confirm', subscriberId: reader!.id, expiresAt: START.getTime() / 1000 + 48 * 3600 } });
   });
 
+  it('puts nothing the requester typed into the confirmation mail (anyone can have it sent to any address)', async () => {
+    const h = await createHarness();
+    const name = 'Win a prize at https://evil.example/claim 立即领奖';
+    expect((await submit(h, '/', { ...good, name })).status).toBe(200);
+    const mail = h.mails[0]!;
+    for (const part of [mail.subject, mail.html, mail.text]) {
+      expect(part).not.toContain('evil.example');
+      expect(part).not.toContain('立即领奖');
+    }
+    expect(mail.text).toContain('Hello,');
+    // The name is kept: it greets the reader in the welcome mail, once the address's owner has confirmed.
+    expect(await findSubscriber(h.db, { email: good.email })).toMatchObject({ name });
+    await submit(h, confirmPathOf(mail), {});
+    const welcome = h.mails.find((m) => m.headers['X-Paperboy-Mail'] === 'welcome');
+    expect(welcome?.text).toContain(`Welcome, ${name}!`);
+  });
+
   it('gives the same answer for an address that is already subscribed, and changes nothing until confirmed', async () => {
     const h = await createHarness();
     await upsertSubscribers(h.db, [{ email: 'known@example.org', name: null, topics: ['vision'], language: 'en' }], START);
@@ -185,7 +202,7 @@ describe('POST / (subscribe)', () => {
       expect(h.mails).toEqual([]);
     });
 
-    it('shows HTML typed into the name field as text, in the page and in the mail', async () => {
+    it('shows HTML typed into the name field as text, in the page and in the welcome mail', async () => {
       const h = await createHarness();
       const name = '<img src=x onerror=alert(1)>"Bob"';
       const rejected = await (await submit(h, '/', { ...good, name, topics: [] })).text();
@@ -193,10 +210,13 @@ describe('POST / (subscribe)', () => {
       expect(rejected).toContain('value="&lt;img src=x onerror=alert(1)&gt;&quot;Bob&quot;"');
 
       expect((await submit(h, '/', { ...good, name })).status).toBe(200);
-      const mail = h.mails[0]!;
-      expect(mail.html).not.toContain('<img src=x');
-      expect(mail.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+      // The confirmation mail carries no name at all (see the test above); the welcome mail greets by it.
+      expect(h.mails[0]!.html).not.toContain('img src=x');
       expect((await findSubscriber(h.db, { email: good.email }))?.name).toBe(name);
+      await submit(h, confirmPathOf(h.mails[0]!), {});
+      const welcome = h.mails.find((m) => m.headers['X-Paperboy-Mail'] === 'welcome')!;
+      expect(welcome.html).not.toContain('<img src=x');
+      expect(welcome.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     });
 
     it('refuses a huge body with 413 before reading it', async () => {
