@@ -4,6 +4,12 @@ import type { MailJob, MailTransport, SendOutcome } from '../deliver/transport.t
 import { KIND_HEADER } from './transactional-mails.ts';
 
 /**
+ * Several `paperboy serve` processes may share an outbox, so a `.partial` file is only a crash's leftover once
+ * nobody has touched it for a while: writing one mail takes milliseconds.
+ */
+const SHARED_PARTIAL_AGE_MS = 60_000;
+
+/**
  * The outbox for the web front's mails: `<dir>/web/<kind>/<reader>.eml` (confirm, welcome, unsubscribed), next to
  * the issues' `<dir>/<batch date>/`. A newer mail of the same kind to the same reader replaces the older file,
  * which for a confirmation is the one that matters.
@@ -13,7 +19,7 @@ export function createWebOutboxTransport(options: { dir: string }): MailTranspor
   const outboxOf = (kind: string) => {
     let outbox = byKind.get(kind);
     if (!outbox) {
-      outbox = createOutboxTransport({ dir: join(options.dir, 'web'), batchDate: kind });
+      outbox = createOutboxTransport({ dir: join(options.dir, 'web'), batchDate: kind, partialMinAgeMs: SHARED_PARTIAL_AGE_MS });
       byKind.set(kind, outbox);
     }
     return outbox;

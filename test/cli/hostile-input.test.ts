@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -118,5 +118,23 @@ describe('echoed values are shown escaped', () => {
     expect(await runCli([...ws.args, 'translations', 'import', json], translations)).toBe(3);
     expect(translations.stderr).toEqual([`${json}: 2511.10593\\x1b]0;pwned\\x07: not an arXiv id without version (e.g. 2511.10593)`]);
     expect(translations.stdout.join('\n')).toContain('imported 1 translations');
+  });
+});
+
+describe('a crashed run', () => {
+  it("leaves .partial files that the next run removes, and the next run's .eml files are whole", async () => {
+    const ws = workspace();
+    const outbox = join(ws.dir, 'outbox');
+    expect(await runCli([...ws.args, 'subscribers', 'import', 'subscribers/sample.csv'], captureIO(ENV, NOW))).toBe(0);
+    const day = join(outbox, '2025-11-14');
+    mkdirSync(day, { recursive: true });
+    // What a crash between writeFile and rename leaves, for a reader this run does not mail again (one who has
+    // unsubscribed since): writing their mail would not have replaced it.
+    writeFileSync(join(day, '000999-gone_at_example.org.eml.partial'), 'From: digest@example.org\r\nSubj');
+    const io = captureIO(ENV, NOW);
+    expect(await runCli([...ws.args, 'run', '--date', '2025-11-14', '--feed', 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml', '--outbox', outbox], io)).toBe(0);
+    const files = readdirSync(day);
+    expect(files.filter((f) => f.endsWith('.partial'))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.eml')).length).toBeGreaterThan(0);
   });
 });

@@ -1,11 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { composeMail, domainOfAddress, stableMessageId, type OutgoingMail } from '../../src/deliver/compose-mail.ts';
 import { composeRaw } from '../../src/deliver/mime-template.ts';
-import { createOutboxTransport, outboxFileName } from '../../src/deliver/outbox-transport.ts';
+import { createOutboxTransport, outboxFileName, removeLeftoverPartials } from '../../src/deliver/outbox-transport.ts';
 import type { MailJob } from '../../src/deliver/transport.ts';
 
 const rendered = {
@@ -107,6 +107,42 @@ describe('outbox transport', () => {
       context,
     );
     expect(outcome).toMatchObject({ status: 'stop', error: expect.stringMatching(/could not write .*2025-11-14/) });
+  });
+
+  it('removes the .partial files a crashed run left, and only those, before writing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paperboy-outbox-'));
+    const day = join(dir, '2025-11-14');
+    mkdirSync(day);
+    const leftover = `${outboxFileName(9, 'r9@example.org')}.partial`;
+    writeFileSync(join(day, leftover), 'Subject: x\r\n\r\nhalf a bo');
+    writeFileSync(join(day, `${outboxFileName(10, 'r10@example.org')}.partial`), 'half');
+    // Not ours: left alone.
+    for (const name of ['notes.partial', 'draft.eml', 'segments']) writeFileSync(join(day, name), 'keep');
+
+    const transport = createOutboxTransport({ dir, batchDate: '2025-11-14' });
+    expect(await transport.removedPartials).toBe(2);
+    const job: MailJob = { subscriberId: 9, to: 'r9@example.org', messageId: '<m9>', fields: () => ({}) as OutgoingMail, raw: async () => 'Subject: x\r\n\r\nbody\r\n' };
+    expect((await transport.send([job], context))[0]?.status).toBe('sent');
+    await transport.close();
+    expect(readdirSync(day).sort()).toEqual(['000009-r9_at_example.org.eml', 'draft.eml', 'notes.partial', 'segments']);
+    expect(readFileSync(join(day, '000009-r9_at_example.org.eml'), 'utf8')).toContain('body');
+  });
+
+  it.each([
+    ['a missing folder', null, 0],
+    ['a fresh partial in a shared folder (another process may be writing it)', 0, 0],
+    ['a partial untouched for two minutes', 120, 1],
+  ])('removeLeftoverPartials with %s', async (_name, ageSeconds, removed) => {
+    const dir = mkdtempSync(join(tmpdir(), 'paperboy-outbox-'));
+    const folder = join(dir, 'web', 'confirm');
+    if (ageSeconds !== null) {
+      mkdirSync(folder, { recursive: true });
+      const file = join(folder, `${outboxFileName(3, 'a@example.org')}.partial`);
+      writeFileSync(file, 'half');
+      const then = new Date(Date.now() - ageSeconds * 1000);
+      utimesSync(file, then, then);
+    }
+    expect(await removeLeftoverPartials(folder, { minAgeMs: 60_000 })).toBe(removed);
   });
 
   it('makes safe file names', () => {
