@@ -33,7 +33,7 @@ import {
   sectionUrl,
   subscribedLine,
 } from '../src/render/issue-copy.ts';
-import { renderMjml } from '../src/render/render-mjml.ts';
+import { compileMjml, renderMjmlMarkup } from '../src/render/render-mjml.ts';
 import type {
   Domain,
   IssueSection,
@@ -429,7 +429,11 @@ const compiled = new WeakMap<NewsletterProps, Promise<string>>();
 function NewsletterPreview(props: NewsletterProps) {
   let html = compiled.get(props);
   if (!html) {
-    html = renderMjml(<Newsletter {...props} />, props.issue.segmentId);
+    const label = props.issue.segmentId;
+    // For its code view the preview server's JSX runtime adds data-source-file/-line to every element; MJML's
+    // strict validation rejects them on mj-* tags, and readers never get them.
+    const mjml = renderMjmlMarkup(<Newsletter {...props} />, label).replace(/ data-source-(?:file|line)="[^"]*"/g, '');
+    html = compileMjml(mjml, label);
     compiled.set(props, html);
   }
   return <HtmlDocument html={use(html)} />;

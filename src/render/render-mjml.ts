@@ -17,11 +17,15 @@ const MJML_OPTIONS = {
 const FONT_STACK_ESCAPED = FONT_STACK.replaceAll("'", '&#x27;');
 
 /**
- * A tree of @faire/mjml-react components → MJML → the mail's HTML. One path for sending (renderIssue) and for
- * react-email's preview of the newsletter, so the preview shows the HTML readers get. `label` names the mail in
- * errors.
+ * A tree of @faire/mjml-react components → MJML → the mail's HTML: `compileMjml(renderMjmlMarkup(…))`. One path for
+ * sending (renderIssue) and for react-email's preview of the newsletter, so the preview shows the HTML readers get.
+ * `label` names the mail in errors.
  */
-export async function renderMjml(element: ReactElement, label: string): Promise<string> {
+export function renderMjml(element: ReactElement, label: string): Promise<string> {
+  return compileMjml(renderMjmlMarkup(element, label), label);
+}
+
+export function renderMjmlMarkup(element: ReactElement, label: string): string {
   let mjml: string;
   try {
     mjml = renderToStaticMarkup(element);
@@ -29,7 +33,10 @@ export async function renderMjml(element: ReactElement, label: string): Promise<
     throw new RenderError(`newsletter template failed for ${label}: ${String(error)}`, { cause: error });
   }
   // React writes the font stack's quotes as &#x27;, and MJML copies that into every mj-text (~40 bytes each).
-  mjml = mjml.replaceAll(FONT_STACK_ESCAPED, FONT_STACK);
+  return mjml.replaceAll(FONT_STACK_ESCAPED, FONT_STACK);
+}
+
+export async function compileMjml(mjml: string, label: string): Promise<string> {
   try {
     // mjml 5 is async: a synchronous `.html` read would silently be undefined.
     const result = await mjml2html(mjml, MJML_OPTIONS);
