@@ -10,6 +10,7 @@ import { acquireRunLock, type HeldLock } from './deliver/run-lock.ts';
 import type { SendProgress } from './deliver/send-issue.ts';
 import type { MailTransport } from './deliver/transport.ts';
 import { EXIT } from './errors.ts';
+import type { Logger } from './log/logger.ts';
 import { emptyReport, finishReport, type RepeatsReport, type RunReport } from './run-report.ts';
 import { formatHours, lateness } from './schedule/plan-tick.ts';
 import { buildSegmentIssue, groupIntoSegments, papersShownIn, segmentIdOf } from './select/build-segment-issue.ts';
@@ -53,8 +54,8 @@ export interface RunDependencies {
   secret: string;
   readFeed: (source: string) => Promise<string>;
   createTransport: (batchDate: ISODate) => MailTransport;
-  /** Progress lines for a person watching (stderr). */
-  log: (line: string) => void;
+  /** Progress notes and problems (stderr). */
+  log: Logger;
   /** The wall clock for the run lock and the ledger while sending; default: the real one. */
   clock?: (() => Date) | undefined;
   sleep?: ((ms: number) => Promise<void>) | undefined;
@@ -77,12 +78,12 @@ async function obtainPapers(
     const stored = await loadBatch(deps.db, batchDate);
     if (stored) {
       report.source = 'stored';
-      deps.log(`using the stored batch ${batchDate} (${stored.papers.length} papers)`);
+      deps.log.info(`using the stored batch ${batchDate} (${stored.papers.length} papers)`);
       return stored.papers;
     }
   }
   const sources = options.feeds?.length ? options.feeds : feedSourcesOf(deps.config);
-  deps.log(`collecting ${sources.length} feed${sources.length > 1 ? 's' : ''}: ${sources.join(', ')}`);
+  deps.log.info(`collecting ${sources.length} feed${sources.length > 1 ? 's' : ''}: ${sources.join(', ')}`);
   const collected = await collectFeeds(sources, deps.readFeed);
   report.source = 'feed';
   for (const feed of collected.feeds) {
@@ -97,6 +98,7 @@ async function obtainPapers(
     }
   }
   for (const failure of collected.failures) {
+    deps.log.warn(`feed not read: ${failure.error.message}`);
     report.feeds.push({ source: failure.source, papers: 0, batchDate: null, error: failure.error.message });
     report.failures.push({ where: failure.source, error: failure.error.message });
   }
@@ -173,7 +175,7 @@ export async function runIssue(deps: RunDependencies, options: RunOptions): Prom
         waitMs: (deps.delivery?.lockWaitSeconds ?? lockConfig.waitSeconds) * 1000,
         clock,
         sleep: deps.sleep,
-        log: deps.log,
+        log: (line) => deps.log.info(line),
       });
   try {
     return await buildAndDeliver(deps, options, { batchDate, report, started, lock, clock });

@@ -72,6 +72,8 @@ export interface ScheduleReport {
   feedDueAt: string | null;
   /** Feed fetches until it carried the batch (0: the batch was already stored). */
   polls: number;
+  /** Feeds those fetches could not read (no network, an HTTP error); absent in reports stored before it was kept. */
+  failedFetches?: number | undefined;
   waitedMs: number;
   /** What the last fetch found: current, stale (with the date it carried), empty, unreadable, listing mismatch. */
   lastProbe: string | null;

@@ -3,6 +3,7 @@ import { EXIT, PaperboyError, type ExitCode } from '../errors.ts';
 import { escapeForTerminal } from '../hidden-characters.ts';
 import { packageVersion } from '../package-info.ts';
 import type { CliIO, GlobalOptions } from './context.ts';
+import { createTerminalOutput } from './terminal-output.ts';
 
 // The one boundary where errors become messages and exit codes (0 done or no issue, 1 failed, 2 bad usage or
 // config, 3 sent with some failures). Commands load lazily so `paperboy domains` does not pay for MJML or SQLite.
@@ -15,6 +16,8 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCode) => void): Comm
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('-c, --config <file>', 'config file (default: ./paperboy.config.yaml, or $PAPERBOY_CONFIG)')
     .option('--db <file>', 'SQLite database file (default: database.file in the config; $DATABASE_URL wins)')
+    .addOption(new Option('-q, --quiet', 'log warnings and errors only (default level: $LOG_LEVEL, else info)').conflicts('verbose'))
+    .option('--verbose', 'log debug records too')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     // Commander's errors quote what was typed (`unknown option '…'`): shown escaped, like every echoed value.
@@ -164,11 +167,7 @@ export function processIO(): CliIO {
       process.exit(process.exitCode ?? 0);
     });
   }
-  return {
-    out: (text) => process.stdout.write(`${text}\n`),
-    err: (text) => process.stderr.write(`${text}\n`),
-    env: process.env,
-    now: () => new Date(),
-    isTTY: Boolean(process.stderr.isTTY),
-  };
+  const isTTY = Boolean(process.stderr.isTTY);
+  const { out, err, status } = createTerminalOutput({ stdout: process.stdout, stderr: process.stderr });
+  return { out, err, env: process.env, now: () => new Date(), isTTY, status: isTTY ? status : undefined };
 }

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { PaperboyConfig } from '../config/schema.ts';
 import type { RunReport, SegmentReport } from '../run-report.ts';
 import { loadSegmentRender, saveSegmentRender } from '../store/issues.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Database } from '../store/schema.ts';
 import type { RenderedMail, SegmentIssue } from '../types.ts';
 import { personalize } from '../render/personalize.ts';
@@ -12,7 +13,7 @@ export interface SegmentContext {
   db: Kysely<Database>;
   config: PaperboyConfig;
   now: Date;
-  log: (line: string) => void;
+  log: Logger;
 }
 
 /** Sender facts and render settings the template needs, from the config. */
@@ -75,7 +76,7 @@ export async function segmentMail(
   };
   out.report.segments.push(segment);
   const how = stored ? 'kept from an earlier run' : `${renderMs} ms`;
-  context.log(`segment ${segmentId}: ${segment.readers} readers, ${segment.papers} papers, ${segment.htmlBytes} B, ${how}`);
+  context.log.info(`segment ${segmentId}: ${segment.readers} readers, ${segment.papers} papers, ${segment.htmlBytes} B, ${how}`);
 
   // A browsable copy of what the segment gets, with harmless sample links in place of the per-reader ones.
   const sample = personalize(mail, {

@@ -1,6 +1,7 @@
+import type { StatusLine } from '../log/logger.ts';
 import type { SendProgress } from './send-issue.ts';
 
-// How sending progress is shown: a bar on a terminal, one JSON line per claim in a log. Pure formatting.
+// How sending progress is shown: a bar on a terminal, else one log record per claim (a JSON line in a log).
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -16,7 +17,7 @@ export function progressRate(p: SendProgress): number {
   return p.elapsedMs > 0 ? (p.done / p.elapsedMs) * 1000 : 0;
 }
 
-/** `sending [██████░░░░] 4,200/10,000 42% · 812 mails/s · ETA 7 s · 3 failed`. */
+/** `sending [██████░░░░] 4,200/10,000 42% · 812 mail/s · ETA 7 s · 3 failed`. */
 export function formatSendProgress(p: SendProgress, width = 24): string {
   const share = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
   const filled = Math.round(share * width);
@@ -24,7 +25,7 @@ export function formatSendProgress(p: SendProgress, width = 24): string {
   const eta = p.done >= p.total ? 'done' : rate > 0 ? `ETA ${duration((p.total - p.done) / rate)}` : 'ETA ?';
   const parts = [
     `sending [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${count(p.done)}/${count(p.total)} ${Math.floor(share * 100)}%`,
-    `${Math.round(rate)} mails/s`,
+    `${Math.round(rate)} mail/s`,
     eta,
   ];
   for (const [n, label] of [
@@ -38,7 +39,7 @@ export function formatSendProgress(p: SendProgress, width = 24): string {
   return parts.join(' · ');
 }
 
-/** One log line per claim, for a log file or a cron mail. */
+/** The fields of one log record per claim, for a log file or a cron mail. */
 export function sendProgressRecord(p: SendProgress, transport: string) {
   return {
     event: 'send-batch',
@@ -59,38 +60,33 @@ export function sendProgressRecord(p: SendProgress, transport: string) {
 }
 
 /**
- * A progress sink: a bar redrawn in place on a terminal; else a JSON line per batch of about `logEvery` mails
- * (a Resend call carries 100; SMTP claims are a few mails, so they are gathered), and the last state at the end.
+ * A progress sink: a bar redrawn in the terminal's status line; else a log record per batch of about `logEvery`
+ * mails (a Resend call carries 100; SMTP claims are a few mails, so they are gathered), and the last state at the end.
  */
 export function createSendProgress(options: {
-  isTTY: boolean;
   transport: string;
-  /** Writes raw text to the terminal (no newline added). */
-  write: (chunk: string) => void;
-  /** Writes one line. */
-  line: (text: string) => void;
+  /** The terminal's status line; absent when stderr is no terminal (or the command is --quiet). */
+  status?: StatusLine | undefined;
+  /** Writes one progress record (to the log). */
+  record: (fields: ReturnType<typeof sendProgressRecord>) => void;
   /** Least time between two redraws of the bar. */
   redrawMs?: number;
-  /** Mails between two log lines. */
+  /** Mails between two log records. */
   logEvery?: number;
 }): { update: (p: SendProgress) => void; end: () => void } {
+  const { status } = options;
   let lastDraw = 0;
   let drawn: SendProgress | null = null;
-  let open = false;
   let logged = -1;
   let unlogged: SendProgress | null = null;
   const log = (p: SendProgress) => {
-    options.line(JSON.stringify(sendProgressRecord(p, options.transport)));
+    options.record(sendProgressRecord(p, options.transport));
     logged = p.done;
     unlogged = null;
   };
-  const draw = (p: SendProgress) => {
-    options.write(`\r${formatSendProgress(p)}\u001b[K`);
-    open = true;
-  };
   return {
     update(p) {
-      if (!options.isTTY) {
+      if (!status) {
         if (logged < 0 || p.done - logged >= (options.logEvery ?? 100) || p.done >= p.total) log(p);
         else unlogged = p;
         return;
@@ -99,18 +95,17 @@ export function createSendProgress(options: {
       const now = Date.now();
       if (now - lastDraw >= (options.redrawMs ?? 100) || p.done >= p.total) {
         lastDraw = now;
-        draw(p);
+        status.show(formatSendProgress(p));
       }
     },
     end() {
-      if (!options.isTTY) {
+      if (!status) {
         if (unlogged) log(unlogged);
         return;
       }
-      if (!open) return;
-      if (drawn) draw(drawn);
-      options.write('\n');
-      open = false;
+      if (drawn) status.show(formatSendProgress(drawn));
+      drawn = null;
+      status.end();
     },
   };
 }

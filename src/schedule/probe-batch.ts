@@ -24,6 +24,8 @@ export interface Probe {
   texts: Map<string, string>;
   /** What the listing check found wrong (empty when it agreed or is off). */
   listing: string[];
+  /** Why each feed that could not be read failed (a network error, an HTTP status): a warning per fetch. */
+  failures: string[];
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -61,9 +63,9 @@ export async function probeBatch(deps: ProbeDeps, batchDate: ISODate): Promise<P
     return text;
   };
   const collected = await collectFeeds(feedSourcesOf(deps.config), read);
+  const failures = collected.failures.map((f) => f.error.message);
   if (collected.feeds.length === 0) {
-    const reasons = collected.failures.map((f) => f.error.message).join('; ');
-    return { verdict: 'not-yet', summary: `no feed could be read: ${reasons}`, texts, listing: [] };
+    return { verdict: 'not-yet', summary: `no feed could be read: ${failures.join('; ')}`, texts, listing: [], failures };
   }
 
   const checks = collected.feeds.map((feed) => ({ feed, check: checkFeedBatch({ batchDate: feed.batchDate, paperCount: feed.count }, batchDate) }));
@@ -75,7 +77,7 @@ export async function probeBatch(deps: ProbeDeps, batchDate: ISODate): Promise<P
     const summary = stale
       ? `the feed still carries the batch of ${stale.feed.batchDate ?? 'an unknown date'}, not ${batchDate} (stale)`
       : `the feed is empty although ${batchDate} is an announcement day`;
-    if (!listingOn) return { verdict: 'not-yet', summary, texts, listing: [] };
+    if (!listingOn) return { verdict: 'not-yet', summary, texts, listing: [], failures };
     // The listing tells a stale feed (arXiv announced, the feed lags) from a day arXiv skipped (the listing lags too).
     const { dates, notes } = await checkListings(deps, batchDate, new Set());
     const said = dates.has(batchDate)
@@ -83,11 +85,11 @@ export async function probeBatch(deps: ProbeDeps, batchDate: ISODate): Promise<P
       : dates.size > 0
         ? `; the listing pages show ${[...dates].filter(Boolean).join(', ') || 'no date'} too: arXiv may have skipped this announcement (an outage or a holiday missing from arxiv.extraHolidays)`
         : '';
-    return { verdict: 'not-yet', summary: `${summary}${said}`, texts, listing: notes };
+    return { verdict: 'not-yet', summary: `${summary}${said}`, texts, listing: notes, failures };
   }
 
   const summary = `the feed carries the batch of ${batchDate} (${collected.papers.length} papers)`;
-  if (!listingOn) return { verdict: 'current', summary, texts, listing: [] };
+  if (!listingOn) return { verdict: 'current', summary, texts, listing: [], failures };
   const { problems, notes } = await checkListings(deps, batchDate, new Set(collected.papers.map((p) => p.id)));
   if (problems.length > 0) {
     return {
@@ -95,7 +97,8 @@ export async function probeBatch(deps: ProbeDeps, batchDate: ISODate): Promise<P
       summary: `${summary}, but the listing pages disagree: ${problems.join('; ')}`,
       texts,
       listing: [...problems, ...notes],
+      failures,
     };
   }
-  return { verdict: 'current', summary: `${summary}; the listing pages agree`, texts, listing: notes };
+  return { verdict: 'current', summary: `${summary}; the listing pages agree`, texts, listing: notes, failures };
 }

@@ -8,6 +8,7 @@ import { feedDateOf } from '../arxiv/calendar.ts';
 import type { PaperboyConfig } from '../config/schema.ts';
 import type { MailTransport } from '../deliver/transport.ts';
 import { EXIT } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
 import { runIssue, type RunDependencies } from '../run-issue.ts';
 import { emptyReport, errorReport, finishReport, type RunReport, type ScheduleReport } from '../run-report.ts';
 import { loadBatch } from '../store/batches.ts';
@@ -33,7 +34,8 @@ export interface SchedulerDeps {
   readPage: (url: string) => Promise<string>;
   createTransport: (batchDate: ISODate) => MailTransport;
   outboxDir: string;
-  log: (line: string) => void;
+  /** Every decision, every fetch with its next try and the deadline, every outcome. */
+  log: Logger;
   /** Each tick's report, once it is stored. */
   onReport?: ((report: RunReport) => void) | undefined;
   /** What else the run takes from the command line: translation, progress, delivery switches. */
@@ -113,7 +115,7 @@ async function store(deps: SchedulerDeps, trigger: RunTrigger, report: RunReport
   try {
     await recordRun(deps.db, { trigger, report, startedAt, finishedAt: deps.clock(), host: deps.owner });
   } catch (error) {
-    deps.log(`could not store the run in the history: ${(error as Error).message}`);
+    deps.log.error(`could not store the run in the history: ${(error as Error).message}`);
   }
   deps.onReport?.(report);
   return report;
@@ -133,11 +135,11 @@ export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: 
   const done = await isIssueDone(deps.db, asked);
   const plan = planTick(tickAt, deps.holidays, policy, (d) => d === asked && done);
   if (plan.kind === 'late') {
-    deps.log(plan.reason);
+    deps.log.warn(plan.reason);
     return store(deps, trigger, finishReport(emptyReport(plan.batchDate), started, 'late', plan.reason, EXIT.failed), tickAt);
   }
   if (plan.kind !== 'collect') {
-    deps.log(plan.reason);
+    deps.log.info(plan.reason);
     const report = finishReport(emptyReport(plan.kind === 'done' ? plan.batchDate : null), started, 'no-issue', plan.reason, EXIT.ok);
     return store(deps, trigger, report, tickAt);
   }
@@ -145,17 +147,20 @@ export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: 
   const { batchDate } = plan;
   const lock = await acquireTickLock(deps, batchDate, policy);
   if (typeof lock === 'string') {
-    deps.log(`the batch of ${batchDate} is being handled by the scheduler ${lock}: nothing to do here`);
+    deps.log.info(`the batch of ${batchDate} is being handled by the scheduler ${lock}: nothing to do here`);
     return null;
   }
   const schedule: ScheduleReport = {
     tickAt: tickAt.toISOString(),
     feedDueAt: plan.dueAt.toISOString(),
     polls: 0,
+    failedFetches: 0,
     waitedMs: 0,
     lastProbe: null,
     listing: [],
   };
+  // The times every fetch line repeats, so a log read from any point says how long the wait can still last.
+  const deadline = plan.giveUpAt.toISOString();
   const giveUp = (status: 'failed' | 'late', message: string) => {
     const report = finishReport(emptyReport(batchDate), started, status, message, EXIT.failed);
     report.schedule = schedule;
@@ -164,11 +169,14 @@ export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: 
   try {
     // Another scheduler (or a manual run) may have finished the batch between the plan and the lock.
     if (await isIssueDone(deps.db, batchDate)) {
-      deps.log(`no issue today: the batch of ${batchDate} has been sent already`);
+      deps.log.info(`no issue today: the batch of ${batchDate} has been sent already`);
       return null;
     }
     if (plan.startAt > tickAt) {
-      deps.log(`waiting for the batch of ${batchDate}: its feed is due at ${plan.dueAt.toISOString()}`);
+      deps.log.info(`waiting for the batch of ${batchDate}: its feed is due at ${plan.dueAt.toISOString()}`, {
+        firstFetchAt: plan.startAt.toISOString(),
+        deadline,
+      });
       await sleepUntil(deps, plan.startAt, signal);
     }
     let texts = new Map<string, string>();
@@ -182,10 +190,17 @@ export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: 
         schedule.polls += 1;
         schedule.lastProbe = probe.summary;
         schedule.listing = probe.listing;
+        schedule.failedFetches = (schedule.failedFetches ?? 0) + probe.failures.length;
         texts = probe.texts;
-        deps.log(`fetch ${schedule.polls} for ${batchDate}: ${probe.summary}`);
       }
       const step = nextPollStep(deps.clock(), plan, probe?.verdict ?? 'current', policy);
+      if (probe) {
+        // A feed that could not be read (no network, arXiv down) is a warning at every fetch, not only at the end.
+        const line = `fetch ${schedule.polls} for ${batchDate}: ${probe.summary}`;
+        const when = step.kind === 'wait' ? { nextFetchAt: step.until.toISOString(), deadline } : {};
+        if (probe.failures.length > 0) deps.log.warn(line, when);
+        else deps.log.info(line, when);
+      }
       if (step.kind === 'run') break;
       if (step.kind === 'give-up') {
         const waited = formatHours(deps.clock().getTime() - plan.dueAt.getTime());
@@ -195,7 +210,7 @@ export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: 
             `(schedule.lateCutoffHours ${deps.config.schedule.lateCutoffHours}): ${why}; nothing mailed`
           : `gave up on the batch of ${batchDate} after ${schedule.polls} fetches (schedule.pollDeadlineMinutes ` +
             `${deps.config.schedule.pollDeadlineMinutes}): ${why}; nothing mailed`;
-        deps.log(message);
+        deps.log.error(message);
         return await giveUp(step.late ? 'late' : 'failed', message);
       }
       const before = deps.clock().getTime();
@@ -224,12 +239,12 @@ export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: 
       { date: batchDate, outboxDir: deps.outboxDir, enforceCutoff: true, signal },
     );
     report.schedule = schedule;
-    deps.log(`${batchDate}: ${report.message}`);
+    deps.log[report.exitCode === EXIT.ok ? 'info' : 'warn'](`${batchDate}: ${report.message}`);
     return await store(deps, trigger, report, tickAt);
   } catch (error) {
     const report = errorReport(batchDate, error);
     report.schedule = schedule;
-    deps.log(`${batchDate}: ${report.message}`);
+    deps.log.error(`${batchDate}: ${report.message}`);
     return await store(deps, trigger, report, tickAt);
   } finally {
     await lock.release();
@@ -253,16 +268,16 @@ export async function runScheduler(deps: SchedulerDeps, signal: AbortSignal): Pr
   const now = deps.clock();
   const missed = planTick(now, deps.holidays, policy, () => false);
   if (missed.kind === 'collect' && missed.dueAt <= now && !(await isIssueDone(deps.db, missed.batchDate))) {
-    deps.log(`the batch of ${missed.batchDate} is due and not sent yet: handling it now`);
+    deps.log.info(`the batch of ${missed.batchDate} is due and not sent yet: handling it now`);
     await runTick(deps, 'schedule', signal);
   }
   while (!signal.aborted) {
     const next = nextTick(deps.config, deps.clock());
     if (next === null) {
-      deps.log(`schedule.cron "${schedule.cron}" has no future time: stopping`);
+      deps.log.warn(`schedule.cron "${schedule.cron}" has no future time: stopping`);
       return;
     }
-    deps.log(`next tick at ${next.toISOString()} (${schedule.cron} in ${schedule.timezone})`);
+    deps.log.info(`next tick at ${next.toISOString()} (${schedule.cron} in ${schedule.timezone})`);
     await sleepUntil(deps, next, signal);
     if (signal.aborted) break;
     await runTick(deps, 'schedule', signal);

@@ -118,3 +118,39 @@ export async function loadRun(db: Kysely<Database>, id: number): Promise<RunWith
   if (!row) return null;
   return { ...toRecord(row), report: JSON.parse(row.report) as RunReport };
 }
+
+/**
+ * The stored reports of the runs with an id above `afterId`, except `skip`, oldest first: `serve`'s metrics add
+ * each run once. Ids are handed out before commit, so on PostgreSQL a run may become visible after a higher id:
+ * the caller asks again from a little below its highest id and skips the ids it has.
+ */
+export async function listRunReportsAfter(
+  db: Kysely<Database>,
+  afterId: number,
+  skip: readonly number[] = [],
+): Promise<Array<{ id: number; report: RunReport }>> {
+  let query = db.selectFrom('runs').select(['id', 'report']).where('id', '>', afterId);
+  if (skip.length > 0) query = query.where('id', 'not in', skip);
+  const rows = await query.orderBy('id').execute();
+  return rows.map((row) => ({ id: Number(row.id), report: JSON.parse(row.report) as RunReport }));
+}
+
+/** When the latest run that ended with exit code 0 (sent, or no issue that day) finished, or null. */
+export async function lastSuccessfulRunAt(db: Kysely<Database>): Promise<string | null> {
+  const row = await db
+    .selectFrom('runs')
+    .select((eb) => eb.fn.max('finished_at').as('at'))
+    .where('exit_code', '=', 0)
+    .executeTakeFirst();
+  return row?.at ?? null;
+}
+
+/** How many runs ended in each status. */
+export async function countRunsByStatus(db: Kysely<Database>): Promise<Array<{ status: RunStatus; count: number }>> {
+  const rows = await db
+    .selectFrom('runs')
+    .select((eb) => ['status', eb.fn.countAll().as('count')])
+    .groupBy('status')
+    .execute();
+  return rows.map((row) => ({ status: row.status as RunStatus, count: Number(row.count) }));
+}

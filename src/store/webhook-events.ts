@@ -45,3 +45,14 @@ export async function markDeliveryBounced(db: Kysely<Database>, providerId: stri
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** Permanent bounces Resend reported through the webhook (each event once, whatever became of its address). */
+export async function countWebhookBounces(db: Kysely<Database>): Promise<number> {
+  const row = await webDb(db)
+    .selectFrom('webhook_events')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .where('type', '=', 'email.bounced')
+    .where('outcome', '!=', 'ignored:transient-bounce')
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+}

@@ -1,4 +1,6 @@
-// A one-line progress bar for a terminal: redrawn in place with a carriage return, finished with a newline.
+import type { StatusLine } from '../log/logger.ts';
+
+// A one-line progress bar for a terminal: redrawn in the status line, ended once everything is done.
 
 /** Pure: `translating [██████░░░░░░] 12/20`. */
 export function formatProgressBar(done: number, total: number, width = 24): string {
@@ -7,13 +9,14 @@ export function formatProgressBar(done: number, total: number, width = 24): stri
   return `translating [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`;
 }
 
-/** Feeds `update` to a terminal stream; the line ends once everything is done. */
-export function createProgressBar(write: (chunk: string) => void): (done: number, total: number) => void {
+/** Feeds `update` to the terminal's status line; the line ends once everything is done. */
+export function createProgressBar(status: StatusLine): (done: number, total: number) => void {
   let last = '';
   return (done, total) => {
     const line = formatProgressBar(done, total);
     if (line === last) return;
     last = line;
-    write(`\r${line}${done >= total ? '\n' : ''}`);
+    status.show(line);
+    if (done >= total) status.end();
   };
 }

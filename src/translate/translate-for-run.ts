@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Logger } from '../log/logger.ts';
 import type { Database } from '../store/schema.ts';
 import type { ChineseText, Paper } from '../types.ts';
 import { promptVersionOf } from './build-prompt.ts';
@@ -28,7 +29,7 @@ export async function chineseForRun(
   papers: Paper[],
   setup: TranslationSetup | undefined,
   now: Date,
-  log: (line: string) => void,
+  log: Logger,
 ): Promise<{ chinese: Map<string, ChineseText>; report: TranslationReport }> {
   const tldr = setup?.settings.tldr ?? false;
   if (!setup?.translator) {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Logger } from '../log/logger.ts';
 import { findCachedIds } from '../store/translation-cache.ts';
 import type { Database } from '../store/schema.ts';
 import { saveTranslation } from '../store/translations.ts';
@@ -34,7 +35,7 @@ export interface TranslateOptions {
   retranslate?: boolean | undefined;
   now: Date;
   onProgress?: ((done: number, total: number) => void) | undefined;
-  log?: ((line: string) => void) | undefined;
+  log?: Logger | undefined;
 }
 
 interface FirstPass {
@@ -75,7 +76,7 @@ export async function translatePapers(
   const todo = unique.filter((p) => !cached.has(p.id));
   const batches = chunk(todo, settings.batchSize);
   if (todo.length > 0) {
-    options.log?.(
+    options.log?.info(
       `translating ${todo.length} papers with ${translator.model} in ${batches.length} request${batches.length > 1 ? 's' : ''} (${report.cached} cached)`,
     );
   }
@@ -94,6 +95,7 @@ export async function translatePapers(
       report.retriedRequests += reply.attempts - 1;
       report.tokensIn += reply.tokensIn;
       report.tokensOut += reply.tokensOut;
+      options.log?.debug(`translation request answered: ${reply.attempts} attempt(s), ${reply.tokensIn} tokens in, ${reply.tokensOut} out`);
       return reply;
     } catch (error) {
       const failure = error instanceof TranslatorError ? error : new TranslatorError((error as Error)?.message ?? String(error), 1, { cause: error });
@@ -163,7 +165,7 @@ export async function translatePapers(
     const truncated = reply.finishReason === 'length' ? ' (answer cut off at the token limit)' : '';
     if (parsed.salvaged || matched.stray.length > 0) {
       const stray = matched.stray.length > 0 ? `; ids never asked for: ${matched.stray.join(', ')}` : '';
-      options.log?.(`translation reply for ${batch[0]?.id ?? ''}…: ${parsed.problems.join('; ')}${stray}${truncated}`);
+      options.log?.warn(`translation reply for ${batch[0]?.id ?? ''}…: ${parsed.problems.join('; ')}${stray}${truncated}`);
     }
     const checks = new Map<string, TranslationCheck>();
     for (const paper of batch) {

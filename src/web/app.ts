@@ -5,6 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { sql, type Kysely } from 'kysely';
 import type { PaperboyConfig } from '../config/schema.ts';
 import type { MailTransport } from '../deliver/transport.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
 import type { Database } from '../store/schema.ts';
 import { listSentIssues } from '../store/sent-issues.ts';
 import { findSubscriber } from '../store/subscribers.ts';
@@ -20,6 +21,7 @@ import type { LocalizedText, Subscriber } from '../types.ts';
 import { clientIpOf } from './client-ip.ts';
 import { isSameSiteRequest, signFormToken, verifyFormToken } from './form-token.ts';
 import { loadArchiveIssue } from './issue-archive.ts';
+import { logRequests, redactPath } from './log-requests.ts';
 import { confirmLink, readerLinks, verifyLinkToken, type LinkPurpose, type TokenCheck } from './link-tokens.ts';
 import type { SiteInfo } from './pages/layout.ts';
 import { messagePage } from './pages/message-page.ts';
@@ -32,6 +34,7 @@ import { SITE_CSS, SITE_CSS_PATH } from './site-css.ts';
 import { composeTransactional, type TransactionalMail } from './transactional-mails.ts';
 import { isHoneypotFilled, parseSubscribeForm, parseTopicChoice, type FormBody } from './validate-form.ts';
 import { COPY, LANGUAGE_LABELS } from './web-copy.ts';
+import { createWebMetrics, metricsAccess } from './web-metrics.ts';
 
 // `paperboy serve`: the sign-up, confirm, preferences and unsubscribe pages, the web archive of sent issues, and
 // Resend's webhook. Everything the app touches comes in through AppDeps, so tests drive it with app.request().
@@ -48,8 +51,10 @@ export interface AppDeps {
   webhookSecret?: string | undefined;
   /** Replaces Resend's signature check (tests of the handler's own logic). */
   verifyWebhook?: WebhookVerifier;
-  /** Where problems go (mail that could not be sent, unexpected errors); the CLI passes stderr. */
-  log?: (line: string) => void;
+  /** One record per request, and the problems (mail that could not be sent, unexpected errors). */
+  log?: Logger;
+  /** PAPERBOY_METRICS_TOKEN: /metrics answers whoever sends it; without it, only direct requests from this machine. */
+  metricsToken?: string | undefined;
   /** Overrides how the client address is found (default: the socket, or X-Forwarded-For with web.trustProxy). */
   clientIp?: (c: Context) => string | null;
 }
@@ -65,7 +70,9 @@ type LinkFailure = Extract<TokenCheck, { ok: false }>['reason'];
 export function createApp(deps: AppDeps): Hono {
   const { db, config, secret } = deps;
   const now = deps.now ?? (() => new Date());
-  const log = deps.log ?? (() => {});
+  const log = deps.log ?? silentLogger;
+  const metrics = createWebMetrics(db);
+  const mayReadMetrics = metricsAccess(deps.metricsToken);
   const site: SiteInfo = { name: config.newsletter.name, postalAddress: config.newsletter.postalAddress };
   const base = config.newsletter.publicBaseUrl;
   const publicHost = new URL(base).host;
@@ -77,6 +84,8 @@ export function createApp(deps: AppDeps): Hono {
 
   const app = new Hono();
 
+  // First, so the record has the final status and time, and every answer (errors too) carries X-Request-Id.
+  app.use(logRequests(log));
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -175,10 +184,10 @@ export function createApp(deps: AppDeps): Hono {
       );
       const problem = await sendOneMail(deps.transport, outgoing, now());
       if (problem === null) return true;
-      log(`web: the ${mail.kind} mail to subscriber ${reader.id} could not be sent: ${problem}`);
+      log.error(`web: the ${mail.kind} mail to subscriber ${reader.id} could not be sent: ${problem}`);
       return false;
     } catch (error) {
-      log(`web: the ${mail.kind} mail to subscriber ${reader.id} could not be made: ${(error as Error).message}`);
+      log.error(`web: the ${mail.kind} mail to subscriber ${reader.id} could not be made: ${(error as Error).message}`);
       return false;
     }
   };
@@ -229,7 +238,7 @@ export function createApp(deps: AppDeps): Hono {
       await sql`select 1`.execute(db);
       return c.json({ status: 'ok' });
     } catch (error) {
-      log(`web: health check failed: ${(error as Error).message}`);
+      log.error(`web: health check failed: ${(error as Error).message}`);
       return c.json({ status: 'error', error: 'database unavailable' }, 503);
     }
   });
@@ -274,6 +283,7 @@ export function createApp(deps: AppDeps): Hono {
 
     const request = { email: form.email, name: form.name || null, topics: form.topics, language: form.language };
     const { subscriberId } = await openSignup(db, request, now(), ip);
+    metrics.countSignup('requested');
     const expiresAt = new Date(now().getTime() + config.web.confirmHours * HOUR_MS);
     const sent = await sendMail(
       {
@@ -329,6 +339,7 @@ export function createApp(deps: AppDeps): Hono {
     if (!formIsGenuine(c, body)) return formExpired(c, c.req.path);
     const result = await confirmSignup(db, check.claims.subscriberId, now(), clientIp(c));
     if (result.outcome !== 'confirmed') return nothingToConfirm(c, result.subscriber);
+    metrics.countSignup('confirmed');
     await sendWelcome(result.subscriber);
     return privatePage(
       c,
@@ -413,6 +424,7 @@ export function createApp(deps: AppDeps): Hono {
     const id = check.claims.subscriberId;
     const result = await unsubscribeReader(db, id, now());
     if (result.changed) {
+      metrics.countUnsubscribe();
       const reader = await findSubscriber(db, { id });
       if (reader) {
         await sendMail(
@@ -460,6 +472,17 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(answer.body, answer.status);
   });
 
+  // --- metrics --------------------------------------------------------------------------------------------------
+
+  // Anyone else gets the not-found page: the route's existence is not advertised.
+  app.get('/metrics', async (c) => {
+    if (!mayReadMetrics(c)) return c.notFound();
+    const { contentType, text } = await metrics.render();
+    c.header('Content-Type', contentType);
+    c.header('Cache-Control', 'no-store');
+    return c.body(text);
+  });
+
   // --- the rest -------------------------------------------------------------------------------------------------
 
   app.notFound((c) => {
@@ -468,7 +491,7 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.onError((error, c) => {
-    log(`web: ${c.req.method} ${c.req.path.replace(/\/(confirm|preferences|unsubscribe)\/[^/]+/, '/$1/…')}: ${error.stack ?? error.message}`);
+    log.error(`web: ${c.req.method} ${redactPath(c.req.path)}: ${error.message}`, { requestId: c.get('requestId'), stack: error.stack });
     c.header('Cache-Control', 'no-store');
     return c.html(messagePage(site, { title: COPY.errorTitle, text: COPY.errorText, link: subscribeLink }), 500);
   });

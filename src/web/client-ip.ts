@@ -18,3 +18,20 @@ export function clientIpOf(c: Context, trustProxy: boolean): string | null {
     return null;
   }
 }
+
+/** A header a reverse proxy adds: a request carrying one came from elsewhere, whatever the socket says. */
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
+
+/**
+ * Whether a request comes straight from this machine: a loopback socket and no proxy header (behind a proxy on the
+ * same machine, every request from the internet arrives on loopback too). False when unknown (`app.request()`).
+ */
+export function isDirectLoopback(c: Context): boolean {
+  if (FORWARDING_HEADERS.some((name) => c.req.header(name) !== undefined)) return false;
+  try {
+    const address = getConnInfo(c).remote.address ?? '';
+    return /^(127\.|::1$|::ffff:127\.)/.test(address);
+  } catch {
+    return false;
+  }
+}

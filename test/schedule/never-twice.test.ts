@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOutboxTransport } from '../../src/deliver/outbox-transport.ts';
+import { silentLogger } from '../../src/log/logger.ts';
 import { runIssue } from '../../src/run-issue.ts';
 import type { ISODate } from '../../src/types.ts';
 import { rssFor, type FakePaper } from './fake-arxiv.ts';
@@ -21,7 +22,7 @@ async function run(world: World, date: ISODate, papers: FakePaper[]) {
       secret: SECRET,
       readFeed: async () => rssFor(date, papers),
       createTransport: (batchDate) => createOutboxTransport({ dir: world.outbox, batchDate }),
-      log: () => {},
+      log: silentLogger,
     },
     { date, outboxDir: world.outbox },
   );

@@ -13,6 +13,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { upsertSubscribers } from '../../src/store/subscribers.ts';
 import type { ISODate, Language } from '../../src/types.ts';
+import { recordLog } from '../support/record-log.ts';
 import { fakeArxiv } from './fake-arxiv.ts';
 
 // A small world for the scheduler: one database, readers, a fake arXiv and a fake clock that moves only when the
@@ -115,7 +116,7 @@ export async function makeWorld(options: {
       },
       createTransport: createTransport ?? ((batchDate) => createOutboxTransport({ dir: outbox, batchDate })),
       outboxDir: outbox,
-      log: (line) => logs.push(`${clock().toISOString()} ${line}`),
+      log: recordLog(logs, () => `${clock().toISOString()} `),
       onReport: (report) => reports.push(report),
     }),
     close: async () => {

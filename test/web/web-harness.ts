@@ -7,6 +7,7 @@ import type { MailTransport, SendOutcome } from '../../src/deliver/transport.ts'
 import { openDatabase } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { createApp, type AppDeps } from '../../src/web/app.ts';
+import { recordLog } from '../support/record-log.ts';
 
 // A fresh app over an in-memory database, a fixed clock the test can move, and a transport that keeps every mail.
 
@@ -65,7 +66,7 @@ export async function createHarness(
     secret: SECRET,
     transport,
     now: () => clock.now,
-    log: (line) => logs.push(line),
+    log: recordLog(logs),
     ...extra,
   });
   return { app, db, config, mails, clock, logs, failSends };

@@ -31,7 +31,7 @@ function parsePort(value: string): number {
 export async function previewCommand(options: PreviewCommandOptions, io: CliIO, stop?: Promise<void>): Promise<ExitCode> {
   const date = options.date === undefined ? undefined : parseIsoDate(options.date, '--date');
   const port = options.port === undefined ? undefined : parsePort(options.port);
-  return withContext(options, io, async ({ config, db }) => {
+  return withContext(options, io, async ({ config, db, log }) => {
     // Translations are picked as the run would pick them: the configured model's first (it is never called here).
     const setup = buildTranslationSetup(config.translation, io.env, {});
     const deps: PreviewDeps = {
@@ -56,7 +56,7 @@ export async function previewCommand(options: PreviewCommandOptions, io: CliIO, 
       configSection: 'preview',
     });
     io.out(`paperboy preview: ${server.url}/${date ? `${date}/` : ''}`);
-    io.err('the preview has no login: keep it on 127.0.0.1 (or reach it through an SSH tunnel); Ctrl-C stops it');
+    log.info('the preview has no login: keep it on 127.0.0.1 (or reach it through an SSH tunnel); Ctrl-C stops it');
     await (stop ??
       new Promise<void>((done) => {
         process.once('SIGINT', () => done());

@@ -58,7 +58,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
   const date = options.date === undefined ? undefined : parseIsoDate(options.date, '--date');
   const lockWaitSeconds = parseSeconds(options.wait, '--wait');
   return withContext(options, io, async (context) => {
-    const { config, holidays, db } = context;
+    const { config, holidays, db, log } = context;
     const secret = signingSecretOf(context);
     const outboxDir = resolve(options.outbox ?? config.delivery.outboxDir);
     const now = io.now();
@@ -69,14 +69,9 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
           throw new UsageError('a dry run sends nothing');
         }
       : transportFactory(transportName, config, io.env, { outboxDir });
-    const sendProgress = createSendProgress({
-      isTTY: io.isTTY,
-      transport: transportName,
-      write: (chunk) => process.stderr.write(chunk),
-      line: (text) => io.err(text),
-    });
-    // The bar redraws one terminal line in place, which the line-based io.err cannot do.
-    const onProgress = io.isTTY ? createProgressBar((chunk) => process.stderr.write(chunk)) : undefined;
+    const { status } = context.io;
+    const sendProgress = createSendProgress({ transport: transportName, status, record: (fields) => log.info('sending', fields) });
+    const onProgress = status ? createProgressBar(status) : undefined;
     const translation = buildTranslationSetup(config.translation, io.env, { retranslate: options.retranslate, onProgress });
     const report = await runIssue(
       {
@@ -92,7 +87,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
             userAgent: config.arxiv.userAgent,
           }),
         createTransport,
-        log: (line) => io.err(line),
+        log,
         onProgress: sendProgress.update,
         delivery: { resendUnknown: options.resendUnknown, lockWaitSeconds },
         translation,
@@ -112,7 +107,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
     if (!options.dryRun) await recordRun(db, { trigger: 'run', report, startedAt: now });
     io.out(options.json ? JSON.stringify(report, null, 2) : renderRunReport(report));
     return report.exitCode;
-  });
+  }, { configWarnings: true });
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;

@@ -33,7 +33,7 @@ export async function scheduleCommand(
   control: { signals?: SignalSource; sleep?: SchedulerDeps['sleep'] } = {},
 ): Promise<ExitCode> {
   return withContext(options, io, async (context) => {
-    const { config, holidays, db } = context;
+    const { config, holidays, db, log } = context;
     const secret = signingSecretOf(context);
     const outboxDir = resolve(options.outbox ?? config.delivery.outboxDir);
     // Checked before the first tick: a missing SMTP_URL or RESEND_API_KEY is a usage error now, not at 13:30.
@@ -44,12 +44,8 @@ export async function scheduleCommand(
       retries: config.arxiv.retries,
       userAgent: config.arxiv.userAgent,
     };
-    const progress = createSendProgress({
-      isTTY: false,
-      transport: transportName,
-      write: (chunk) => process.stderr.write(chunk),
-      line: (text) => io.err(text),
-    });
+    // No bar even on a terminal: a scheduler runs for days, and its log is read later.
+    const progress = createSendProgress({ transport: transportName, record: (fields) => log.info('sending', fields) });
     const print = (report: RunReport) => io.out(options.json ? JSON.stringify(report) : `${renderRunReport(report)}\n`);
     const deps: SchedulerDeps = {
       db,
@@ -62,7 +58,7 @@ export async function scheduleCommand(
       readPage: (url) => readFeedSource(url, fetchOptions),
       createTransport,
       outboxDir,
-      log: (line) => io.err(`[${io.now().toISOString()}] ${line}`),
+      log,
       onReport: print,
       run: {
         translation: buildTranslationSetup(config.translation, io.env, {}),
@@ -74,7 +70,7 @@ export async function scheduleCommand(
     const signals = control.signals ?? process;
     const stop = (name: string) => () => {
       if (controller.signal.aborted) return;
-      io.err(`paperboy schedule: ${name} received: finishing the batch in flight, taking no new work`);
+      log.info(`paperboy schedule: ${name} received: finishing the batch in flight, taking no new work`);
       controller.abort();
     };
     const onTerm = stop('SIGTERM');
@@ -86,14 +82,14 @@ export async function scheduleCommand(
         const report = await runTick(deps, 'schedule-once', controller.signal);
         return report?.exitCode ?? EXIT.ok;
       }
-      io.err(`paperboy schedule: ${config.schedule.cron} in ${config.schedule.timezone}, mail through ${transportName}`);
+      log.info(`paperboy schedule: ${config.schedule.cron} in ${config.schedule.timezone}, mail through ${transportName}`);
       await runScheduler(deps, controller.signal);
-      io.err('paperboy schedule: stopped');
+      log.info('paperboy schedule: stopped');
       return EXIT.ok;
     } finally {
       signals.off('SIGTERM', onTerm);
       signals.off('SIGINT', onInt);
       progress.end();
     }
-  });
+  }, { configWarnings: true });
 }

@@ -31,6 +31,16 @@ export function readWebhookSecret(env: NodeJS.ProcessEnv): string | undefined {
   return env.RESEND_WEBHOOK_SECRET?.trim() || undefined;
 }
 
+/** Lets a Prometheus elsewhere read /metrics; absent: only direct requests from this machine. */
+export function readMetricsToken(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.PAPERBOY_METRICS_TOKEN?.trim();
+  if (!token) return undefined;
+  if (token.length < 16) {
+    throw new UsageError('PAPERBOY_METRICS_TOKEN is too short: use at least 16 characters (`openssl rand -hex 16`)');
+  }
+  return token;
+}
+
 /**
  * Runs the web front until SIGINT or SIGTERM (or `stop`, for tests), then closes the server and the database.
  * Prints one line with the address it listens on, so a supervisor or a test can find a port picked with --port 0.
@@ -38,9 +48,10 @@ export function readWebhookSecret(env: NodeJS.ProcessEnv): string | undefined {
 export async function serveCommand(options: ServeCommandOptions, io: CliIO, stop?: Promise<void>): Promise<ExitCode> {
   const portOverride = options.port === undefined ? undefined : parsePort(options.port);
   return withContext(options, io, async (context) => {
-    const { config, db } = context;
+    const { config, db, log } = context;
     const secret = signingSecretOf(context);
     const webhookSecret = readWebhookSecret(io.env);
+    const metricsToken = readMetricsToken(io.env);
     const outboxDir = resolve(options.outbox ?? config.delivery.outboxDir);
     // The configured transport carries the confirmation mails too; the outbox files them under web/<kind>/ so
     // they never mix with (or overwrite) an issue's mails.
@@ -55,7 +66,8 @@ export async function serveCommand(options: ServeCommandOptions, io: CliIO, stop
       webhookSecret,
       transport,
       now: io.now,
-      log: (line) => io.err(line),
+      log,
+      metricsToken,
     });
 
     const cleanUp = async () => {
@@ -63,22 +75,27 @@ export async function serveCommand(options: ServeCommandOptions, io: CliIO, stop
         const removed = await removeExpiredSignups(db, io.now(), config.web.pendingHours * 60 * 60 * 1000);
         await pruneRateLimits(db, io.now(), DAY_MS);
         if (removed.readers + removed.requests > 0) {
-          io.err(`removed ${removed.readers} unconfirmed sign-ups and ${removed.requests} expired requests`);
+          log.info(`removed ${removed.readers} unconfirmed sign-ups and ${removed.requests} expired requests`);
         }
       } catch (error) {
-        io.err(`clean-up of unconfirmed sign-ups failed: ${(error as Error).message}`);
+        log.error(`clean-up of unconfirmed sign-ups failed: ${(error as Error).message}`);
       }
     };
     await cleanUp();
 
     const server = await startServer(app, { host: options.host ?? config.web.host, port: portOverride ?? config.web.port, configSection: 'web' });
     io.out(`paperboy serve: listening on ${server.url} (public address ${config.newsletter.publicBaseUrl})`);
-    io.err(
+    log.info(
       config.delivery.transport === 'outbox'
         ? `mail from the web pages goes to the outbox: ${outboxDir}/web/`
         : `mail from the web pages goes out through ${config.delivery.transport}`,
     );
-    if (!webhookSecret) io.err('RESEND_WEBHOOK_SECRET is not set: /webhooks/resend is off');
+    if (!webhookSecret) log.info('RESEND_WEBHOOK_SECRET is not set: /webhooks/resend is off');
+    log.info(
+      metricsToken
+        ? '/metrics answers requests with the bearer token PAPERBOY_METRICS_TOKEN'
+        : '/metrics answers direct requests from this machine only (PAPERBOY_METRICS_TOKEN lets a scraper elsewhere in)',
+    );
 
     const timer = setInterval(() => void cleanUp(), CLEANUP_EVERY_MS);
     timer.unref();
@@ -92,7 +109,7 @@ export async function serveCommand(options: ServeCommandOptions, io: CliIO, stop
     clearInterval(timer);
     await server.close();
     await transport.close();
-    io.err('paperboy serve: stopped');
+    log.info('paperboy serve: stopped');
     return EXIT.ok;
-  });
+  }, { configWarnings: true });
 }
