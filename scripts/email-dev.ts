@@ -1,9 +1,9 @@
 // `npm run email:dev [-- <email dev options>]`: react-email's preview server for the mails in emails/, on port 3000.
 //
 // The server's UI, @react-email/ui (Next.js and sharp: ~380 MB, over half of a full install), is no dependency,
-// so `npm ci` does not fetch it for a dev-only tool. On first use this installs it with --no-save: package.json and
-// package-lock.json stay as they are, and the next `npm ci` or `npm install` removes it again. Left to itself,
-// `email dev` would ask on the terminal (or hang without one) and add it to package.json.
+// so `npm ci` does not fetch it for a dev-only tool. On first use this installs it with --no-save, without asking:
+// package.json and package-lock.json stay as they are, and the next `npm ci` or `npm install` removes it again.
+// Left to itself, `email dev` would ask on the terminal and then add it to package.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { PROJECT_ROOT, findPreviewServer } from './find-preview-server.ts';
 
@@ -28,7 +28,8 @@ if (server.installed !== server.wanted) {
 }
 
 // Options given after ours win: commander keeps the last value of a repeated option.
-const child = spawn(process.execPath, [server.cli, 'dev', '--dir', 'emails', '--port', '3000', ...process.argv.slice(2)], {
+const args = ['dev', '--dir', 'emails', '--port', '3000', '--esbuild-plugins', 'scripts/email-dev-plugins.ts'];
+const child = spawn(process.execPath, [server.cli, ...args, ...process.argv.slice(2)], {
   cwd: PROJECT_ROOT,
   stdio: 'inherit',
 });

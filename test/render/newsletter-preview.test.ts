@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,13 +7,16 @@ import type { createElement as CreateElement } from 'react';
 import type { render as Render } from 'react-email';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import NewsletterPreview, { Newsletter } from '../../emails/newsletter.tsx';
+import emailDevPlugins from '../../scripts/email-dev-plugins.ts';
 import { renderIssue } from '../../src/render/render-issue.ts';
 
 // The "newsletter" entry of `npm run email:dev`. It used to show MJML's raw React output: unstyled, with the dark-mode
 // CSS as visible text. @react-email/ui is not installed in CI (scripts/email-dev.ts), so this does what its preview
 // server does (6.11.6, utils/get-email-component.ts and actions/render-email-by-path.tsx) without it: esbuild bundles
-// the file with a JSX runtime that adds data-source-file/-line to every element during a first "with references"
-// render, then react-email's render from that bundle renders the default export with its PreviewProps.
+// the file with our --esbuild-plugins and a JSX runtime that adds data-source-file/-line to every element during a
+// first "with references" render; react-email's render from that bundle renders the default export with its
+// PreviewProps. The difference: the server runs an ESM bundle in a node:vm module, here Node requires a CommonJS one
+// (Vitest would transform an imported one).
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -59,8 +62,12 @@ async function bundleLikePreviewServer(entry: string, outdir: string): Promise<P
           b.onLoad({ filter: /.*/, namespace: 'preview-runtime' }, () => ({ contents: RUNTIME, resolveDir: ROOT }));
         },
       },
+      ...emailDevPlugins,
     ],
   });
+  // The vm has no hook for import() of a computed name: anything that loads modules that way must stay out of the
+  // bundle (scripts/email-dev-plugins.ts does that for MJML).
+  expect(readFileSync(outfile, 'utf8')).not.toMatch(/\bimport\(\s*[\w$]/);
   return createRequire(import.meta.url)(outfile) as PreviewBundle;
 }
 

@@ -58,5 +58,10 @@ describe('email dev (react-email preview server)', () => {
       expect(res.status, output).toBe(200);
       expect(await res.text()).toContain(text);
     }
-  }, 90_000);
+    // The newsletter as MJML compiled it (its column classes), not an error page or MJML's raw React output.
+    const res = await fetch(`http://localhost:${port}/preview/newsletter`);
+    expect(res.status, output).toBe(200);
+    expect(await res.text(), output).toContain('mj-column-per-100');
+    expect(output).toMatch(/Successfully rendered newsletter\.tsx/);
+  }, 120_000);
 });
