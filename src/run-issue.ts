@@ -8,6 +8,7 @@ import { deliverIssue, sendPolicyOf } from './deliver/deliver-issue.ts';
 import { prepareIssue, surveyAudience } from './deliver/prepare-issue.ts';
 import { acquireRunLock, type HeldLock } from './deliver/run-lock.ts';
 import type { SendProgress } from './deliver/send-issue.ts';
+import type { OutboxTransport } from './deliver/outbox-transport.ts';
 import type { MailTransport } from './deliver/transport.ts';
 import { EXIT } from './errors.ts';
 import type { Logger } from './log/logger.ts';
@@ -248,6 +249,11 @@ async function buildAndDeliver(
   const outboxDay = join(options.outboxDir, batchDate);
   report.outbox = options.dryRun ? null : outboxDay;
   const transport = options.dryRun ? null : deps.createTransport(batchDate);
+  // Setting up the outbox clears the half-written mails of a crashed run: worth a line when there were any.
+  const removedPartials = await (transport as Partial<OutboxTransport> | null)?.removedPartials;
+  if (removedPartials) {
+    deps.log.info(`removed ${removedPartials} half-written mail${removedPartials > 1 ? 's' : ''} (.partial) a stopped run left in ${outboxDay}`);
+  }
   try {
     await deliverIssue(
       {

@@ -133,6 +133,7 @@ describe('a crashed run', () => {
     writeFileSync(join(day, '000999-gone_at_example.org.eml.partial'), 'From: digest@example.org\r\nSubj');
     const io = captureIO(ENV, NOW);
     expect(await runCli([...ws.args, 'run', '--date', '2025-11-14', '--feed', 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml', '--outbox', outbox], io)).toBe(0);
+    expect(io.stderr.join('\n')).toContain(`removed 1 half-written mail (.partial) a stopped run left in ${day}`);
     const files = readdirSync(day);
     expect(files.filter((f) => f.endsWith('.partial'))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.eml')).length).toBeGreaterThan(0);
