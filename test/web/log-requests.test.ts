@@ -29,13 +29,11 @@ describe('request log', () => {
   it.each([
     ['a plain token', 'edge-7f3a_9c', 'edge-7f3a_9c'],
     ['spaces', 'a b', null],
-    ['a header injection', 'x\r\nSet-Cookie: a=b', null],
+    ['other characters', 'id:with/slash<script>', null],
     ['65 characters', 'a'.repeat(65), null],
   ])('keeps an incoming X-Request-Id only when it is a short plain token: %s', async (_name, incoming, kept) => {
     const { h, fields } = await logged();
-    // A header value with CR/LF cannot even be built; the app never sees it.
-    const headers = /[\r\n]/.test(incoming) ? {} : { 'x-request-id': incoming };
-    const res = await h.app.request('/robots.txt', { headers });
+    const res = await h.app.request('/robots.txt', { headers: { 'x-request-id': incoming } });
     const id = res.headers.get('x-request-id');
     expect(fields[0]!.requestId).toBe(id);
     if (kept) expect(id).toBe(kept);
