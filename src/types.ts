@@ -50,6 +50,15 @@ export interface LocalizedText {
   zh: string;
 }
 
+/** An include pattern with its own weight (negative: evidence against), optionally counted in one place only. */
+export interface WeightedPattern {
+  pattern: string;
+  weight?: number | undefined;
+  in?: 'title' | 'abstract' | 'anywhere' | undefined;
+}
+
+export type IncludePattern = string | WeightedPattern;
+
 /** A topic readers can pick, and the rule that selects its papers. */
 export interface Domain {
   id: string;
@@ -57,10 +66,17 @@ export interface Domain {
   description: LocalizedText;
   /** A paper must be in at least one of these (any position). Empty: any category. */
   categories: string[];
-  /** Words or phrases matched on title and abstract as whole words. Empty: every paper in the categories. */
-  include: string[];
+  /**
+   * Evidence that a paper is about the topic: words or phrases matched as whole words, each worth its weight (1 for
+   * a plain string) per mention in the abstract and more in the title. Empty: every paper in the categories.
+   */
+  include: IncludePattern[];
   /** A paper matching any of these is left out. */
   exclude: string[];
+  /** The score a paper needs to be selected (default 1: any one mention of a plain pattern). */
+  minScore?: number | undefined;
+  /** Added to the score of a paper listed in the category (any position): a prior, not a requirement. */
+  categoryWeights?: Record<string, number> | undefined;
   announceTypes: AnnounceType[];
   /** Most papers shown with summaries in one mail; the rest are counted in "and N more". */
   cap: number;
@@ -74,7 +90,7 @@ export interface ChineseText {
   tldrZh?: string | null;
 }
 
-/** Why a paper was picked for a domain: title matches outrank abstract matches. */
+/** Why a paper was picked for a domain: its score, and where its evidence was found. */
 export interface DomainMatch {
   paper: Paper;
   domainId: string;

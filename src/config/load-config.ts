@@ -4,6 +4,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { compileKeywords } from '../select/match-keywords.ts';
+import { patternOf } from '../select/score-paper.ts';
 import { ARXIV_HOLIDAYS_2025_2026 } from '../arxiv/calendar.ts';
 import { configSchema, type PaperboyConfig } from './schema.ts';
 
@@ -47,9 +48,9 @@ export function validateConfig(input: unknown): ConfigResult {
     if (first !== undefined) errors.push(`domains[${index}].id: "${domain.id}" is already used by domains[${first}]`);
     else seen.set(domain.id, index);
     for (const key of ['include', 'exclude'] as const) {
-      domain[key].forEach((pattern, i) => {
+      domain[key].forEach((entry, i) => {
         try {
-          compileKeywords([pattern]);
+          compileKeywords([patternOf(entry)]);
         } catch (error) {
           errors.push(`domains[${index}].${key}[${i}]: ${(error as Error).message}`);
         }

@@ -24,6 +24,14 @@ const localized = z.strictObject({
   zh: z.string().trim().min(1, 'expected a non-empty Chinese text'),
 });
 
+// Defaults of the optional keys live in the selection code (src/select/score-paper.ts), so that a Domain written in
+// TypeScript (the built-in ones, tests) needs no more than the config file does.
+const weightedPatternSchema = z.strictObject({
+  pattern: z.string().trim().min(1),
+  weight: z.number().finite().optional().describe('Per mention (default 1); negative counts against the topic.'),
+  in: z.enum(['anywhere', 'title', 'abstract']).optional().describe('Where a mention counts (default anywhere).'),
+});
+
 export const domainSchema = z.strictObject({
   id: z
     .string()
@@ -34,8 +42,24 @@ export const domainSchema = z.strictObject({
     .array(z.string().regex(/^[a-z-]+(\.[A-Za-z-]+)?$/, 'expected an arXiv category such as "cs.CL" or "math.OC"'))
     .default([])
     .describe('A paper must be listed in one of these; empty means any category.'),
-  include: z.array(z.string().trim().min(1)).default([]).describe('Words or phrases; /regex/ for a raw pattern.'),
-  exclude: z.array(z.string().trim().min(1)).default([]),
+  include: z
+    .array(
+      z.union([z.string().trim().min(1), weightedPatternSchema], {
+        error: 'expected a word or phrase, or { pattern, weight: a number, in: anywhere | title | abstract }',
+      }),
+    )
+    .default([])
+    .describe('Words or phrases (/regex/ for a raw pattern), each worth 1, or { pattern, weight, in }.'),
+  exclude: z.array(z.string().trim().min(1)).default([]).describe('A paper matching any of these is left out.'),
+  minScore: z
+    .number()
+    .finite()
+    .optional()
+    .describe('The score a paper needs (default 1): each include mention adds its weight, a title mention 3 times it.'),
+  categoryWeights: z
+    .record(z.string(), z.number().finite())
+    .optional()
+    .describe('Added to the score of a paper listed in that category (any position).'),
   announceTypes: z.array(z.enum(ANNOUNCE_TYPES)).min(1).default(['new', 'cross']),
   cap: z.number().int().min(1).max(100).default(6).describe('Papers with summaries per mail; the rest are linked.'),
 });

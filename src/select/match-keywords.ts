@@ -4,6 +4,8 @@ import { ConfigError } from '../errors.ts';
 export interface CompiledKeyword {
   pattern: string;
   regex: RegExp;
+  /** The same expression with the `g` flag, for counting mentions (kept apart: a `g` regex carries state). */
+  every: RegExp;
 }
 
 /** Patterns compiled once per domain; reused for every paper of the batch. */
@@ -61,7 +63,8 @@ export function compileKeywords(patterns: readonly string[]): KeywordMatcher {
   for (const pattern of patterns) {
     if (seen.has(pattern)) continue;
     seen.add(pattern);
-    keywords.push({ pattern, regex: isRawRegex(pattern) ? compileRaw(pattern) : compileLiteral(pattern) });
+    const regex = isRawRegex(pattern) ? compileRaw(pattern) : compileLiteral(pattern);
+    keywords.push({ pattern, regex, every: new RegExp(regex.source, `${regex.flags}g`) });
   }
   return { keywords };
 }
@@ -73,4 +76,11 @@ export function matchKeywords(matcher: KeywordMatcher, text: string): string[] {
     if (regex.test(text)) found.push(pattern);
   }
   return found;
+}
+
+/** How many times one pattern occurs in `text` (non-overlapping; an empty match counts once). */
+export function countMentions(keyword: CompiledKeyword, text: string): number {
+  let count = 0;
+  for (const _ of text.matchAll(keyword.every)) count++;
+  return count;
 }

@@ -1,14 +1,10 @@
 import type { AnnounceType, Domain, DomainMatch, DomainSelection, Paper } from '../types.ts';
 import { compileKeywords, matchKeywords } from './match-keywords.ts';
-
-// Weights of the score inside one tier. A title keyword is worth several abstract keywords; the primary-category
-// bonus only breaks ties between papers with the same keywords.
-const TITLE_KEYWORD = 10;
-const ABSTRACT_KEYWORD = 2;
-const PRIMARY_CATEGORY = 1;
+import { compileInclude, scorePaper, type WeightedKeyword } from './score-paper.ts';
 
 const TIER: Record<DomainMatch['matchedIn'], number> = { title: 0, abstract: 1, category: 2 };
-// New papers first: a cross-list is someone else's paper, a replacement is one readers may already have seen.
+// Between papers that fit equally well: new before cross-lists before replacements (a cross-list is someone else's
+// paper, a replacement one readers may already have seen).
 const ANNOUNCE_ORDER: Record<AnnounceType, number> = { new: 0, cross: 1, replace: 2, 'replace-cross': 3 };
 
 const NEW_STYLE_ID = /^(\d{2})(\d{2})\.(\d{4,5})$/;
@@ -38,22 +34,26 @@ export function compareIdsNewestFirst(a: string, b: string): number {
   return a < b ? 1 : a > b ? -1 : 0;
 }
 
+/** A mail entry is a summary: a paper without an abstract has none to show, so it goes after those that do. */
+const hasAbstract = (match: DomainMatch): number => (match.paper.abstract.trim() === '' ? 0 : 1);
+
 /**
- * The reading order of a domain: title matches, then abstract matches, then category-only papers; inside a tier
- * new before cross-lists before replacements; then score; then newer ids first so the order is total.
+ * The reading order of a domain: papers with an abstract first, then by score (how much evidence the paper gives for
+ * the domain), then new before cross-lists before replacements, then newer ids first so the order is total.
  */
 export function compareMatches(a: DomainMatch, b: DomainMatch): number {
   return (
-    TIER[a.matchedIn] - TIER[b.matchedIn] ||
-    ANNOUNCE_ORDER[a.paper.announceType] - ANNOUNCE_ORDER[b.paper.announceType] ||
+    hasAbstract(b) - hasAbstract(a) ||
     b.score - a.score ||
+    ANNOUNCE_ORDER[a.paper.announceType] - ANNOUNCE_ORDER[b.paper.announceType] ||
     compareIdsNewestFirst(a.paper.id, b.paper.id)
   );
 }
 
 /**
  * How strongly one paper fits, ignoring its announce type: used to pick the one domain a paper is shown in when
- * it falls in several. Negative when `a` fits better.
+ * it falls in several. Negative when `a` fits better. Scores of different domains are on different scales, so
+ * where the evidence is (title over abstract over category) decides first.
  */
 export function compareFit(a: DomainMatch, b: DomainMatch): number {
   return TIER[a.matchedIn] - TIER[b.matchedIn] || b.score - a.score;
@@ -63,8 +63,10 @@ interface CompiledDomain {
   domain: Domain;
   categories: ReadonlySet<string>;
   announceTypes: ReadonlySet<AnnounceType>;
-  include: ReturnType<typeof compileKeywords>;
+  include: WeightedKeyword[];
   exclude: ReturnType<typeof compileKeywords>;
+  minScore: number;
+  categoryWeights: Readonly<Record<string, number>>;
 }
 
 function compileDomain(domain: Domain): CompiledDomain {
@@ -72,8 +74,10 @@ function compileDomain(domain: Domain): CompiledDomain {
     domain,
     categories: new Set(domain.categories),
     announceTypes: new Set(domain.announceTypes),
-    include: compileKeywords(domain.include),
+    include: compileInclude(domain.include),
     exclude: compileKeywords(domain.exclude),
+    minScore: domain.minScore ?? 1,
+    categoryWeights: domain.categoryWeights ?? {},
   };
 }
 
@@ -84,20 +88,15 @@ function matchPaper(rule: CompiledDomain, paper: Paper): DomainMatch | null {
     if (matchKeywords(rule.exclude, paper.title).length > 0) return null;
     if (matchKeywords(rule.exclude, paper.abstract).length > 0) return null;
   }
-  const primary = paper.categories[0];
-  const bonus = primary !== undefined && rule.categories.has(primary) ? PRIMARY_CATEGORY : 0;
-  const base = { paper, domainId: rule.domain.id };
-  if (rule.include.keywords.length === 0) return { ...base, score: bonus, matchedIn: 'category', keywords: [] };
-
-  const inTitle = matchKeywords(rule.include, paper.title);
-  const inAbstract = matchKeywords(rule.include, paper.abstract);
-  if (inTitle.length === 0 && inAbstract.length === 0) return null;
-  const keywords = [...new Set([...inTitle, ...inAbstract])];
+  const { score, inTitle, inAbstract } = scorePaper(rule.include, rule.categoryWeights, paper);
+  // An empty include takes every paper of the categories; the category priors still order them.
+  if (rule.include.length > 0 && score < rule.minScore) return null;
   return {
-    ...base,
-    score: inTitle.length * TITLE_KEYWORD + inAbstract.length * ABSTRACT_KEYWORD + bonus,
-    matchedIn: inTitle.length > 0 ? 'title' : 'abstract',
-    keywords,
+    paper,
+    domainId: rule.domain.id,
+    score,
+    matchedIn: inTitle.length > 0 ? 'title' : inAbstract.length > 0 ? 'abstract' : 'category',
+    keywords: [...new Set([...inTitle, ...inAbstract])],
   };
 }
 

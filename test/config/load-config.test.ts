@@ -43,6 +43,12 @@ describe('validateConfig', () => {
     [{ domains: [domain(), domain()] }, 'domains[1].id: "llm" is already used by domains[0]'],
     [{ domains: [domain({ categories: ['cs CL'] })] }, 'domains[0].categories[0]: expected an arXiv category'],
     [{ domains: [domain({ include: ['/([a-z/'] })] }, 'domains[0].include[0]:'],
+    [{ domains: [domain({ include: ['LLM', { pattern: '/([a-z/', weight: 2 }] })] }, 'domains[0].include[1]:'],
+    [{ domains: [domain({ include: [{ pattern: 'LLM', in: 'everywhere' }] })] }, 'domains[0].include[0]: expected a word'],
+    [{ domains: [domain({ include: [42] })] }, 'domains[0].include[0]: expected a word or phrase, or { pattern'],
+    [{ domains: [domain({ include: [{ pattern: 'LLM', wieght: 2 }] })] }, 'domains[0].include[0]: unknown key "wieght"'],
+    [{ domains: [domain({ minScore: 'high' })] }, 'domains[0].minScore:'],
+    [{ domains: [domain({ categoryWeights: { 'cs.RO': 'much' } })] }, 'domains[0].categoryWeights.cs.RO:'],
     [{ domains: [domain({ announceTypes: ['fresh'] })] }, 'domains[0].announceTypes[0]:'],
     [{ domains: [] }, 'domains: expected at least one domain'],
     [{ newsletter: { publicBaseUrl: 'digest.example.org' } }, 'newsletter.publicBaseUrl: expected an http(s) URL'],
@@ -54,6 +60,17 @@ describe('validateConfig', () => {
     const result = validateConfig(input);
     expect(result.config).toBeUndefined();
     expect(result.errors?.join('\n')).toContain(message);
+  });
+
+  it('accepts weighted include patterns, a minScore and category priors next to plain keywords', () => {
+    const weighted = domain({
+      include: ['LLM', { pattern: 'benchmark', weight: 0.5 }, { pattern: '/bench/', in: 'title', weight: -1 }],
+      minScore: 2.5,
+      categoryWeights: { 'cs.CL': 1 },
+    });
+    const result = validateConfig({ domains: [weighted] });
+    expect(result.errors).toBeUndefined();
+    expect(result.config?.domains[0]).toMatchObject({ include: weighted.include, minScore: 2.5, categoryWeights: { 'cs.CL': 1 } });
   });
 
   it('warns when links would not be https', () => {

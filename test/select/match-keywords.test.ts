@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DOMAINS } from '../../src/config/default-domains.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { compileKeywords, matchKeywords } from '../../src/select/match-keywords.ts';
+import { compileKeywords, countMentions, matchKeywords } from '../../src/select/match-keywords.ts';
+import { compileInclude, patternOf } from '../../src/select/score-paper.ts';
 
 function hits(pattern: string, text: string): boolean {
   return matchKeywords(compileKeywords([pattern]), text).length > 0;
@@ -103,6 +104,18 @@ describe('matchKeywords', () => {
     expect(matchKeywords(matcher, 'nothing relevant')).toEqual([]);
   });
 
+  it.each<[string, string, number]>([
+    ['agent', 'An agent talks to agents and a multi-agent team.', 3],
+    ['agent', 'A reagent and an agentic flow.', 0],
+    ['large language model', 'Large language models and large\nlanguage models', 2],
+    ['/bench/', 'DSI-Bench and UniGenBench', 2],
+  ])('countMentions(%j) in %j → %i', (pattern, text, expected) => {
+    const [keyword] = compileKeywords([pattern]).keywords;
+    if (!keyword) throw new Error('not compiled');
+    // Counting twice gives the same answer: the global expression carries no state between calls.
+    expect([countMentions(keyword, text), countMentions(keyword, text)]).toEqual([expected, expected]);
+  });
+
   it('is stateless between calls (a compiled regex is reused for every paper)', () => {
     const matcher = compileKeywords(['agent', '/agents?/']);
     for (let i = 0; i < 3; i += 1) expect(matchKeywords(matcher, 'an agent')).toEqual(['agent', '/agents?/']);
@@ -111,14 +124,14 @@ describe('matchKeywords', () => {
   it('finds the real default keywords on a real title and abstract phrase', () => {
     const llm = DEFAULT_DOMAINS.find((domain) => domain.id === 'llm');
     expect(llm).toBeDefined();
-    const matcher = compileKeywords(llm?.include ?? []);
-    expect(
-      matchKeywords(
-        matcher,
-        'ParoQuant: Pairwise Rotation Quantization for Efficient Reasoning LLM Inference. ' +
-          'Weight-only post-training quantization (PTQ) compresses the weights of Large Language Models (LLMs)',
-      ),
-    ).toEqual(['large language model', 'language model', 'LLM', 'quantization']);
+    const matcher = compileKeywords((llm?.include ?? []).map(patternOf));
+    const found = matchKeywords(
+      matcher,
+      'ParoQuant: Pairwise Rotation Quantization for Efficient Reasoning LLM Inference. ' +
+        'Weight-only post-training quantization (PTQ) compresses the weights of Large Language Models (LLMs)',
+    );
+    expect(found).toEqual(expect.arrayContaining(['LLM', 'post-training']));
+    expect(found.filter((pattern) => pattern.includes('language'))).toHaveLength(1);
     expect(matchKeywords(matcher, 'We report the average storage fragmentation.')).toEqual([]);
   });
 
@@ -143,7 +156,8 @@ describe('matchKeywords', () => {
 
   it('compiles every default domain keyword', () => {
     for (const domain of DEFAULT_DOMAINS) {
-      expect(() => compileKeywords([...domain.include, ...domain.exclude])).not.toThrow();
+      expect(() => compileInclude(domain.include)).not.toThrow();
+      expect(() => compileKeywords(domain.exclude)).not.toThrow();
     }
   });
 });
