@@ -1,6 +1,7 @@
 // The I/O edge of the collect stage: download a feed (or read a saved one) as text. Parsing is elsewhere.
 import { readFile } from 'node:fs/promises';
 import { ConfigError, FeedError } from '../errors.ts';
+import { parseRetryAfter } from '../net/retry-after.ts';
 
 export interface FetchFeedOptions {
   /** Per attempt, covering the body as well as the headers. */
@@ -26,18 +27,6 @@ const DEFAULT_MAX_DELAY_MS = 60_000;
 const FEED_ERROR_MARK = 'Feed error for query';
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Seconds or an HTTP date; null when absent or unreadable. */
-export function parseRetryAfter(header: string | null, nowMs: number): number | null {
-  if (header === null) return null;
-  const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  // An HTTP date names its month; without that check Date.parse reads "-3" as a year.
-  if (!/[A-Za-z]{3}/.test(value)) return null;
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) return null;
-  return Math.max(0, at - nowMs);
-}
 
 function describeNetworkError(err: unknown, timeoutMs: number): string {
   if (err instanceof Error) {
@@ -97,7 +86,8 @@ export async function fetchFeedText(url: string, opts: FetchFeedOptions): Promis
       const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
       if (!retryable) throw new FeedError(url, `${status}; not retried`);
       lastProblem = status;
-      retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());
+      // Strict: a garbled value falls back to the jittered backoff (see net/retry-after.ts).
+      retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now(), 'strict');
     } catch (err) {
       if (err instanceof FeedError) throw err;
       lastProblem = describeNetworkError(err, opts.timeoutMs);

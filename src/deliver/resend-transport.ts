@@ -1,4 +1,5 @@
 import { Resend } from 'resend';
+import { parseRetryAfter } from '../net/retry-after.ts';
 import type { MailJob, MailTransport, SendContext, SendOutcome } from './transport.ts';
 
 // Resend's batch API: up to 100 mails per call, each call under an idempotency key, so a call whose answer was
@@ -46,13 +47,9 @@ const INVALID_REQUEST = new Set([
 
 /** `retry-after` (seconds or an HTTP date), else `ratelimit-reset` (seconds), in ms; undefined when absent. */
 export function retryAfterMs(headers: Record<string, string> | null | undefined, now: number): number | undefined {
-  const retryAfter = headers?.['retry-after'];
-  if (retryAfter !== undefined) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - now);
-  }
+  // The 'number' reading: fractions, negative → 0, and an empty value is 0 s (see net/retry-after.ts).
+  const retryAfter = parseRetryAfter(headers?.['retry-after'], now, 'number');
+  if (retryAfter !== null) return retryAfter;
   const reset = Number(headers?.['ratelimit-reset']);
   return Number.isFinite(reset) && headers?.['ratelimit-reset'] !== undefined ? Math.max(0, reset * 1000) : undefined;
 }

@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { parseRetryAfter } from '../net/retry-after.ts';
 import { TranslatorError, type ChatReply, type ChatRequest, type Translator } from './translator.ts';
 
 // Any OpenAI-compatible chat-completions endpoint (DeepSeek, DashScope, Moonshot, Zhipu, OpenAI, vLLM, Ollama)
@@ -34,11 +35,9 @@ export function retryAfterMs(headers: Headers | undefined, now: number): number 
   const ms = headers?.get('retry-after-ms');
   if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
   const value = headers?.get('retry-after');
+  // An empty header counts as absent here (the 'number' reading alone would make it 0 s; see net/retry-after.ts).
   if (!value) return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
+  return parseRetryAfter(value, now, 'number');
 }
 
 function describe(error: unknown): string {

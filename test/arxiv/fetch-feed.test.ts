@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildFeedUrl, fetchFeedText, parseRetryAfter, readFeedSource, type FetchFeedOptions } from '../../src/arxiv/fetch-feed.ts';
+import { buildFeedUrl, fetchFeedText, readFeedSource, type FetchFeedOptions } from '../../src/arxiv/fetch-feed.ts';
 import { ConfigError, FeedError } from '../../src/errors.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -165,22 +165,6 @@ describe('fetchFeedText', () => {
     handlers = [status(500), ok];
     await expect(fetchFeedText(`${baseUrl}/x`, options({ retries: 0 }))).rejects.toThrow(/gave up after 1 attempt\)$/);
     expect(requests).toHaveLength(1);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2025-11-14T05:00:00Z');
-  it.each([
-    [null, null],
-    ['0', 0],
-    ['120', 120_000],
-    [' 5 ', 5000],
-    ['Fri, 14 Nov 2025 05:01:00 GMT', 60_000],
-    ['Fri, 14 Nov 2025 04:00:00 GMT', 0],
-    ['soon', null],
-    ['-3', null],
-  ])('%j → %j', (header, expected) => {
-    expect(parseRetryAfter(header, now)).toBe(expected);
   });
 });
 

@@ -69,6 +69,8 @@ describe('retryAfterMs', () => {
     [{ 'retry-after': '0.5' }, 500],
     [{ 'retry-after': 'Fri, 14 Nov 2025 06:00:10 GMT' }, 10_000],
     [{ 'ratelimit-reset': '1' }, 1000],
+    [{ 'retry-after': '' }, 0],
+    [{ 'retry-after': 'soon', 'ratelimit-reset': '2' }, 2000],
     [{}, undefined],
     [null, undefined],
   ])('%j → %s', (headers, ms) => {

@@ -112,6 +112,7 @@ describe('retryAfterMs', () => {
     [{ 'retry-after-ms': '1500', 'retry-after': '9' }, 1500],
     [{ 'retry-after': 'Fri, 14 Nov 2025 06:00:30 GMT' }, 30_000],
     [{ 'retry-after': 'soon' }, null],
+    [{ 'retry-after': '' }, null],
     [{}, null],
   ])('%j → %s', (headers, expected) => {
     expect(retryAfterMs(new Headers(headers), now)).toBe(expected);
