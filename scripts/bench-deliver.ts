@@ -34,7 +34,7 @@ import { openDatabase } from '../src/store/database.ts';
 import { findTranslations } from '../src/store/translations.ts';
 import { importTranslations } from '../src/translate/import-translations.ts';
 import type { ChineseText, Language, SegmentKey } from '../src/types.ts';
-import { readerLinks } from '../src/web/link-tokens.ts';
+import { readerLinks } from '../src/links/link-tokens.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 process.chdir(root);

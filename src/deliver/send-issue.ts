@@ -17,7 +17,7 @@ import {
 import { nextBatchNumber } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
 import type { ISODate, RenderedMail } from '../types.ts';
-import { readerLinks } from '../web/link-tokens.ts';
+import { readerLinks } from '../links/link-tokens.ts';
 import { composeMail, stableMessageId } from './compose-mail.ts';
 import { personalize } from '../render/personalize.ts';
 import { buildMimeTemplate, composeRaw, type MimeTemplate } from './mime-template.ts';

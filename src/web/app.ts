@@ -22,7 +22,7 @@ import { clientIpOf } from './client-ip.ts';
 import { isSameSiteRequest, signFormToken, verifyFormToken } from './form-token.ts';
 import { loadArchiveIssue } from './issue-archive.ts';
 import { logRequests, redactPath } from './log-requests.ts';
-import { confirmLink, readerLinks, verifyLinkToken, type LinkPurpose, type TokenCheck } from './link-tokens.ts';
+import { confirmLink, readerLinks, verifyLinkToken, type LinkPurpose, type TokenCheck } from '../links/link-tokens.ts';
 import type { SiteInfo } from './pages/layout.ts';
 import { messagePage } from './pages/message-page.ts';
 import { issuePage, issuesIndexPage } from './pages/issue-pages.ts';

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { decodeBase64url } from './decode-base64url.ts';
+import { decodeBase64url } from '../links/decode-base64url.ts';
 
 // CSRF protection without a session or a cookie, in two layers:
 // 1. every form carries a token signed for the path it posts to and the time it was shown (it expires), so a

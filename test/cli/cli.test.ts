@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/context.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { verifyLinkToken } from '../../src/web/link-tokens.ts';
+import { verifyLinkToken } from '../../src/links/link-tokens.ts';
 
 const FEED = 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
 const TRUNCATED = 'test/fixtures/atom-cs.AI-2025-08-20.truncated.xml';

@@ -5,7 +5,7 @@ import PostalMime, { type Email } from 'postal-mime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
 import { DEFAULT_DOMAINS } from '../../src/config/default-domains.ts';
-import { verifyLinkToken } from '../../src/web/link-tokens.ts';
+import { verifyLinkToken } from '../../src/links/link-tokens.ts';
 import { captureIO as captureWith } from '../support/capture-io.ts';
 
 // The demo path end to end, through the real CLI: import the sample readers and the recorded translations, run the

@@ -14,7 +14,7 @@ import { createPreviewApp } from '../../src/preview/preview-site.ts';
 import { startServer } from '../../src/web/start-server.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
-import { readerLinks } from '../../src/web/link-tokens.ts';
+import { readerLinks } from '../../src/links/link-tokens.ts';
 import { chromiumAvailable, launchChromium } from '../support/chromium.ts';
 
 // The preview of the sample day (Fri 2025-11-14, the sample readers, recorded translations): every segment, the

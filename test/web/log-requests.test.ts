@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogFields } from '../../src/log/logger.ts';
-import { readerLinks } from '../../src/web/link-tokens.ts';
+import { readerLinks } from '../../src/links/link-tokens.ts';
 import { redactPath } from '../../src/web/log-requests.ts';
 import { recordLog } from '../support/record-log.ts';
 import { createHarness, SECRET } from './web-harness.ts';

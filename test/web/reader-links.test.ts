@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findSubscriber, upsertSubscribers } from '../../src/store/subscribers.ts';
 import { webDb } from '../../src/store/web-schema.ts';
 import { signFormToken } from '../../src/web/form-token.ts';
-import { readerLinks, signLinkToken } from '../../src/web/link-tokens.ts';
+import { readerLinks, signLinkToken } from '../../src/links/link-tokens.ts';
 import {
   BASE,
   SECRET,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findSubscriber, listSubscribers, upsertSubscribers } from '../../src/store/subscribers.ts';
 import { webDb } from '../../src/store/web-schema.ts';
 import { signFormToken } from '../../src/web/form-token.ts';
-import { verifyLinkToken } from '../../src/web/link-tokens.ts';
+import { verifyLinkToken } from '../../src/links/link-tokens.ts';
 import { SECRET, START, confirmPathOf, createHarness, csrfOf, postForm, submit, textOf } from './web-harness.ts';
 
 // The sign-up page and its POST through app.request(): good paths, and every way a submission can be wrong.

@@ -3,7 +3,7 @@ import { emptyReport, type RunReport } from '../../src/run-report.ts';
 import { recordRun } from '../../src/store/runs.ts';
 import { findSubscriber, setSubscriberStatus, upsertSubscribers } from '../../src/store/subscribers.ts';
 import { recordWebhookEvent } from '../../src/store/webhook-events.ts';
-import { readerLinks } from '../../src/web/link-tokens.ts';
+import { readerLinks } from '../../src/links/link-tokens.ts';
 import { startServer } from '../../src/web/start-server.ts';
 import { addRunReport, emptyRunTotals } from '../../src/web/web-metrics.ts';
 import { SECRET, START, confirmPathOf, createHarness, pathOf, submit, type Harness } from './web-harness.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64url } from '../../src/web/decode-base64url.ts';
-import { confirmLink, readerLinks, signLinkToken, verifyLinkToken } from '../../src/web/link-tokens.ts';
+import { decodeBase64url } from '../../src/links/decode-base64url.ts';
+import { confirmLink, readerLinks, signLinkToken, verifyLinkToken } from '../../src/links/link-tokens.ts';
 
 const secret = 'test-secret-0123456789abcdef0123456789';
 const now = new Date('2026-01-01T00:00:00Z');

@@ -4,6 +4,7 @@ import { decodeBase64url } from './decode-base64url.ts';
 // Signed, opaque tokens for the links in every mail. The token alone identifies the reader and what the link may
 // do (RFC 8058: a one-click POST carries no cookies), so it is an HMAC over the purpose and the subscriber id; it
 // never contains the address. Confirm tokens expire; unsubscribe and preferences links in old mails keep working.
+// Below deliver/ (which signs the links it puts in mails) and web/ (which checks them): it imports neither.
 
 export type LinkPurpose = 'unsubscribe' | 'preferences' | 'confirm';
 
