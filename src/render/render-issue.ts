@@ -1,7 +1,7 @@
 import { createElement } from 'react';
 import { Newsletter } from '../../emails/newsletter.tsx';
 import { RenderError } from '../errors.ts';
-import type { Domain, IssueSection, NewsletterSite, RenderedMail, SegmentIssue } from '../types.ts';
+import type { IssueSection, NewsletterSite, RenderedMail, SegmentIssue } from '../types.ts';
 import {
   DEFAULT_MAX_AUTHORS,
   DEFAULT_SUMMARY_WIDTH,
@@ -12,20 +12,12 @@ import {
   domainNameMap,
 } from './issue-copy.ts';
 import { renderMjml } from './render-mjml.ts';
+import type { RenderOptions } from './render-options.ts';
 import { renderText } from './render-text.ts';
 
 export { READER_PLACEHOLDERS } from './issue-copy.ts';
 
-export interface RenderOptions {
-  /** All configured domains, for the names in "also in" tags. */
-  domains: Domain[];
-  /** Summary budgets in display columns (Han = 2). Default en 360, zh 240. */
-  summaryWidth?: { en: number; zh: number };
-  /** Authors named before "et al.". Default 4. */
-  maxAuthors?: number;
-  /** Gmail clips past ~102 KB; stay well below. Default 90 000. */
-  maxHtmlBytes?: number;
-}
+export type { RenderOptions } from './render-options.ts';
 
 export interface RenderResult extends RenderedMail {
   /** UTF-8 size of `html`. */

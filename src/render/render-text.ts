@@ -25,7 +25,7 @@ import {
   titleZh,
   tldr,
 } from './issue-copy.ts';
-import type { RenderOptions } from './render-issue.ts';
+import type { RenderOptions } from './render-options.ts';
 import { displayWidth } from './truncate.ts';
 
 // The text/plain part, built from the issue rather than converted from the HTML: no preheader filler or markup
