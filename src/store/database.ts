@@ -5,7 +5,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { ConfigError } from '../errors.ts';
-import { createMigrations, type Database, type DialectName } from './schema.ts';
+import type { DialectName } from './dialect.ts';
+import { createMigrations } from './migrations.ts';
+import type { Database } from './schema.ts';
 import { loadSqlite } from './sqlite-driver.ts';
 import { StoreError } from './store-error.ts';
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { ISODate, Language } from '../types.ts';
-import type { DialectName } from './schema.ts';
+import type { DialectName } from './dialect.ts';
 
 // Tables of crash-safe delivery (migration `0002_delivery`): the issue with its frozen audience, the segments of
 // that audience with their frozen render, and the run lock. The same storage rules as the core schema hold: JSON

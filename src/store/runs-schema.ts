@@ -1,6 +1,6 @@
 import type { Generated, Kysely, Migration } from 'kysely';
 import type { ISODate } from '../types.ts';
-import type { DialectName } from './schema.ts';
+import type { DialectName } from './dialect.ts';
 
 // Tables of migration `0200_runs`: the history of runs (every `run` and every scheduler tick, with its report) and
 // which papers each segment's mail of each issue carried (so no reader is mailed the same paper on two days). The

@@ -1,14 +1,12 @@
 import { sql, type Generated, type Kysely, type Migration } from 'kysely';
 import type { AnnounceType, ISODate, Language, SubscriberStatus } from '../types.ts';
-import { webMigration } from './web-schema.ts';
-import { deliveryMigration, type DeliveryTables, type FailureKind } from './delivery-schema.ts';
-import { runsMigration, type RunTables } from './runs-schema.ts';
+import type { DeliveryTables, FailureKind } from './delivery-schema.ts';
+import type { DialectName } from './dialect.ts';
+import type { RunTables } from './runs-schema.ts';
 
 // Storage rules that keep one query layer valid on SQLite and PostgreSQL: JSON is TEXT (encoded in code),
 // timestamps are ISO-8601 TEXT (UTC, from Date#toISOString, so they sort as strings), booleans would be integers,
 // and no query relies on SQLite-only syntax. Only the auto-increment id differs, so migrations take the dialect.
-
-export type DialectName = 'sqlite' | 'postgres';
 
 export type DeliveryStatus = 'planned' | 'sending' | 'sent' | 'failed' | 'bounced' | 'unknown' | 'skipped';
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
@@ -140,7 +138,8 @@ const LANGUAGES_0001 = ['bilingual', 'zh', 'en'];
 const SUBSCRIBER_STATUSES_0001 = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
 const DELIVERY_STATUSES_0001 = ['planned', 'sending', 'sent', 'failed', 'bounced', 'unknown', 'skipped'];
 
-const initial = (dialect: DialectName): Migration => ({
+/** Migration `0001_initial` (the list of all migrations is in migrations.ts). */
+export const initialMigration = (dialect: DialectName): Migration => ({
   async up(db: Kysely<any>) {
     await db.schema
       .createTable('batches')
@@ -254,13 +253,3 @@ const initial = (dialect: DialectName): Migration => ({
     }
   },
 });
-
-/** All migrations, by name; names sort in the order they must run. */
-export function createMigrations(dialect: DialectName): Record<string, Migration> {
-  return {
-    '0001_initial': initial(dialect),
-    '0002_delivery': deliveryMigration(dialect),
-    '0100_web': webMigration(dialect),
-    '0200_runs': runsMigration(dialect),
-  };
-}

@@ -1,6 +1,7 @@
 import type { Generated, Kysely, Migration } from 'kysely';
 import type { Language } from '../types.ts';
-import type { Database, DialectName } from './schema.ts';
+import type { DialectName } from './dialect.ts';
+import type { Database } from './schema.ts';
 
 // Tables of the web front (`paperboy serve`): open sign-up requests, consent evidence, rate-limit windows and the
 // webhook deliveries already handled. Kept apart from the core schema so the web can change without touching the

@@ -7,7 +7,7 @@ import { loadSqlite } from '../../src/store/sqlite-driver.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import { analyzeTable, dialectOf, openDatabase, redactUrl, resolveDatabaseLocation, runMigrations, withStatementCache } from '../../src/store/database.ts';
-import { createMigrations } from '../../src/store/schema.ts';
+import { createMigrations } from '../../src/store/migrations.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { createPgDatabase, notePostgresSkipped, PG_URL } from './test-databases.ts';
 
