@@ -1,5 +1,6 @@
 import { EXIT, PaperboyError, type ExitCode } from './errors.ts';
 import type { DeliveryStatus } from './store/schema.ts';
+import type { RunStatus } from './store/runs.ts';
 import type { TranslationReport } from './translate/translation-report.ts';
 import type { ISODate } from './types.ts';
 
@@ -80,8 +81,6 @@ export interface ScheduleReport {
   /** Problems the listing-page cross-check found (empty when off or when it agreed). */
   listing: string[];
 }
-
-export type RunStatus = 'sent' | 'partial' | 'dry-run' | 'no-issue' | 'failed' | 'late';
 
 export interface RunReport {
   batchDate: ISODate | null;

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
-import type { RunReport, RunStatus } from '../run-report.ts';
 import type { ISODate } from '../types.ts';
 import type { Database } from './schema.ts';
 import { StoreError } from './store-error.ts';
@@ -9,6 +8,22 @@ import { StoreError } from './store-error.ts';
 // what happened on any day and the scheduler can tell a batch already sent from one still to send.
 
 export type RunTrigger = 'run' | 'schedule' | 'schedule-once';
+
+export type RunStatus = 'sent' | 'partial' | 'dry-run' | 'no-issue' | 'failed' | 'late';
+
+/**
+ * What the runs table reads out of a run's report into columns of its own; the whole report is kept beside them
+ * as JSON. The report's full shape (`RunReport`, run-report.ts) sits above the store, so the store names only
+ * these fields, and a caller that reads reports back says which type it expects (`loadRun<RunReport>`).
+ */
+export interface StoredReport {
+  batchDate: ISODate | null;
+  status: RunStatus;
+  exitCode: number;
+  message: string;
+  durationMs: number;
+  mails: { sent: number; failed: number; bounced: number };
+}
 
 export interface RunRecord {
   id: number;
@@ -25,8 +40,8 @@ export interface RunRecord {
   host: string;
 }
 
-export interface RunWithReport extends RunRecord {
-  report: RunReport;
+export interface RunWithReport<R extends StoredReport = StoredReport> extends RunRecord {
+  report: R;
 }
 
 export function processName(): string {
@@ -36,7 +51,7 @@ export function processName(): string {
 /** Stores a finished run; returns its id. */
 export async function recordRun(
   db: Kysely<Database>,
-  run: { trigger: RunTrigger; report: RunReport; startedAt: Date; finishedAt?: Date | undefined; host?: string | undefined },
+  run: { trigger: RunTrigger; report: StoredReport; startedAt: Date; finishedAt?: Date | undefined; host?: string | undefined },
 ): Promise<number> {
   const { report } = run;
   // The run's own measured duration: an injected clock may stand still while it runs.
@@ -113,10 +128,13 @@ export async function listRuns(
 }
 
 /** One run with its stored report, or null. */
-export async function loadRun(db: Kysely<Database>, id: number): Promise<RunWithReport | null> {
+export async function loadRun<R extends StoredReport = StoredReport>(
+  db: Kysely<Database>,
+  id: number,
+): Promise<RunWithReport<R> | null> {
   const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return null;
-  return { ...toRecord(row), report: JSON.parse(row.report) as RunReport };
+  return { ...toRecord(row), report: JSON.parse(row.report) as R };
 }
 
 /**
@@ -124,15 +142,15 @@ export async function loadRun(db: Kysely<Database>, id: number): Promise<RunWith
  * each run once. Ids are handed out before commit, so on PostgreSQL a run may become visible after a higher id:
  * the caller asks again from a little below its highest id and skips the ids it has.
  */
-export async function listRunReportsAfter(
+export async function listRunReportsAfter<R extends StoredReport = StoredReport>(
   db: Kysely<Database>,
   afterId: number,
   skip: readonly number[] = [],
-): Promise<Array<{ id: number; report: RunReport }>> {
+): Promise<Array<{ id: number; report: R }>> {
   let query = db.selectFrom('runs').select(['id', 'report']).where('id', '>', afterId);
   if (skip.length > 0) query = query.where('id', 'not in', skip);
   const rows = await query.orderBy('id').execute();
-  return rows.map((row) => ({ id: Number(row.id), report: JSON.parse(row.report) as RunReport }));
+  return rows.map((row) => ({ id: Number(row.id), report: JSON.parse(row.report) as R }));
 }
 
 /** When the latest run that ended with exit code 0 (sent, or no issue that day) finished, or null. */

@@ -105,7 +105,7 @@ export function createWebMetrics(db: Kysely<Database>): WebMetrics {
   const addNewReports = async () => {
     const from = Math.max(0, highest - ID_LOOKBACK);
     const recent = [...seen].filter((id) => id > from);
-    for (const { id, report } of await listRunReportsAfter(db, from, recent)) {
+    for (const { id, report } of await listRunReportsAfter<RunReport>(db, from, recent)) {
       // Two scrapes at once may read the same rows; the first one counts them.
       if (seen.has(id)) continue;
       seen.add(id);
