@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { checkFeedBatch, expectedBatchDate, hasBatch } from './arxiv/calendar.ts';
+import { checkFeedBatch, expectedBatchDate, formatHours, hasBatch, lateness } from './arxiv/calendar.ts';
 import { collectFeeds } from './arxiv/collect.ts';
-import { buildFeedUrl } from './arxiv/fetch-feed.ts';
+import { feedSourcesOf } from './arxiv/fetch-feed.ts';
 import type { PaperboyConfig } from './config/schema.ts';
 import { deliverIssue, sendPolicyOf } from './deliver/deliver-issue.ts';
 import { prepareIssue, surveyAudience } from './deliver/prepare-issue.ts';
@@ -13,7 +13,6 @@ import type { MailTransport } from './deliver/transport.ts';
 import { EXIT } from './errors.ts';
 import type { Logger } from './log/logger.ts';
 import { emptyReport, finishReport, type RepeatsReport, type RunReport } from './run-report.ts';
-import { formatHours, lateness } from './schedule/plan-tick.ts';
 import { buildSegmentIssue, groupIntoSegments, papersShownIn, segmentIdOf } from './select/build-segment-issue.ts';
 import { withoutMailedPapers } from './select/drop-mailed-papers.ts';
 import { selectPapers } from './select/select-papers.ts';
@@ -129,12 +128,6 @@ async function obtainPapers(
   if (usable.length === 0) return `no feed carries the batch of ${batchDate}`;
   await saveBatch(deps.db, batchDate, usable, sources, deps.now);
   return usable;
-}
-
-/** The feeds a run reads when it is given none: one rss.arxiv.org URL for the union of the domains' categories. */
-export function feedSourcesOf(config: PaperboyConfig): string[] {
-  const categories = [...new Set(config.domains.flatMap((d) => d.categories))];
-  return [buildFeedUrl(categories, config.arxiv.format, config.arxiv.baseUrl)];
 }
 
 export async function runIssue(deps: RunDependencies, options: RunOptions): Promise<RunReport> {

@@ -69,6 +69,24 @@ export function feedDateOf(pubDate: Date): ISODate {
   return d.toISODate();
 }
 
+/** When the RSS feed starts carrying batch `batchDate`: 00:00 America/New_York on that date (DST-aware). */
+export function feedDueAt(batchDate: ISODate): Date {
+  const due = DateTime.fromISO(batchDate, { zone: ARXIV_ZONE }).startOf('day');
+  if (!due.isValid) throw new RangeError(`not an ISO date (YYYY-MM-DD): ${JSON.stringify(batchDate)}`);
+  return due.toJSDate();
+}
+
+/** How long ago (ms) the batch's feed went up, at `now`; negative before. */
+export function lateness(batchDate: ISODate, now: Date): number {
+  return now.getTime() - feedDueAt(batchDate).getTime();
+}
+
+/** A lateness (or the late cutoff) as the messages about late batches write it: `12 h`, `13.5 h`. */
+export function formatHours(ms: number): string {
+  const hours = ms / 3_600_000;
+  return `${Number.isInteger(hours) ? hours : hours.toFixed(1)} h`;
+}
+
 /**
  * The feed date the RSS feed should carry at `now`: the feed switches at 00:00 ET to batch T (the ET date),
  * or to nothing when T has no batch. Null means "no issue today".

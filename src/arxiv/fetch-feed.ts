@@ -146,3 +146,15 @@ export function buildFeedUrl(
   }
   return `${base.replace(/\/+$/, '')}/${format}/${unique.join('+')}`;
 }
+
+/**
+ * The feeds a run reads when it is given none: one rss.arxiv.org URL for the union of the domains' categories.
+ * Takes the two parts of the config it reads (run-issue.ts and schedule/probe-batch.ts pass the whole config).
+ */
+export function feedSourcesOf(config: {
+  domains: ReadonlyArray<{ categories: readonly string[] }>;
+  arxiv: { format: 'rss' | 'atom'; baseUrl: string };
+}): string[] {
+  const categories = [...new Set(config.domains.flatMap((d) => d.categories))];
+  return [buildFeedUrl(categories, config.arxiv.format, config.arxiv.baseUrl)];
+}

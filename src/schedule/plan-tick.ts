@@ -1,7 +1,6 @@
 // What the scheduler does at a tick, decided from `now`, the arXiv calendar and the config alone (no clock, no I/O):
 // which batch is due, when to start fetching it, how long to wait for a stale feed, and when it is too late.
-import { DateTime } from 'luxon';
-import { ARXIV_ZONE, addDays, feedDateOf, hasBatch } from '../arxiv/calendar.ts';
+import { addDays, feedDateOf, feedDueAt, formatHours, hasBatch, lateness } from '../arxiv/calendar.ts';
 import type { ISODate } from '../types.ts';
 
 const MINUTE_MS = 60_000;
@@ -32,23 +31,6 @@ export function policyOf(schedule: {
     pollDeadlineMs: schedule.pollDeadlineMinutes * MINUTE_MS,
     lateCutoffMs: schedule.lateCutoffHours * HOUR_MS,
   };
-}
-
-/** When the RSS feed starts carrying batch `batchDate`: 00:00 America/New_York on that date (DST-aware). */
-export function feedDueAt(batchDate: ISODate): Date {
-  const due = DateTime.fromISO(batchDate, { zone: ARXIV_ZONE }).startOf('day');
-  if (!due.isValid) throw new RangeError(`not an ISO date (YYYY-MM-DD): ${JSON.stringify(batchDate)}`);
-  return due.toJSDate();
-}
-
-/** How long ago (ms) the batch's feed went up, at `now`; negative before. */
-export function lateness(batchDate: ISODate, now: Date): number {
-  return now.getTime() - feedDueAt(batchDate).getTime();
-}
-
-export function formatHours(ms: number): string {
-  const hours = ms / HOUR_MS;
-  return `${Number.isInteger(hours) ? hours : hours.toFixed(1)} h`;
 }
 
 export type TickPlan =

@@ -3,8 +3,8 @@
 // read are handed to the run that follows so it does not fetch them again.
 import { checkFeedBatch } from '../arxiv/calendar.ts';
 import { collectFeeds } from '../arxiv/collect.ts';
+import { feedSourcesOf } from '../arxiv/fetch-feed.ts';
 import type { PaperboyConfig } from '../config/schema.ts';
-import { feedSourcesOf } from '../run-issue.ts';
 import type { ISODate } from '../types.ts';
 import { compareListing, listingUrl, parseListing } from './parse-listing.ts';
 import type { ProbeVerdict } from './plan-tick.ts';

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
-import { feedDateOf } from '../arxiv/calendar.ts';
+import { feedDateOf, formatHours } from '../arxiv/calendar.ts';
 import type { PaperboyConfig } from '../config/schema.ts';
 import type { MailTransport } from '../deliver/transport.ts';
 import { EXIT } from '../errors.ts';
@@ -18,7 +18,7 @@ import { readLock, releaseLock, renewLock, tryAcquireLock } from '../store/run-l
 import { processName, recordRun, type RunTrigger } from '../store/runs.ts';
 import type { Database } from '../store/schema.ts';
 import type { ISODate } from '../types.ts';
-import { dueBatch, formatHours, nextPollStep, planTick, policyOf, type SchedulePolicy } from './plan-tick.ts';
+import { dueBatch, nextPollStep, planTick, policyOf, type SchedulePolicy } from './plan-tick.ts';
 import { probeBatch, type Probe } from './probe-batch.ts';
 
 export interface SchedulerDeps {

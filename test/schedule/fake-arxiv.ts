@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
-import { addDays, hasBatch, lastBatchOnOrBefore } from '../../src/arxiv/calendar.ts';
-import { feedDueAt } from '../../src/schedule/plan-tick.ts';
+import { addDays, feedDueAt, hasBatch, lastBatchOnOrBefore } from '../../src/arxiv/calendar.ts';
 import type { AnnounceType, ISODate } from '../../src/types.ts';
 
 // A fake rss.arxiv.org for the scheduler's tests: at any moment it serves what the real one would, in the real RSS

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ARXIV_HOLIDAYS_2025_2026 } from '../../src/arxiv/calendar.ts';
+import { ARXIV_HOLIDAYS_2025_2026, feedDueAt } from '../../src/arxiv/calendar.ts';
 import {
   dueBatch,
-  feedDueAt,
   nextPollStep,
   planTick,
   policyOf,
