@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectFeeds } from '../../src/arxiv/collect.ts';
 import { FeedError } from '../../src/errors.ts';
+import { TRUNCATED_NAME, truncatedAtomFeed } from '../support/truncated-feed.ts';
 
 const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '..', 'fixtures', name), 'utf8');
 const ATOM = 'atom-cs.AI-2025-08-20.xml';
 const RSS = 'rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
-const TRUNCATED = 'atom-cs.AI-2025-08-20.truncated.xml';
+const TRUNCATED = TRUNCATED_NAME;
 
 function rss(date: string, items: Array<[id: string, version: number, type: string, primary: string]>): string {
   const body = items
@@ -32,7 +33,7 @@ const reader =
 
 describe('collectFeeds', () => {
   it('keeps the good feed when the other is truncated', async () => {
-    const result = await collectFeeds([ATOM, TRUNCATED], reader({ [ATOM]: fixture(ATOM), [TRUNCATED]: fixture(TRUNCATED) }));
+    const result = await collectFeeds([ATOM, TRUNCATED], reader({ [ATOM]: fixture(ATOM), [TRUNCATED]: truncatedAtomFeed() }));
     expect(result.feeds).toHaveLength(1);
     expect(result.feeds[0]).toMatchObject({ source: ATOM, batchDate: '2025-08-20', count: 86, duplicates: 0, problems: [] });
     expect(result.feeds[0]!.papers).toHaveLength(86);

@@ -4,11 +4,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type ParsedFeed, parseFeed } from '../../src/arxiv/parse-feed.ts';
 import { FeedError } from '../../src/errors.ts';
 import type { Paper } from '../../src/types.ts';
+import { TRUNCATED_NAME, truncatedAtomFeed } from '../support/truncated-feed.ts';
 
 const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '..', 'fixtures', name), 'utf8');
 const ATOM = 'atom-cs.AI-2025-08-20.xml';
 const RSS = 'rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
-const TRUNCATED = 'atom-cs.AI-2025-08-20.truncated.xml';
+const TRUNCATED = TRUNCATED_NAME;
 
 const byId = (feed: ParsedFeed, id: string): Paper => {
   const paper = feed.papers.find((p) => p.id === id);
@@ -160,7 +161,7 @@ describe('parseFeed on the real RSS feed (cs.AI+cs.CL+cs.CV+cs.LG, 2025-11-14)',
 
 describe('parseFeed failures', () => {
   it('reports a truncated download as malformed XML, naming the source and the parser’s reason', async () => {
-    const err = await parseFeed(fixture(TRUNCATED), TRUNCATED).catch((e: unknown) => e);
+    const err = await parseFeed(truncatedAtomFeed(), TRUNCATED).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FeedError);
     const feedError = err as FeedError;
     expect(feedError.feed).toBe(TRUNCATED);

@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/context.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { verifyLinkToken } from '../../src/links/link-tokens.ts';
+import { writeTruncatedAtomFeed } from '../support/truncated-feed.ts';
 
 const FEED = 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
-const TRUNCATED = 'test/fixtures/atom-cs.AI-2025-08-20.truncated.xml';
+// The full feed cut in the middle of an entry, written to a temporary file (test/support/truncated-feed.ts).
+const TRUNCATED = writeTruncatedAtomFeed();
 
 function captureIO(env: NodeJS.ProcessEnv = { PAPERBOY_SECRET: 'cli-secret-0123456789abcdef0123456789' }) {
   const stdout: string[] = [];
