@@ -9,7 +9,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { upsertSubscribers } from '../../src/store/subscribers.ts';
 import type { Language } from '../../src/types.ts';
-import { createPgDatabase, type Dialect } from '../store/test-databases.ts';
+import { createPgDatabase, type Dialect } from '../support/test-databases.ts';
 
 // Crash drills: a real `paperboy run` in a child process, killed with SIGKILL at random moments (mostly while it
 // sends, some while it starts or prepares), run again and again until it finishes. The seeds are printed, and

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/run-report.ts';
 import { listDeliveries } from '../../src/store/deliveries.ts';
-import { DIALECTS, notePostgresSkipped, type Dialect } from '../store/test-databases.ts';
+import { DIALECTS, notePostgresSkipped, type Dialect } from '../support/test-databases.ts';
 import { DRILL_DATE, drillSeed, drillWorkspace, killRepeatedly, runChild } from './crash-drill.ts';
 import { startFakeResend } from './fake-resend.ts';
 import { startSmtpSink } from './smtp-sink.ts';

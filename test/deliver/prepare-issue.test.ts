@@ -6,7 +6,7 @@ import { findIssue, openIssue, saveIssueSegments } from '../../src/store/issues.
 import type { Database } from '../../src/store/schema.ts';
 import { setSubscriberStatus, upsertSubscribers } from '../../src/store/subscribers.ts';
 import type { Language } from '../../src/types.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from '../store/test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 
 const DAY = '2025-11-14';
 const T0 = new Date('2025-11-14T06:00:00.000Z');
@@ -32,8 +32,7 @@ async function readers(n: number, offset = 0) {
   );
 }
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('deliver/prepare-issue', (store) => {
   beforeEach(() => {
     db = store.db;
   });
@@ -90,5 +89,3 @@ describe.each(DIALECTS)('%s', (dialect) => {
     });
   });
 });
-
-notePostgresSkipped('deliver/prepare-issue');

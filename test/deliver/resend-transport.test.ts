@@ -12,7 +12,7 @@ import { READER_PLACEHOLDERS } from '../../src/render/render-issue.ts';
 import { listDeliveries } from '../../src/store/deliveries.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { upsertSubscribers } from '../../src/store/subscribers.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from '../store/test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 import { startFakeResend, type FakeResend } from './fake-resend.ts';
 
 const DAY = '2025-11-14';
@@ -99,8 +99,7 @@ describe('createPacer', () => {
 let db: Kysely<Database>;
 let fake: FakeResend;
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('deliver/resend-transport', (store) => {
   beforeEach(async () => {
     db = store.db;
     fake = await startFakeResend({ apiKey: KEY });
@@ -219,5 +218,3 @@ describe.each(DIALECTS)('%s', (dialect) => {
     });
   });
 });
-
-notePostgresSkipped('deliver/resend-transport');

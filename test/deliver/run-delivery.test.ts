@@ -8,7 +8,7 @@ import { runCli } from '../../src/cli/main.ts';
 import type { RunReport } from '../../src/run-report.ts';
 import { listDeliveries } from '../../src/store/deliveries.ts';
 import { readLock } from '../../src/store/run-locks.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from '../store/test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 import { startFakeResend, type FakeResend } from './fake-resend.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 
@@ -37,8 +37,7 @@ function captureIO(env: NodeJS.ProcessEnv) {
   return { io, stdout: () => stdout.join('\n'), stderr: () => stderr.join('\n'), lines: stderr };
 }
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('deliver/run-delivery', (store) => {
   let dir: string;
   let config: string;
   let sink: SmtpSink;
@@ -164,5 +163,3 @@ describe.each(DIALECTS)('%s', (dialect) => {
     });
   });
 });
-
-notePostgresSkipped('deliver/run-delivery');

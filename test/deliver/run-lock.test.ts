@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { acquireRunLock, LockBusyError } from '../../src/deliver/run-lock.ts';
 import { readLock } from '../../src/store/run-locks.ts';
 import type { Database } from '../../src/store/schema.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from '../store/test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 
 let db: Kysely<Database>;
 const NAME = 'issue:2025-11-14';
@@ -24,8 +24,7 @@ async function plantLock(owner: string, expiresInMs: number) {
     .execute();
 }
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('deliver/run-lock', (store) => {
   beforeEach(() => {
     db = store.db;
   });
@@ -87,5 +86,3 @@ describe.each(DIALECTS)('%s', (dialect) => {
     });
   });
 });
-
-notePostgresSkipped('deliver/run-lock');

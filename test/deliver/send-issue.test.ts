@@ -8,7 +8,7 @@ import { claimDeliveries, listDeliveries, summarizeLedger } from '../../src/stor
 import { nextBatchNumber } from '../../src/store/issues.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { findSubscriber, setSubscriberStatus, upsertSubscribers } from '../../src/store/subscribers.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from '../store/test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 
 // The sending loop against in-memory transports: every path of the ledger (claims, retries, unknowns after a
 // crash, suppression, stops) and the promise that matters: nobody gets a second copy.
@@ -98,8 +98,7 @@ async function seed(readers: number) {
 
 const statusOf = async (id: number) => (await listDeliveries(db, DAY)).find((d) => d.subscriberId === id)?.status;
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('deliver/send-issue', (store) => {
   beforeEach(() => {
     db = store.db;
     sleeps.length = 0;
@@ -353,5 +352,3 @@ describe('backoffMs', () => {
     expect(backoffMs(attempt, 100, 1000)).toBe(ms);
   });
 });
-
-notePostgresSkipped('deliver/send-issue');

@@ -17,7 +17,7 @@ import { READER_PLACEHOLDERS } from '../../src/render/render-issue.ts';
 import { listDeliveries } from '../../src/store/deliveries.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { findSubscriber, upsertSubscribers } from '../../src/store/subscribers.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from '../store/test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 
 const DAY = '2025-11-14';
@@ -126,8 +126,7 @@ function verifyDkim(raw: string, publicKey: KeyObject) {
 let db: Kysely<Database>;
 let sink: SmtpSink;
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('deliver/smtp-transport', (store) => {
   beforeEach(async () => {
     db = store.db;
     sink = await startSmtpSink();
@@ -278,5 +277,3 @@ describe.each(DIALECTS)('%s', (dialect) => {
     });
   });
 });
-
-notePostgresSkipped('deliver/smtp-transport');

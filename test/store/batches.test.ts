@@ -5,7 +5,7 @@ import { paperLinks } from '../../src/store/paper-links.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import type { AnnounceType, Paper } from '../../src/types.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from './test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 
 let db: Kysely<Database>;
 
@@ -26,8 +26,7 @@ function paper(id: string, version: number, announceType: AnnounceType, extra: P
 const DAY1 = new Date('2025-11-14T06:00:00.000Z');
 const DAY2 = new Date('2025-11-17T06:00:00.000Z');
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('store/batches', (store) => {
   beforeEach(() => {
     db = store.db;
   });
@@ -174,5 +173,3 @@ describe.each(DIALECTS)('%s', (dialect) => {
     });
   });
 });
-
-notePostgresSkipped('store/batches');

@@ -9,7 +9,7 @@ import { ConfigError } from '../../src/errors.ts';
 import { analyzeTable, dialectOf, openDatabase, redactUrl, resolveDatabaseLocation, runMigrations, withStatementCache } from '../../src/store/database.ts';
 import { createMigrations } from '../../src/store/migrations.ts';
 import { StoreError } from '../../src/store/store-error.ts';
-import { createPgDatabase, notePostgresSkipped, PG_URL } from './test-databases.ts';
+import { createPgDatabase, notePostgresSkipped, PG_URL } from '../support/test-databases.ts';
 
 const MIGRATIONS = Object.keys(createMigrations('sqlite')).sort();
 const CORE_TABLES = [

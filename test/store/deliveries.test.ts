@@ -17,7 +17,7 @@ import {
 import type { Database } from '../../src/store/schema.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { findSubscriber, setSubscriberStatus, upsertSubscribers } from '../../src/store/subscribers.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from './test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 
 let db: Kysely<Database>;
 const T0 = new Date('2025-11-14T06:00:00.000Z');
@@ -32,8 +32,7 @@ const PLAN = [
 ];
 const CLAIM = { transport: 'smtp', batchNo: 1, idempotencyKey: 'paperboy/2025-11-14/batch/1/abc' };
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('store/deliveries', (store) => {
   beforeEach(async () => {
     db = store.db;
     await upsertSubscribers(
@@ -299,5 +298,3 @@ describe.each(DIALECTS)('%s', (dialect) => {
     });
   });
 });
-
-notePostgresSkipped('store/deliveries');

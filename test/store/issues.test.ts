@@ -15,7 +15,7 @@ import {
 import type { Database } from '../../src/store/schema.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { upsertSubscribers } from '../../src/store/subscribers.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from './test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 
 let db: Kysely<Database>;
 const T0 = new Date('2025-11-14T06:00:00.000Z');
@@ -23,8 +23,7 @@ const T1 = new Date('2025-11-14T06:05:00.000Z');
 const DAY = '2025-11-14';
 const RENDER = { subject: '日报 | digest', preheader: 'p', html: '<p>__PB_READER_EMAIL__</p>', text: 'text', degraded: 2 };
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('store/issues', (store) => {
   beforeEach(async () => {
     db = store.db;
     await upsertSubscribers(
@@ -88,5 +87,3 @@ describe.each(DIALECTS)('%s', (dialect) => {
     });
   });
 });
-
-notePostgresSkipped('store/issues');

@@ -3,14 +3,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.ts';
 import { readLock, releaseLock, renewLock, tryAcquireLock } from '../../src/store/run-locks.ts';
 import type { Database } from '../../src/store/schema.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from './test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 
 let db: Kysely<Database>;
 const at = (seconds: number) => new Date(Date.UTC(2025, 10, 14, 6, 0, seconds));
 const TTL = 30_000;
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('store/run-locks', (store) => {
   beforeEach(() => {
     db = store.db;
   });
@@ -56,5 +55,3 @@ describe.each(DIALECTS)('%s', (dialect) => {
     });
   });
 });
-
-notePostgresSkipped('store/run-locks');

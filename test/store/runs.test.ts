@@ -6,7 +6,7 @@ import { papersMailedBefore, recordIssuePapers } from '../../src/store/mailed-pa
 import { listRuns, loadRun, recordRun } from '../../src/store/runs.ts';
 import type { Database, DeliveryStatus } from '../../src/store/schema.ts';
 import { upsertSubscribers } from '../../src/store/subscribers.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from './test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 
 let db: Kysely<Database>;
 const T0 = new Date('2025-11-14T06:00:00Z');
@@ -26,8 +26,7 @@ async function deliver(batchDate: string, rows: Array<[number, string, DeliveryS
   }
 }
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('runs', (store) => {
   beforeEach(() => {
     db = store.db;
   });
@@ -113,5 +112,3 @@ describe.each(DIALECTS)('%s', (dialect) => {
     });
   });
 });
-
-notePostgresSkipped('runs');

@@ -10,7 +10,7 @@ import {
   upsertSubscribers,
   type SubscriberInput,
 } from '../../src/store/subscribers.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from './test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 
 let db: Kysely<Database>;
 
@@ -27,8 +27,7 @@ async function rowOf(email: string) {
   return db.selectFrom('subscribers').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
 }
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('store/subscribers', (store) => {
   beforeEach(() => {
     db = store.db;
   });
@@ -213,5 +212,3 @@ describe.each(DIALECTS)('%s', (dialect) => {
     });
   });
 });
-
-notePostgresSkipped('store/subscribers');

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/store/schema.ts';
 import { findTranslations, saveTranslation, type TranslationRecord } from '../../src/store/translations.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from './test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 
 let db: Kysely<Database>;
 
@@ -23,8 +23,7 @@ function t(paperId: string, version: number, model: string, promptVersion: strin
 
 const PREFER = { model: 'deepseek-chat', promptVersion: 'p2' };
 
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
+describeStore('store/translations', (store) => {
   beforeEach(() => {
     db = store.db;
   });
@@ -105,5 +104,3 @@ describe.each(DIALECTS)('%s', (dialect) => {
     });
   });
 });
-
-notePostgresSkipped('store/translations');

@@ -16,7 +16,7 @@ import {
   unsubscribeReader,
   updatePreferences,
 } from '../../src/store/web-subscribers.ts';
-import { DIALECTS, notePostgresSkipped, useTestDatabase } from './test-databases.ts';
+import { describeStore } from '../support/test-databases.ts';
 
 // The web front's store functions, on SQLite and (with TEST_DATABASE_URL) on PostgreSQL.
 
@@ -24,11 +24,7 @@ const T0 = new Date('2026-03-02T09:00:00Z');
 const at = (hours: number) => new Date(T0.getTime() + hours * 3600_000);
 const HOURS_72 = 72 * 3600_000;
 
-notePostgresSkipped('web sign-ups in the store');
-
-describe.each(DIALECTS)('%s', (dialect) => {
-  const store = useTestDatabase(dialect);
-
+describeStore('web sign-ups in the store', (store) => {
   async function activeIds(): Promise<number[]> {
     const db = store.db;
     const ids: number[] = [];

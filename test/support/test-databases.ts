@@ -8,17 +8,22 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest
 import { openDatabase } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
 
-// The store and delivery suites run on SQLite always and on PostgreSQL when TEST_DATABASE_URL names a server
-// (CI: postgres://postgres@127.0.0.1:5432/test). Each test file gets its own PostgreSQL database, created from that
-// URL and dropped at the end; between tests it is emptied, so ids start at 1 again as on a fresh SQLite file.
+// The one database set-up of the store-backed suites (store/, deliver/ and the crash drills): they run on SQLite
+// always and on PostgreSQL when TEST_DATABASE_URL names a server (CI: postgres://postgres@127.0.0.1:5432/test).
+// Each test file gets its own PostgreSQL database, created from that URL and dropped at the end; between tests it
+// is emptied, so ids start at 1 again as on a fresh SQLite file. `npm run test:fast` leaves PostgreSQL out
+// (PAPERBOY_TEST_LANE=fast, set by vitest.fast.config.ts) even when TEST_DATABASE_URL is set; `npm test` runs it.
 
 export type Dialect = 'sqlite' | 'postgres';
 
-export const PG_URL = process.env.TEST_DATABASE_URL?.trim() || undefined;
+const FAST_LANE = process.env.PAPERBOY_TEST_LANE === 'fast';
+
+export const PG_URL = FAST_LANE ? undefined : process.env.TEST_DATABASE_URL?.trim() || undefined;
 export const DIALECTS: Dialect[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
-const PG_SKIP_NOTE =
-  'PostgreSQL variant SKIPPED: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run it';
+const PG_SKIP_NOTE = FAST_LANE
+  ? 'PostgreSQL variant SKIPPED in test:fast: npm test runs it when TEST_DATABASE_URL is set'
+  : 'PostgreSQL variant SKIPPED: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run it';
 
 /** Makes the missing PostgreSQL run visible: a skipped test named after what to set, and one line on stderr. */
 export function notePostgresSkipped(suite: string): void {
@@ -109,3 +114,16 @@ export function useTestDatabase(dialect: Dialect): TestDatabase {
   });
   return handle;
 }
+
+/**
+ * A store-backed suite: `body` runs once per dialect (inside a describe named after it), every test of it on a
+ * fresh, migrated database (`store.db` inside a test), and a PostgreSQL run left out shows as a skipped test named
+ * after `suite`.
+ */
+export function describeStore(suite: string, body: (store: TestDatabase) => void): void {
+  describe.each(DIALECTS)('%s', (dialect) => {
+    body(useTestDatabase(dialect));
+  });
+  notePostgresSkipped(suite);
+}
+
