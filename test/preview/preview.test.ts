@@ -16,6 +16,7 @@ import { openDatabase } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { readerLinks } from '../../src/links/link-tokens.ts';
 import { chromiumAvailable, launchChromium } from '../support/chromium.ts';
+import { FAST_LANE } from '../support/lanes.ts';
 
 // The preview of the sample day (Fri 2025-11-14, the sample readers, recorded translations): every segment, the
 // checks, the pages through app.request(), the static files, and byte-for-byte what the run then sends.
@@ -187,7 +188,8 @@ describe('byte for byte what is sent', () => {
 });
 
 const required = process.env.CI === 'true';
-(chromiumAvailable() || required ? describe : describe.skip)('the preview in Chromium', () => {
+// `npm run test:fast` leaves the browser out (test/support/lanes.ts); the rest of this file runs there too.
+(!FAST_LANE && (chromiumAvailable() || required) ? describe : describe.skip)('the preview in Chromium', () => {
   it('shows the phone and desktop frames side by side, the mail fitting the phone width; screenshot in test-results/preview/', async () => {
     const server = await startServer(createPreviewApp({ db, config, baseline: readBaseline(baselineFileOf(config.preview.compatibilityBaseline)) }), {
       host: '127.0.0.1',

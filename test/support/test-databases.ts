@@ -7,16 +7,15 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
+import { FAST_LANE } from './lanes.ts';
 
 // The one database set-up of the store-backed suites (store/, deliver/ and the crash drills): they run on SQLite
 // always and on PostgreSQL when TEST_DATABASE_URL names a server (CI: postgres://postgres@127.0.0.1:5432/test).
 // Each test file gets its own PostgreSQL database, created from that URL and dropped at the end; between tests it
 // is emptied, so ids start at 1 again as on a fresh SQLite file. `npm run test:fast` leaves PostgreSQL out
-// (PAPERBOY_TEST_LANE=fast, set by vitest.fast.config.ts) even when TEST_DATABASE_URL is set; `npm test` runs it.
+// even when TEST_DATABASE_URL is set (lanes.ts); `npm test` runs it.
 
 export type Dialect = 'sqlite' | 'postgres';
-
-const FAST_LANE = process.env.PAPERBOY_TEST_LANE === 'fast';
 
 export const PG_URL = FAST_LANE ? undefined : process.env.TEST_DATABASE_URL?.trim() || undefined;
 export const DIALECTS: Dialect[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
