@@ -24,7 +24,6 @@ import {
   buildPreheader,
   buildSubject,
   colon,
-  countPapers,
   issueUrl,
   moreLine,
   papersLine,
@@ -105,7 +104,7 @@ function domainLabel(domain: Domain, language: Language): ReactNode {
 function Masthead({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
   const { language } = issue.key;
   const date = formatIssueDate(issue.batchDate);
-  const count = papersLine(countPapers(issue));
+  const count = papersLine(issue);
   const muted = { fontSize: '12px', color: COLORS.muted } as const;
   return (
     <MjmlSection cssClass="pb-card" backgroundColor={COLORS.card}>
@@ -135,7 +134,8 @@ function Masthead({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
           </div>
           {issue.sections.map((s) => (
             <div key={s.domain.id}>
-              <a href={`#d-${s.domain.id}`}>{domainLabel(s.domain, language)}</a> · {sectionCount(s)}
+              <a href={`#d-${s.domain.id}`}>{domainLabel(s.domain, language)}</a> ·{' '}
+              <Say text={sectionCount(s)} language={language} />
             </div>
           ))}
         </MjmlText>
@@ -146,6 +146,8 @@ function Masthead({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
 
 interface SectionProps extends Required<Pick<NewsletterProps, 'summaryWidth' | 'maxAuthors'>> {
   section: IssueSection;
+  /** Its place in `issue.sections`, for what an empty section says about the topics above and below it. */
+  index: number;
   issue: SegmentIssue;
   site: NewsletterSite;
   domainNames: NewsletterProps['domainNames'];
@@ -195,7 +197,7 @@ function DomainSection(props: SectionProps) {
             {heading}
             {more ?? (
               <div className="m" style={{ color: COLORS.muted, paddingTop: '10px' }}>
-                <Say text={emptySectionLine(section)} language={language} />
+                <Say text={emptySectionLine(issue, props.index)} language={language} />
               </div>
             )}
           </MjmlText>
@@ -280,10 +282,11 @@ export function Newsletter(props: NewsletterProps) {
       </MjmlHead>
       <MjmlBody width="600px" backgroundColor={COLORS.page} cssClass="pb-body">
         <Masthead issue={issue} site={site} />
-        {issue.sections.map((section) => (
+        {issue.sections.map((section, index) => (
           <DomainSection
             key={section.domain.id}
             section={section}
+            index={index}
             issue={issue}
             site={site}
             domainNames={props.domainNames}
@@ -322,7 +325,8 @@ Newsletter.PreviewProps = {
       {
         domain: SAMPLE_LLM,
         more: 4,
-        total: 9,
+        // Every paper of the topic is in this mail: 2 here, 4 behind "and 4 more" (the counts agree, as in a real issue).
+        total: 6,
         entries: [
           {
             paper: {
@@ -381,7 +385,8 @@ Newsletter.PreviewProps = {
       {
         domain: SAMPLE_AGENTS,
         more: 0,
-        total: 3,
+        // Its paper here and Black-Box On-Policy Distillation, listed under LLM with "also in: Agents".
+        total: 2,
         entries: [
           {
             paper: {

@@ -192,6 +192,7 @@ async function buildAndDeliver(
   // select
   const selections = selectPapers(papers, deps.config.domains);
   report.domains = selections.map((s) => ({ id: s.domain.id, matched: s.matches.length }));
+  report.matching = new Set(selections.flatMap((s) => s.matches.map((m) => m.paper.id))).size;
 
   // segment: readers with the same topics and language get the same mail. The audience is frozen into the ledger
   // once per issue, a page of readers at a time (a dry run only counts it); later runs of the issue reuse it.

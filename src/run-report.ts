@@ -9,6 +9,9 @@ import type { ISODate } from './types.ts';
 export interface SegmentReport {
   id: string;
   readers: number;
+  /** Papers matching the segment's topics (after the never-twice filter), the figure its subject gives. */
+  matching: number;
+  /** Papers shown in the segment's mail (not behind "and N more"); the field keeps its name for stored reports. */
   papers: number;
   htmlBytes: number;
   textBytes: number;
@@ -89,9 +92,16 @@ export interface RunReport {
   message: string;
   source: 'feed' | 'stored' | null;
   feeds: Array<{ source: string; papers: number; batchDate: ISODate | null; error?: string; skippedItems?: number }>;
+  /** Papers in the batch. */
   papers: number;
+  /** Papers matching some domain; absent in reports stored before it was kept. */
+  matching?: number | undefined;
+  /** Papers matching each domain. */
   domains: Array<{ id: string; matched: number }>;
-  /** Selected papers with a usable Chinese title / summary (the rest show the "translation pending" marker). */
+  /**
+   * Papers shown in some mail (`papers`), and of those the ones with a usable Chinese title / summary (the rest
+   * show the "translation pending" marker).
+   */
   chinese: { papers: number; titles: number; abstracts: number };
   /** The translate stage: requests, tokens, cache hits, failures, cost (absent when no paper was selected). */
   translation?: TranslationReport | undefined;

@@ -121,7 +121,10 @@ export interface IssueEntry {
 export interface IssueSection {
   domain: Domain;
   entries: IssueEntry[];
-  /** Papers of this domain (after de-duplication) not shown because of the cap. */
+  /**
+   * Papers behind this section's "and N more": every one of the reader's domains they match was full, and this is
+   * the one they fit best (each paper sits in one section; see buildSegmentIssue).
+   */
   more: number;
   /** All papers of this domain in the batch, before de-duplication and cap (the archive page lists them). */
   total: number;

@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Database } from '../store/schema.ts';
 import type { RenderedMail, SegmentIssue } from '../types.ts';
 import { personalize } from '../render/personalize.ts';
+import { countMail } from '../render/paper-counts.ts';
 
 export interface SegmentContext {
   db: Kysely<Database>;
@@ -50,6 +51,8 @@ export async function segmentMail(
   const started = performance.now();
   let mail: RenderedMail;
   let degraded: number;
+  // Entries the size budget moved behind "and N more" (unknown for a kept render, which stores only `degraded`).
+  let dropped = 0;
   const stored = out.keep ? await loadSegmentRender(db, issue.batchDate, segmentId) : null;
   if (stored) {
     mail = stored;
@@ -60,13 +63,16 @@ export async function segmentMail(
     const rendered = await renderIssue(issue, site, options);
     mail = { subject: rendered.subject, preheader: rendered.preheader, html: rendered.html, text: rendered.text };
     degraded = rendered.degraded;
+    dropped = rendered.dropped;
     if (out.keep) await saveSegmentRender(db, issue.batchDate, segmentId, { ...mail, degraded }, now);
   }
   const renderMs = Math.round(performance.now() - started);
+  const counts = countMail(issue);
   const segment: SegmentReport = {
     id: segmentId,
     readers: job.readers,
-    papers: issue.sections.reduce((n, s) => n + s.entries.length, 0),
+    matching: counts.matching,
+    papers: counts.shown - dropped,
     htmlBytes: Buffer.byteLength(mail.html),
     textBytes: Buffer.byteLength(mail.text),
     renderMs,
@@ -76,7 +82,7 @@ export async function segmentMail(
   };
   out.report.segments.push(segment);
   const how = stored ? 'kept from an earlier run' : `${renderMs} ms`;
-  context.log.info(`segment ${segmentId}: ${segment.readers} readers, ${segment.papers} papers, ${segment.htmlBytes} B, ${how}`);
+  context.log.info(`segment ${segmentId}: ${segment.readers} readers, ${segment.matching} papers matching, ${segment.papers} shown, ${segment.htmlBytes} B, ${how}`);
 
   // A browsable copy of what the segment gets, with harmless sample links in place of the per-reader ones.
   const sample = personalize(mail, {

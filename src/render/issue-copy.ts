@@ -3,12 +3,22 @@ import type {
   Author,
   Domain,
   IssueEntry,
+  IssueSection,
   Language,
   LocalizedText,
   NewsletterSite,
   SegmentIssue,
 } from '../types.ts';
 import { formatShortDate } from './format-date.ts';
+import {
+  COUNT_SCOPES,
+  countMail,
+  joinCounts,
+  listedElsewhere,
+  matchingCount,
+  notListedHereLine,
+  shownCount,
+} from './paper-counts.ts';
 import { truncateText } from './truncate.ts';
 
 // Words and small computations shared by the HTML template (emails/newsletter.tsx) and the text part, so both
@@ -65,8 +75,10 @@ export function alsoInLine(
   return `${label}${colon(language)}${names.join(language === 'zh' ? '、' : ', ')}`;
 }
 
-export function papersLine(n: number): LocalizedText {
-  return { en: `${n} new paper${n === 1 ? '' : 's'} in your topics`, zh: `今日 ${n} 篇新论文` };
+/** The masthead's counts: "9 matching your topics, 8 shown in this mail" (see paper-counts.ts). */
+export function papersLine(issue: SegmentIssue): LocalizedText {
+  const { matching, shown } = countMail(issue);
+  return joinCounts(matchingCount(matching, COUNT_SCOPES.yourTopics), shownCount(shown, COUNT_SCOPES.thisMail));
 }
 
 export function moreLine(n: number, domain: Domain): LocalizedText {
@@ -136,31 +148,23 @@ export function sectionUrl(site: NewsletterSite, issue: SegmentIssue, domainId: 
   return `${issueUrl(site, issue)}/${encodeURIComponent(domainId)}`;
 }
 
-/** Papers the reader gets today: shown ones plus those behind "and N more" (sections are de-duplicated). */
-export function countPapers(issue: SegmentIssue): number {
-  return issue.sections.reduce((n, s) => n + s.entries.length + s.more, 0);
+/**
+ * The count next to a topic in the contents: the papers matching it, the figure its web page and the archive's
+ * contents give for the same day (its section may list fewer: some sit under the reader's other topics, some
+ * behind "and N more").
+ */
+export function sectionCount(section: IssueSection): LocalizedText {
+  return matchingCount(section.total);
 }
 
 /**
- * The count shown next to a topic: its papers in this mail. A topic whose papers all sit under the reader's other
- * topics shows their number with an arrow up instead of a misleading 0.
+ * What section `index` says when it lists no paper: "no new papers", or where its topic's papers are, counting
+ * only those actually listed above or below under the reader's other topics.
  */
-export function sectionCount(section: SegmentIssue['sections'][number]): string {
-  const n = section.entries.length + section.more;
-  return n === 0 && section.total > 0 ? `${section.total} ↑` : String(n);
-}
-
-/**
- * What an empty section says. A topic whose papers all sit in the reader's other topics is not "empty": saying
- * "no new papers" there would be wrong, so it points up to them (they carry an "also in" tag).
- */
-export function emptySectionLine(section: SegmentIssue['sections'][number]): LocalizedText {
-  if (section.total === 0) return UI.empty;
-  const n = section.total;
-  return {
-    en: `Today's ${n} paper${n === 1 ? '' : 's'} in this topic ${n === 1 ? 'is' : 'are'} listed above under your other topics`,
-    zh: `本主题今日的 ${n} 篇论文已列在上方其他主题中`,
-  };
+export function emptySectionLine(issue: SegmentIssue, index: number): LocalizedText {
+  const section = issue.sections[index];
+  if (!section) return UI.empty;
+  return notListedHereLine(section.total, listedElsewhere(issue, index), 'mail') ?? UI.empty;
 }
 
 /** Names of all configured domains, for "also in" tags. */
@@ -170,7 +174,7 @@ export function domainNameMap(domains: readonly Domain[]): Record<string, Locali
 
 /** Short so it fits mobile inbox lists (10–78 chars); Chinese first for readers of Chinese. */
 export function buildSubject(issue: SegmentIssue): string {
-  const n = countPapers(issue);
+  const n = countMail(issue).matching;
   const date = formatShortDate(issue.batchDate);
   const en = `arXiv digest ${date.en} · ${n} paper${n === 1 ? '' : 's'}`;
   const zh = `arXiv 日报 ${date.zh} · ${n} 篇`;
@@ -192,7 +196,7 @@ function topEntry(issue: SegmentIssue): IssueEntry | undefined {
 const PREHEADER_WIDTH = { zh: 80, en: 90 } as const;
 
 export function buildPreheader(issue: SegmentIssue): string {
-  const n = countPapers(issue);
+  const n = countMail(issue).matching;
   const [, month, day] = issue.batchDate.split('-').map(Number);
   const shortEn = formatShortDate(issue.batchDate).en.split(' ').slice(1, 3).join(' ');
   const top = topEntry(issue);

@@ -10,7 +10,6 @@ import {
   announceLabel,
   colon,
   cleanText,
-  countPapers,
   domainNameMap,
   formatAuthors,
   issueUrl,
@@ -104,7 +103,7 @@ function entryLines(
 function sectionHeading(section: IssueSection, language: Language): string {
   const { name } = section.domain;
   const label = language === 'en' ? name.en : language === 'zh' ? name.zh : `${name.zh} ${name.en}`;
-  const heading = `${label} · ${sectionCount(section)}`;
+  const heading = `${label} · ${say(sectionCount(section), language)}`;
   return `${heading}\n${'='.repeat(Math.min(WRAP, displayWidth(heading)))}`;
 }
 
@@ -116,14 +115,14 @@ export function renderText(issue: SegmentIssue, site: NewsletterSite, options: R
   const out: string[] = [
     site.name,
     language === 'en' ? date.en : language === 'zh' ? date.zh : `${date.en} · ${date.zh}`,
-    say(papersLine(countPapers(issue)), language, ' · '),
+    say(papersLine(issue), language, ' · '),
     `${say(UI.viewInBrowser, language)}${colon(language)}${issueUrl(site, issue)}`,
   ];
 
   let n = 0;
-  for (const section of issue.sections) {
+  for (const [index, section] of issue.sections.entries()) {
     out.push('', '', sectionHeading(section, language));
-    if (section.entries.length === 0) out.push('', say(emptySectionLine(section), language));
+    if (section.entries.length === 0 && section.more === 0) out.push('', say(emptySectionLine(issue, index), language));
     for (const entry of section.entries) {
       n += 1;
       out.push('', ...entryLines(entry, n, language, options, names));

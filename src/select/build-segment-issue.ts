@@ -82,17 +82,74 @@ export function groupIntoSegments<T extends { topics: readonly string[]; languag
   return { segments, noTopics };
 }
 
-interface Placement {
-  /** The match of the domain the paper is shown in. */
-  match: DomainMatch;
-  /** Indexes of every reader domain the paper matched. */
-  all: number[];
+/** One paper's matches in the reader's domains, best fit first (see `placePapers`). */
+interface Candidate {
+  /** Indexes into the reader's domains with the paper's match there, best fit first; ties keep config order. */
+  choices: Array<{ index: number; match: DomainMatch }>;
+  /** How far down `choices` the paper has gone. */
+  next: number;
+}
+
+/**
+ * Where each paper goes in one reader's mail: `placed[i]` holds the papers shown in domain `i` (at most its cap),
+ * `overflow[i]` those behind its "and N more" (papers whose every domain was full, under their best one).
+ *
+ * A paper goes to the best-fitting of its domains that still has room. "Room" depends on which papers came first,
+ * so a plain first-come loop would depend on input order, and could show a domain's weaker paper while a stronger
+ * one of the same domain sits behind "and N more". Instead papers ask their domains in order of fit (compareFit,
+ * ties to the earlier domain), and a full domain keeps the papers it ranks highest (compareMatches) and sends the
+ * weakest one on to its next domain (deferred acceptance, as in matching residents to hospitals). The outcome is
+ * the same whatever order the papers are visited in, and each domain shows its best-ranked papers among those
+ * that did not fit better elsewhere.
+ */
+function placePapers(ranked: ReadonlyArray<{ domain: { cap: number }; ranked: DomainMatch[] }>): {
+  placed: DomainMatch[][];
+  overflow: DomainMatch[][];
+} {
+  const candidates = new Map<string, Candidate>();
+  ranked.forEach(({ ranked: matches }, index) => {
+    for (const match of matches) {
+      const candidate = candidates.get(match.paper.id) ?? { choices: [], next: 0 };
+      if (!candidate.choices.some((c) => c.index === index)) candidate.choices.push({ index, match });
+      candidates.set(match.paper.id, candidate);
+    }
+  });
+  for (const candidate of candidates.values()) {
+    candidate.choices.sort((a, b) => compareFit(a.match, b.match) || a.index - b.index);
+  }
+
+  const caps = ranked.map(({ domain }) => Math.max(0, domain.cap));
+  const placed: DomainMatch[][] = ranked.map(() => []);
+  const overflow: DomainMatch[][] = ranked.map(() => []);
+  const waiting = [...candidates.values()];
+  for (let candidate = waiting.pop(); candidate; candidate = waiting.pop()) {
+    const choice = candidate.choices[candidate.next];
+    if (!choice) {
+      // Every domain of the paper is full of papers it ranks higher: behind "and N more" of its best one.
+      const best = candidate.choices[0];
+      if (best) overflow[best.index]?.push(best.match);
+      continue;
+    }
+    candidate.next += 1;
+    const shown = placed[choice.index] ?? [];
+    shown.push(choice.match);
+    // Sorted only when over the cap: an uncapped domain (the web archive) never pays for it.
+    if (shown.length > (caps[choice.index] ?? 0)) {
+      shown.sort(compareMatches);
+      const bumped = shown.pop();
+      if (bumped) waiting.push(candidates.get(bumped.paper.id) as Candidate);
+    }
+  }
+  for (const list of [...placed, ...overflow]) list.sort(compareMatches);
+  return { placed, overflow };
 }
 
 /**
  * What one segment receives: the reader's domains in config order (the order of `selections`), each paper once,
- * in the domain it fits best (title over abstract over category, then score; a tie goes to the earlier domain),
- * with `alsoIn` naming the reader's other domains it matched. Each section shows at most `domain.cap` entries.
+ * in the best-fitting domain (title over abstract over category, then score; a tie goes to the earlier domain)
+ * that still has room under its cap (see placePapers), with `alsoIn` naming the reader's other domains it matched.
+ * Each section shows at most `domain.cap` entries; `more` counts the papers behind its "and N more", `total` every
+ * paper of the domain.
  * `chineseOf` is not consulted for an `en` segment: those readers get no Chinese, so entries carry `chinese: null`.
  * Throws a ConfigError when the key names a topic that has no selection.
  */
@@ -113,36 +170,26 @@ export function buildSegmentIssue(
     .filter((selection) => wanted.has(selection.domain.id))
     .map((selection) => ({ domain: selection.domain, ranked: [...selection.matches].sort(compareMatches) }));
 
-  const placements = new Map<string, Placement>();
+  const domainsOf = new Map<string, number[]>();
   mine.forEach(({ ranked }, index) => {
     for (const match of ranked) {
-      const placement = placements.get(match.paper.id);
-      if (!placement) {
-        placements.set(match.paper.id, { match, all: [index] });
-        continue;
-      }
-      if (placement.all.includes(index)) continue;
-      placement.all.push(index);
-      // Domains are visited in config order, so only a strictly better fit moves the paper.
-      if (compareFit(match, placement.match) < 0) {
-        placement.match = match;
-      }
+      const list = domainsOf.get(match.paper.id) ?? [];
+      if (!list.includes(index)) list.push(index);
+      domainsOf.set(match.paper.id, list);
     }
   });
+  const { placed, overflow } = placePapers(mine);
 
   const sections: IssueSection[] = mine.map(({ domain, ranked }, index) => {
-    const shown = ranked.filter((match) => placements.get(match.paper.id)?.match === match);
-    const cap = Math.max(0, domain.cap);
-    const entries = shown.slice(0, cap).map((match) => {
-      const placement = placements.get(match.paper.id);
-      const alsoIn = (placement?.all ?? [])
+    const entries = (placed[index] ?? []).map((match) => {
+      const alsoIn = (domainsOf.get(match.paper.id) ?? [])
         .filter((other) => other !== index)
         .sort((a, b) => a - b)
         .map((other) => mine[other]?.domain.id)
         .filter((id): id is string => id !== undefined);
       return { paper: match.paper, chinese: key.language === 'en' ? null : chineseOf(match.paper), alsoIn };
     });
-    return { domain, entries, more: shown.length - entries.length, total: ranked.length };
+    return { domain, entries, more: overflow[index]?.length ?? 0, total: ranked.length };
   });
 
   return { segmentId, key, batchDate, sections };

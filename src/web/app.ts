@@ -450,9 +450,9 @@ export function createApp(deps: AppDeps): Hono {
 
   const archive = async (c: Context, date: string, domainId?: string) => {
     if (!ISO_DATE.test(date)) return c.notFound();
-    const issue = await loadArchiveIssue(db, domains, date, domainId);
-    if (!issue) return c.notFound();
-    return publicPage(c, issuePage(site, issue, domainNames, domainId === undefined ? 'all' : 'domain'));
+    const day = await loadArchiveIssue(db, domains, date, domainId);
+    if (!day) return c.notFound();
+    return publicPage(c, issuePage(site, day, domainNames, domainId === undefined ? 'all' : 'domain'));
   };
 
   app.get('/issues/:date', (c) => archive(c, c.req.param('date')));

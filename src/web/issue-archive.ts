@@ -51,6 +51,12 @@ export function buildArchiveIssue(
   };
 }
 
+/** An archive page's issue, and the papers in the day's batch (the figure the archive index gives). */
+export interface ArchiveDay {
+  issue: SegmentIssue;
+  inBatch: number;
+}
+
 /**
  * The archive issue of a day that was sent, with the stored Chinese text; null when the day is unknown, was never
  * sent, or the domain is not configured.
@@ -60,7 +66,7 @@ export async function loadArchiveIssue(
   domains: readonly Domain[],
   batchDate: ISODate,
   domainId?: string,
-): Promise<SegmentIssue | null> {
+): Promise<ArchiveDay | null> {
   if (domainId !== undefined && !domains.some((d) => d.id === domainId)) return null;
   if (!(await wasIssueSent(db, batchDate))) return null;
   const batch = await loadBatch(db, batchDate);
@@ -68,5 +74,6 @@ export async function loadArchiveIssue(
   const plain = buildArchiveIssue(batch.papers, domains, batchDate, () => null, domainId);
   const shown = plain.sections.flatMap((s) => s.entries.map((e) => e.paper));
   const chinese = await chineseForPapers(db, shown);
-  return buildArchiveIssue(batch.papers, domains, batchDate, (paper) => chinese.get(paper.id) ?? null, domainId);
+  const issue = buildArchiveIssue(batch.papers, domains, batchDate, (paper) => chinese.get(paper.id) ?? null, domainId);
+  return { issue, inBatch: batch.papers.length };
 }

@@ -112,14 +112,3 @@ export const COPY = {
   abstract: { en: 'Abstract', zh: '摘要' },
   backToTop: { en: 'Back to top', zh: '返回顶部' },
 } as const satisfies Record<string, LocalizedText>;
-
-export function papersCount(n: number): LocalizedText {
-  return { en: `${n} paper${n === 1 ? '' : 's'}`, zh: `${n} 篇论文` };
-}
-
-export function listedElsewhere(n: number): LocalizedText {
-  return {
-    en: `${n} paper${n === 1 ? '' : 's'} of this topic ${n === 1 ? 'is' : 'are'} listed above under another topic (tagged “also in”).`,
-    zh: `本主题的 ${n} 篇论文已列在上方其他主题中（标有“另见”）。`,
-  };
-}

@@ -82,25 +82,69 @@ describe('subject and preheader', () => {
 });
 
 describe('emptySectionLine', () => {
-  const domain = Newsletter.PreviewProps.issue.sections[0]!.domain;
-  it('says "no new papers" only when the topic had none', () => {
-    expect(emptySectionLine({ domain, entries: [], more: 0, total: 0 }).en).toBe('No new papers in this topic today');
+  const [first, second] = Newsletter.PreviewProps.issue.sections;
+  const entry = first!.entries[0]!;
+  const domainOf = (id: string) => ({ ...first!.domain, id, name: { en: id, zh: id } });
+  /** A mail of three topics a, b, c; `tagged` entries of a and c name b in "also in". */
+  const mail = (above: number, below: number, total: number): SegmentIssue => {
+    const tagged = (n: number) => Array.from({ length: n }, () => ({ ...entry, alsoIn: ['b'] }));
+    return {
+      ...Newsletter.PreviewProps.issue,
+      sections: [
+        { domain: domainOf('a'), entries: tagged(above), more: 0, total: above },
+        { domain: domainOf('b'), entries: [], more: 0, total },
+        { domain: domainOf('c'), entries: tagged(below), more: 0, total: below },
+      ],
+    };
+  };
+  it.each<[string, SegmentIssue, string, string]>([
+    ['no paper', mail(0, 0, 0), 'No new papers in this topic today', '今日该主题暂无新论文'],
+    [
+      'all listed above',
+      mail(4, 0, 4),
+      "Today's 4 papers in this topic are listed above under your other topics",
+      '本主题今日的 4 篇论文已列在上方其他主题中',
+    ],
+    [
+      'one listed below',
+      mail(0, 1, 1),
+      "Today's 1 paper in this topic is listed below under your other topics",
+      '本主题今日的 1 篇论文已列在下方其他主题中',
+    ],
+    // Before issue 12 this said "Today's 4 papers … are listed above" while none was.
+    [
+      'behind other topics’ "and N more"',
+      mail(0, 0, 4),
+      "Today's 4 papers in this topic: 4 not in this mail",
+      '本主题今日的 4 篇论文：4 篇未列入本邮件',
+    ],
+    [
+      'some above, some below, some not in the mail',
+      mail(2, 1, 4),
+      "Today's 4 papers in this topic: 2 listed above, 1 listed below (under your other topics), 1 not in this mail",
+      '本主题今日的 4 篇论文：2 篇列在上方，1 篇列在下方（其他主题中），1 篇未列入本邮件',
+    ],
+  ])('%s', (_, issue, en, zh) => {
+    expect(emptySectionLine(issue, 1)).toEqual({ en, zh });
   });
-  it('points to the other topics when its papers are shown there', () => {
-    const line = emptySectionLine({ domain, entries: [], more: 0, total: 4 });
-    expect(line.en).toBe("Today's 4 papers in this topic are listed above under your other topics");
-    expect(line.zh).toBe('本主题今日的 4 篇论文已列在上方其他主题中');
+  it('falls back to "no new papers" for an index past the sections', () => {
+    expect(emptySectionLine({ ...Newsletter.PreviewProps.issue, sections: [first!, second!] }, 5).en).toBe(
+      'No new papers in this topic today',
+    );
   });
 });
 
 describe('sectionCount', () => {
   const domain = Newsletter.PreviewProps.issue.sections[0]!.domain;
+  // The topic's matching papers, the figure the archive gives for it; before issue 12 a topic whose papers sat
+  // elsewhere said "4 ↑" where the archive said "(0)".
   it.each([
-    [{ entries: 0, more: 0, total: 0 }, '0'],
-    [{ entries: 0, more: 0, total: 4 }, '4 ↑'],
-    [{ entries: 0, more: 3, total: 9 }, '3'],
-  ])('%j → %s', ({ entries, more, total }, expected) => {
+    [{ entries: 0, more: 0, total: 0 }, '0 matching', '匹配 0 篇'],
+    [{ entries: 0, more: 0, total: 4 }, '4 matching', '匹配 4 篇'],
+    [{ entries: 0, more: 3, total: 9 }, '9 matching', '匹配 9 篇'],
+    [{ entries: 2, more: 3, total: 6 }, '6 matching', '匹配 6 篇'],
+  ])('%j → %s', ({ entries, more, total }, en, zh) => {
     const section = { domain, entries: Newsletter.PreviewProps.issue.sections[0]!.entries.slice(0, entries), more, total };
-    expect(sectionCount(section)).toBe(expected);
+    expect(sectionCount(section)).toEqual({ en, zh });
   });
 });

@@ -347,7 +347,7 @@ describe('languages', () => {
     const issue = smallIssue('zh');
     const mail = await renderIssue(issue, SITE, { domains: domainsOf(issue) });
     const body = bodyText(mail.html);
-    for (const ui of ['今日 1 篇新论文', '在浏览器中查看', '本期目录', '退订', '修改主题或语言', '2025年11月14日 星期五']) {
+    for (const ui of ['匹配您的主题 1 篇，本邮件展示 1 篇', '在浏览器中查看', '本期目录', '退订', '修改主题或语言', '2025年11月14日 星期五']) {
       expect(body).toContain(ui);
     }
     expect(body).not.toContain('View in browser');
@@ -365,8 +365,8 @@ describe('languages', () => {
     expect(body).toContain('第 1 篇：');
     expect(body).toContain('Weight-only post-training');
     expect((body.match(HAN_G) ?? []).length).toBeGreaterThan(100);
-    expect(body).toContain('1 new paper in your topics');
-    expect(body).toContain('今日 1 篇新论文');
+    expect(body).toContain('1 matching your topics, 1 shown in this mail');
+    expect(body).toContain('匹配您的主题 1 篇，本邮件展示 1 篇');
   });
 
   it.each<Language>(['bilingual', 'zh'])(
@@ -404,7 +404,7 @@ describe('content', () => {
     const body = bodyText(mail.html);
     expect(body).toContain('Friday, 14 November 2025');
     expect(body).toContain('2025年11月14日 星期五');
-    expect(body).toContain('15 new papers in your topics');
+    expect(body).toContain('15 matching your topics, 9 shown in this mail');
     expect(mail.html).toContain('href="https://paperboy.example.org/issues/2025-11-14"');
     for (const d of domains) {
       expect(mail.html).toContain(`href="#d-${d.id}"`);

@@ -17,12 +17,12 @@ describe('renderText', () => {
     expect(renderText(sample.issue, sample.site, { domains })).toMatchInlineSnapshot(`
       "paperboy
       Friday, 14 November 2025 · 2025年11月14日 星期五
-      7 new papers in your topics · 今日 7 篇新论文
+      7 matching your topics, 3 shown in this mail · 匹配您的主题 7 篇，本邮件展示 3 篇
       View in browser / 在浏览器中查看: https://paperboy.example.org/issues/2025-11-14
 
 
-      大语言模型 Large language models · 6
-      ====================================
+      大语言模型 Large language models · 6 matching / 匹配 6 篇
+      =========================================================
 
       1.  ParoQuant: Pairwise Rotation Quantization for Efficient Reasoning LLM
           Inference
@@ -55,8 +55,8 @@ describe('renderText', () => {
       and 4 more in Large language models / 另有 4 篇: https://paperboy.example.org/issues/2025-11-14/llm
 
 
-      智能体 Agents · 1
-      =================
+      智能体 Agents · 2 matching / 匹配 2 篇
+      ======================================
 
       3.  Towards an Agentic Workflow for Internet Measurement Research
           译文暂缺 · Chinese translation pending
@@ -122,7 +122,7 @@ describe('renderText', () => {
   it('zh: Chinese UI, Chinese title first, Chinese summary only', () => {
     const text = renderText(withLanguage('zh'), sample.site, { domains });
     expect(text).toMatch(/^1\. {2}ParoQuant：面向高效推理大语言模型的成对旋转量化\n {4}ParoQuant: Pairwise/mu);
-    expect(text).toContain('今日 7 篇新论文');
+    expect(text).toContain('匹配您的主题 7 篇，本邮件展示 3 篇');
     expect(text).toContain('退订：__PB_UNSUBSCRIBE_URL__');
     expect(text).toContain('Tianzhu Ye, Li Dong, Zewen Chi, Xun Wu 等 6 位作者');
     expect(text).not.toContain('Weight-only post-training quantization');

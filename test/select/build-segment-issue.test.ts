@@ -8,7 +8,7 @@ import {
   segmentKeyOf,
 } from '../../src/select/build-segment-issue.ts';
 import { selectPapers } from '../../src/select/select-papers.ts';
-import { domain, paper } from '../support/builders.ts';
+import { domain, paper, sampleDayPapers } from '../support/builders.ts';
 import type { ChineseText, Domain, Language, Paper, SegmentIssue, SegmentKey } from '../../src/types.ts';
 
 
@@ -187,5 +187,135 @@ describe('buildSegmentIssue', () => {
     const issue = buildSegmentIssue(selectPapers(both, [first, second]), key, BATCH, noChinese);
     expect(shown(issue)).toEqual({ first: ['2511.00002'], second: ['2511.00001'] });
     expect(issue.sections.map((s) => s.entries.map((e) => e.alsoIn))).toEqual([[['second']], [['first']]]);
+  });
+});
+
+describe('placement under caps (issue 12)', () => {
+  const topics = (capA: number, capB: number, capC = 1) => [
+    domain('a', { include: ['alpha'], cap: capA }),
+    domain('b', { include: ['beta'], cap: capB }),
+    domain('c', { include: ['gamma'], cap: capC }),
+  ];
+  const p = (n: number, title: string, abstract: string) => paper(`2511.0000${n}`, { title, abstract });
+  // Scores: a title mention counts 3, each abstract mention 1; a title match fits better than an abstract one.
+  const strongA = p(1, 'Alpha', 'alpha alpha'); // a: 5 (title)
+  const strongB = p(3, 'Beta', 'beta beta'); // b: 5 (title)
+  const aThenB = p(2, 'Alpha', 'beta'); // a: 3 (title), b: 1 (abstract)
+  const tie = p(4, 'Alpha beta', 'Nothing else.'); // a: 3, b: 3, both titles
+
+  type Placed = Record<string, { shown: string[]; more: number; alsoIn?: Record<string, string[]> }>;
+  const placed = (issue: SegmentIssue): Placed =>
+    Object.fromEntries(
+      issue.sections.map((s) => {
+        const tags = Object.fromEntries(s.entries.filter((e) => e.alsoIn.length > 0).map((e) => [e.paper.id.slice(-1), e.alsoIn]));
+        const row = { shown: s.entries.map((e) => e.paper.id.slice(-1)), more: s.more };
+        return [s.domain.id, Object.keys(tags).length > 0 ? { ...row, alsoIn: tags } : row];
+      }),
+    );
+
+  it.each<[string, Domain[], Paper[], Placed]>([
+    [
+      'the best topic is full: the paper goes to the next one with room, tagged with the first',
+      topics(1, 1),
+      [strongA, aThenB],
+      { a: { shown: ['1'], more: 0 }, b: { shown: ['2'], more: 0, alsoIn: { '2': ['a'] } }, c: { shown: [], more: 0 } },
+    ],
+    [
+      'no topic has room: behind "and N more" of its best topic',
+      topics(1, 1),
+      [strongA, aThenB, strongB],
+      { a: { shown: ['1'], more: 1 }, b: { shown: ['3'], more: 0 }, c: { shown: [], more: 0 } },
+    ],
+    [
+      'a tie goes to the earlier topic',
+      topics(2, 2),
+      [tie],
+      { a: { shown: ['4'], more: 0, alsoIn: { '4': ['b'] } }, b: { shown: [], more: 0 }, c: { shown: [], more: 0 } },
+    ],
+    [
+      'a tie whose earlier topic is full goes to the later one',
+      topics(1, 1),
+      [strongA, tie],
+      { a: { shown: ['1'], more: 0 }, b: { shown: ['4'], more: 0, alsoIn: { '4': ['a'] } }, c: { shown: [], more: 0 } },
+    ],
+    [
+      'several multi-topic papers compete: each ends in the best topic that keeps it',
+      topics(1, 1, 1),
+      [p(1, 'Alpha', 'alpha alpha beta'), p(2, 'Alpha', 'beta gamma'), p(3, 'Beta', 'beta')],
+      {
+        a: { shown: ['1'], more: 0, alsoIn: { '1': ['b'] } },
+        b: { shown: ['3'], more: 0 },
+        c: { shown: ['2'], more: 0, alsoIn: { '2': ['a', 'b'] } },
+      },
+    ],
+    [
+      'a stronger paper keeps its place over a weaker one that has nowhere else to go',
+      topics(1, 1),
+      [p(1, 'Alpha', 'Nothing else.'), p(2, 'Alpha', 'alpha alpha beta')],
+      { a: { shown: ['2'], more: 1, alsoIn: { '2': ['b'] } }, b: { shown: [], more: 0 }, c: { shown: [], more: 0 } },
+    ],
+    [
+      'a cap of 0 shows nothing and passes its papers on',
+      topics(0, 1),
+      [p(1, 'Alpha', 'Nothing else.'), tie],
+      { a: { shown: [], more: 1 }, b: { shown: ['4'], more: 0, alsoIn: { '4': ['a'] } }, c: { shown: [], more: 0 } },
+    ],
+    [
+      'caps of 1 everywhere: one paper per topic, the rest behind "and N more"',
+      topics(1, 1, 1),
+      [strongA, aThenB, strongB, tie, p(5, 'Gamma', 'alpha')],
+      {
+        a: { shown: ['1'], more: 2 },
+        b: { shown: ['3'], more: 0 },
+        c: { shown: ['5'], more: 0, alsoIn: { '5': ['a'] } },
+      },
+    ],
+  ])('%s', (_, domains, papers, expected) => {
+    const key: SegmentKey = { topics: domains.map((d) => d.id), language: 'en' };
+    const issue = buildSegmentIssue(selectPapers(papers, domains), key, BATCH, noChinese);
+    expect(placed(issue)).toEqual(expected);
+    // The same papers in another order place the same way.
+    const reversed = buildSegmentIssue(selectPapers([...papers].reverse(), domains), key, BATCH, noChinese);
+    expect(reversed).toEqual(issue);
+    // Every paper of the reader's topics is in exactly one place: shown or behind one "and N more".
+    const matching = new Set(selectPapers(papers, domains).flatMap((s) => s.matches.map((m) => m.paper.id)));
+    expect(issue.sections.reduce((n, s) => n + s.entries.length + s.more, 0)).toBe(matching.size);
+  });
+
+  describe('the sample day, reader wang.fang (reasoning, evaluation, llm)', () => {
+    const key = segmentKeyOf(['reasoning', 'evaluation', 'llm'], 'bilingual', ORDER);
+
+    it.each([1, 2, 3])('caps of %i: a topic with room lists the papers that fit it, none hides behind a full one', async (cap) => {
+      const papers = await sampleDayPapers();
+      const domains = DEFAULT_DOMAINS.map((d) => ({ ...d, cap }));
+      const selections = selectPapers(papers, domains);
+      const issue = buildSegmentIssue(selections, key, BATCH, noChinese);
+      const where = new Map(issue.sections.flatMap((s) => s.entries.map((e) => [e.paper.id, s.domain.id] as const)));
+      for (const [index, section] of issue.sections.entries()) {
+        expect(section.entries.length).toBeLessThanOrEqual(cap);
+        // A section with room shows every paper of its topic that is not shown elsewhere.
+        if (section.entries.length < cap) {
+          const ids = selections.find((s) => s.domain.id === section.domain.id)!.matches.map((m) => m.paper.id);
+          expect(ids.every((id) => where.has(id)), `${section.domain.id} #${index}`).toBe(true);
+        }
+      }
+    });
+
+    it('caps of 2: 2511.10615 (LLM and Evaluation) goes to Evaluation instead of behind LLM’s "and N more"', async () => {
+      const domains = DEFAULT_DOMAINS.map((d) => ({ ...d, cap: 2 }));
+      const issue = buildSegmentIssue(selectPapers(await sampleDayPapers(), domains), key, BATCH, noChinese);
+      // Before issue 12, Evaluation listed nothing and said its paper was "listed above": it sat behind "and 3 more".
+      expect(shown(issue)).toEqual({
+        llm: ['2511.10628', '2511.10643'],
+        reasoning: ['2511.10621', '2511.10648'],
+        evaluation: ['2511.10615'],
+      });
+      expect(issue.sections.map((s) => [s.domain.id, s.more, s.total])).toEqual([
+        ['llm', 2, 6],
+        ['reasoning', 0, 3],
+        ['evaluation', 0, 1],
+      ]);
+      expect(issue.sections[2]?.entries[0]?.alsoIn).toEqual(['llm']);
+    });
   });
 });

@@ -78,7 +78,7 @@ describe('paperboy run with a live translator (local OpenAI-compatible server)',
     expect(firstExit, `${report}\n${first.stderr.join('\n')}`).toBe(0);
     expect(report).toMatch(/mails: 8 planned, 8 sent/);
     expect(report).toContain(`translation: fixture-model at ${server.url}`);
-    const selected = Number(/(\d+) selected for some domain/.exec(report)?.[1]);
+    const selected = Number(/(\d+) shown in some mail/.exec(report)?.[1]);
     expect(report).toContain(`${selected} papers: 0 cached, ${selected} translated`);
     // Batches of 8: the sample day needs a handful of requests, not one per paper or per reader.
     expect(firstRequests).toBe(Math.ceil(selected / 8));

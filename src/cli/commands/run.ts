@@ -161,9 +161,11 @@ export function renderRunReport(report: RunReport): string {
   }
   if (report.papers > 0) {
     const { chinese } = report;
-    lines.push('', `papers: ${report.papers} in the batch, ${chinese.papers} selected for some domain`);
+    // The count vocabulary of the mail and the archive (render/paper-counts.ts): in the batch, matching, shown.
+    const matching = report.matching === undefined ? '' : `${report.matching} matching a topic, `;
+    lines.push('', `papers: ${report.papers} in the batch, ${matching}${chinese.papers} shown in some mail`);
     lines.push(`Chinese: titles for ${chinese.titles} of ${chinese.papers}, summaries for ${chinese.abstracts} of ${chinese.papers} (the rest show 译文暂缺)`);
-    lines.push(`domains: ${report.domains.map((d) => `${d.id} ${d.matched}`).join(', ')}`);
+    lines.push(`matching per topic: ${report.domains.map((d) => `${d.id} ${d.matched}`).join(', ')}`);
     if (report.translation) lines.push(...formatTranslationReport(report.translation));
   }
   if (report.segments.length > 0) {
@@ -172,7 +174,7 @@ export function renderRunReport(report: RunReport): string {
     for (const s of report.segments) {
       const degraded = s.degraded > 0 ? `, ${s.degraded} shortened to fit` : '';
       lines.push(
-        `  ${s.id.padEnd(width)}  ${String(s.readers).padStart(4)} readers  ${String(s.papers).padStart(3)} papers  ${kb(s.htmlBytes).padStart(8)} HTML  ${String(s.renderMs).padStart(4)} ms${degraded}`,
+        `  ${s.id.padEnd(width)}  ${String(s.readers).padStart(4)} readers  ${String(s.matching ?? '?').padStart(3)} matching  ${String(s.papers).padStart(3)} shown  ${kb(s.htmlBytes).padStart(8)} HTML  ${String(s.renderMs).padStart(4)} ms${degraded}`,
       );
     }
   }

@@ -1,9 +1,18 @@
 import { formatIssueDate } from '../../render/format-date.ts';
 import { MISSING_ZH_MARKER, announceLabel, cleanText, formatAuthors } from '../../render/issue-copy.ts';
+import {
+  COUNT_SCOPES,
+  inBatchCount,
+  joinCounts,
+  listedElsewhere,
+  matchingCount,
+  notListedHereLine,
+} from '../../render/paper-counts.ts';
 import type { SentIssue } from '../../store/sent-issues.ts';
-import type { IssueEntry, IssueSection, LocalizedText, SegmentIssue } from '../../types.ts';
+import type { IssueEntry, LocalizedText, SegmentIssue } from '../../types.ts';
+import type { ArchiveDay } from '../issue-archive.ts';
 import { biBlock, html, type Html } from '../html.ts';
-import { COPY, listedElsewhere, papersCount } from '../web-copy.ts';
+import { COPY } from '../web-copy.ts';
 import { renderPage, type SiteInfo } from './layout.ts';
 
 // The web archive: a list of sent issues, one page per issue with every selected paper, and one page per topic.
@@ -22,7 +31,8 @@ ${
     ? biBlock(COPY.issuesEmpty)
     : html`<ul class="issues">${issues.map((issue) => {
         const date = formatIssueDate(issue.batchDate);
-        const count = papersCount(issue.paperCount);
+        // The index knows only the stored batch; the day's page adds how many match a topic.
+        const count = inBatchCount(issue.paperCount);
         return html`<li><a href="/issues/${issue.batchDate}">${date.en}</a> <span class="nb" lang="zh-CN">${date.zh}</span><br><span class="muted">${count.en} · <span lang="zh-CN">${count.zh}</span></span></li>`;
       })}</ul>`
 }
@@ -64,25 +74,28 @@ ${abstractZh ? html`<p lang="zh-CN">${abstractZh}</p>` : html`<p class="pending"
 }
 
 function sectionHtml(
-  section: IssueSection,
+  issue: SegmentIssue,
+  index: number,
   domainNames: ReadonlyMap<string, LocalizedText>,
   heading: 'h1' | 'h2',
-  batchDate: string,
-): Html {
+): Html | '' {
+  const section = issue.sections[index];
+  if (!section) return '';
   const { domain } = section;
+  const { batchDate } = issue;
   const here = section.entries.length;
   const elsewhere = section.total - here;
-  const count = papersCount(here);
+  const count = matchingCount(section.total);
   const body =
     here > 0
       ? section.entries.map((entry) => entryHtml(entry, domainNames))
-      : biBlock(section.total === 0 ? COPY.noPapers : listedElsewhere(section.total), 'p', 'muted');
+      : biBlock(notListedHereLine(section.total, listedElsewhere(issue, index), 'page') ?? COPY.noPapers, 'p', 'muted');
   // On the whole-issue page a paper sits under one topic only; the topic's own page lists all of its papers.
   const meta =
     heading === 'h2' && here > 0
       ? html`<p class="meta">${count.en} · <span lang="zh-CN">${count.zh}</span>${
           elsewhere > 0
-            ? html` · <a href="/issues/${batchDate}/${domain.id}">${elsewhere} more under other topics · <span lang="zh-CN">另有 ${elsewhere} 篇列在其他主题下</span></a>`
+            ? html` · <a href="/issues/${batchDate}/${domain.id}">${elsewhere} listed under other topics · <span lang="zh-CN">另有 ${elsewhere} 篇列在其他主题下</span></a>`
             : ''
         }</p>`
       : '';
@@ -96,10 +109,13 @@ ${body}
 }
 
 /** The whole issue (every topic) or, when the issue has one section, that topic's page. */
-export function issuePage(site: SiteInfo, issue: SegmentIssue, domainNames: ReadonlyMap<string, LocalizedText>, scope: 'all' | 'domain'): string {
+export function issuePage(site: SiteInfo, day: ArchiveDay, domainNames: ReadonlyMap<string, LocalizedText>, scope: 'all' | 'domain'): string {
+  const { issue } = day;
   const date = formatIssueDate(issue.batchDate);
-  const total = issue.sections.reduce((n, s) => n + s.entries.length, 0);
-  const count = papersCount(total);
+  // Uncapped, every matching paper is listed once on the whole-issue page (see buildArchiveIssue).
+  const matching = issue.sections.reduce((n, s) => n + s.entries.length, 0);
+  const scoped = scope === 'all' ? COUNT_SCOPES.anyTopic : undefined;
+  const count = joinCounts(inBatchCount(day.inBatch), matchingCount(matching, scoped));
   const title: LocalizedText = { en: `${COPY.issueTitle.en} · ${date.en}`, zh: `${COPY.issueTitle.zh} · ${date.zh}` };
   if (scope === 'domain') {
     const section = issue.sections[0];
@@ -111,7 +127,8 @@ export function issuePage(site: SiteInfo, issue: SegmentIssue, domainNames: Read
       body: html`<p><a href="/issues/${issue.batchDate}">← ${COPY.allTopics.en} · <span lang="zh-CN">${COPY.allTopics.zh}</span></a></p>
 <div class="card">
 <p class="muted">${COPY.issueTitle.en} · ${date.en} · <span class="nb" lang="zh-CN">${date.zh}</span></p>
-${section ? sectionHtml(section, domainNames, 'h1', issue.batchDate) : ''}
+<p class="muted">${count.en} · <span lang="zh-CN">${count.zh}</span></p>
+${sectionHtml(issue, 0, domainNames, 'h1')}
 </div>
 <p class="top"><a href="#main">${COPY.backToTop.en}</a> · <a href="#main" lang="zh-CN">${COPY.backToTop.zh}</a></p>`,
     });
@@ -123,11 +140,15 @@ ${biBlock(title, 'h1')}
 <p class="muted">${count.en} · <span lang="zh-CN">${count.zh}</span></p>
 ${biBlock(COPY.contents, 'h2')}
 <ul class="toc">${issue.sections.map(
-      (s) => html`<li><a href="#${anchorOf(s.domain.id)}">${s.domain.name.en} <span class="nb" lang="zh-CN">${s.domain.name.zh}</span></a> <span class="muted">(${s.entries.length})</span></li>`,
+      (s) => {
+        // The topic's matching papers, as the mail's contents give it: fewer may be listed under it below.
+        const m = matchingCount(s.total);
+        return html`<li><a href="#${anchorOf(s.domain.id)}">${s.domain.name.en} <span class="nb" lang="zh-CN">${s.domain.name.zh}</span></a> <span class="muted">(${m.en} · <span lang="zh-CN">${m.zh}</span>)</span></li>`;
+      },
     )}</ul>
 </section>
 <section class="card">
-${issue.sections.map((s) => sectionHtml(s, domainNames, 'h2', issue.batchDate))}
+${issue.sections.map((_, index) => sectionHtml(issue, index, domainNames, 'h2'))}
 <p class="top"><a href="#main">${COPY.backToTop.en}</a> · <a href="#main" lang="zh-CN">${COPY.backToTop.zh}</a></p>
 </section>`,
   });
