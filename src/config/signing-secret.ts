@@ -11,7 +11,7 @@ export const SECRET_FILE_NAME = 'paperboy.secret';
 export interface SigningSecret {
   secret: string;
   /** Where it came from: the environment, or a file paperboy made (now or on an earlier run). */
-  source: { kind: 'env' } | { kind: 'file'; file: string; created: boolean };
+  source: { kind: 'env' } | { kind: 'file'; file: string; created: boolean } | { kind: 'in-memory' };
 }
 
 /**
@@ -22,16 +22,16 @@ export interface SigningSecret {
  * required.
  */
 export function resolveSigningSecret(env: NodeJS.ProcessEnv, database: ResolvedLocation): SigningSecret {
-  if (env.PAPERBOY_SECRET) return { secret: readSigningSecret(env), source: { kind: 'env' } };
+  const fromEnv = readSigningSecret(env);
+  if (fromEnv) return { secret: fromEnv, source: { kind: 'env' } };
   if (database.dialect === 'postgres') {
     throw new ConfigError(
       'PAPERBOY_SECRET is not set: with a PostgreSQL database every host that runs or serves paperboy must sign links ' +
         'with the same key, so set one (`openssl rand -hex 32`) in each host\'s environment.',
     );
   }
-  if (database.file === ':memory:') {
-    return { secret: randomBytes(32).toString('hex'), source: { kind: 'file', file: ':memory:', created: true } };
-  }
+  // A database that lives only as long as the process has no links worth keeping valid.
+  if (database.file === ':memory:') return { secret: randomBytes(32).toString('hex'), source: { kind: 'in-memory' } };
   return readOrCreateSecretFile(join(dirname(database.file), SECRET_FILE_NAME));
 }
 
@@ -88,7 +88,7 @@ function readSecretFile(file: string): string | undefined {
 
 /** The one line that tells the operator a secret was made (printed once, on the run that made it). */
 export function describeNewSecret(source: SigningSecret['source']): string | undefined {
-  if (source.kind !== 'file' || !source.created || source.file === ':memory:') return undefined;
+  if (source.kind !== 'file' || !source.created) return undefined;
   return (
     `PAPERBOY_SECRET is not set: made a new signing secret and kept it in ${source.file} (owner-only). ` +
     'Back it up with the database; several hosts must share one secret through PAPERBOY_SECRET.'

@@ -112,6 +112,8 @@ export function createWebMetrics(db: Kysely<Database>): WebMetrics {
       highest = Math.max(highest, id);
       addRunReport(totals, report);
     }
+    // Ids below the look-back window are never read again: forget them, so the set stays small.
+    for (const id of seen) if (id <= Math.max(0, highest - ID_LOOKBACK)) seen.delete(id);
   };
 
   const readStore = async () => {

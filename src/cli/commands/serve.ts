@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { transportFactory } from '../../deliver/create-transport.ts';
-import { UsageError, type ExitCode, EXIT } from '../../errors.ts';
+import { ConfigError, UsageError, type ExitCode, EXIT } from '../../errors.ts';
 import { pruneRateLimits } from '../../store/web-rate-limits.ts';
 import { removeExpiredSignups } from '../../store/web-subscribers.ts';
 import { createApp } from '../../web/app.ts';
@@ -36,7 +36,7 @@ export function readMetricsToken(env: NodeJS.ProcessEnv): string | undefined {
   const token = env.PAPERBOY_METRICS_TOKEN?.trim();
   if (!token) return undefined;
   if (token.length < 16) {
-    throw new UsageError('PAPERBOY_METRICS_TOKEN is too short: use at least 16 characters (`openssl rand -hex 16`)');
+    throw new ConfigError('PAPERBOY_METRICS_TOKEN is too short: use at least 16 characters (`openssl rand -hex 16`)');
   }
   return token;
 }
