@@ -126,6 +126,22 @@ export const configSchema = z.strictObject({
         .optional()
         .describe('Dates (America/New_York) with no arXiv freeze or announcement; default: the 2025–2026 table.'),
       extraHolidays: z.array(isoDate).default([]).describe('Added to holidays: retreats, outages.'),
+      details: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe('Ask the export API for the comment and journal reference of the papers a mail shows.'),
+          apiUrl: z.url().default('https://export.arxiv.org/api/query'),
+          idsPerRequest: z.number().int().min(1).max(100).default(100),
+          minGapSeconds: z
+            .number()
+            .min(3, 'expected at least 3: arXiv asks for no more than one request every three seconds')
+            .max(60)
+            .default(3),
+        })
+        .prefault({})
+        .describe('Code links and venues from the arXiv API; skipped when the feeds are read from files.'),
     })
     .prefault({}),
   render: z

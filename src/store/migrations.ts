@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { deliveryMigration } from './delivery-schema.ts';
+import { detailsMigration } from './details-schema.ts';
 import type { DialectName } from './dialect.ts';
 import { runsMigration } from './runs-schema.ts';
 import { initialMigration } from './schema.ts';
@@ -15,5 +16,6 @@ export function createMigrations(dialect: DialectName): Record<string, Migration
     '0002_delivery': deliveryMigration(dialect),
     '0100_web': webMigration(dialect),
     '0200_runs': runsMigration(dialect),
+    '0400_paper_details': detailsMigration(),
   };
 }
