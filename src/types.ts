@@ -45,6 +45,16 @@ export interface Paper {
   journalRef?: string | undefined;
 }
 
+/** What arXiv's export API adds to a paper version the feed already gave us. */
+export interface PaperDetails {
+  id: string;
+  version: number;
+  /** The authors' free-text comment ("14 pages, 6 figures; accepted at NeurIPS 2025; code at …"). */
+  comment: string | null;
+  journalRef: string | null;
+  doi: string | null;
+}
+
 export interface LocalizedText {
   en: string;
   zh: string;

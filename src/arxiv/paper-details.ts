@@ -1,16 +1,8 @@
 // What a paper's arXiv comment and its abstract say beyond the feed: where its code or project page lives and where
 // it was published. Pure: text in, links and a short venue line out.
-import type { Paper } from '../types.ts';
+import type { Paper, PaperDetails } from '../types.ts';
 
-/** What the export API adds to a paper the feed already gave us. */
-export interface PaperDetails {
-  id: string;
-  version: number;
-  /** The authors' free-text comment ("14 pages, 6 figures; accepted at NeurIPS 2025; code at …"). */
-  comment: string | null;
-  journalRef: string | null;
-  doi: string | null;
-}
+export type { PaperDetails };
 
 export interface PaperExtras {
   /** A repository (GitHub, GitLab, Hugging Face, …) named in the abstract or comment. */

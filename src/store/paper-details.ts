@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { PaperDetails } from '../arxiv/paper-details.ts';
+import type { PaperDetails } from '../types.ts';
 import { chunkRows } from './chunk-rows.ts';
 import type { Database } from './schema.ts';
 
