@@ -173,4 +173,14 @@ export interface Subscriber {
   status: SubscriberStatus;
 }
 
+/**
+ * What a reader follows beyond topics: keywords (whole words or phrases, as domains match them), keywords that
+ * keep a paper out of their mail, and authors (matched on the name with accents and case folded). Up to 20 each.
+ */
+export interface ReaderInterests {
+  keywords: string[];
+  exclude: string[];
+  authors: string[];
+}
+
 export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { deliveryMigration } from './delivery-schema.ts';
 import { detailsMigration } from './details-schema.ts';
+import { interestsMigration } from './interests-schema.ts';
 import type { DialectName } from './dialect.ts';
 import { runsMigration } from './runs-schema.ts';
 import { initialMigration } from './schema.ts';
@@ -17,5 +18,6 @@ export function createMigrations(dialect: DialectName): Record<string, Migration
     '0100_web': webMigration(dialect),
     '0200_runs': runsMigration(dialect),
     '0400_paper_details': detailsMigration(),
+    '0500_reader_interests': interestsMigration(),
   };
 }

@@ -2,6 +2,7 @@ import { sql, type Generated, type Kysely, type Migration } from 'kysely';
 import type { AnnounceType, ISODate, Language, SubscriberStatus } from '../types.ts';
 import type { DeliveryTables, FailureKind } from './delivery-schema.ts';
 import type { DetailsTables } from './details-schema.ts';
+import type { InterestsTables } from './interests-schema.ts';
 import type { DialectName } from './dialect.ts';
 import type { RunTables } from './runs-schema.ts';
 
@@ -120,7 +121,7 @@ export interface DeliveriesTable {
   claimed_at: string | null;
 }
 
-export interface Database extends DeliveryTables, RunTables, DetailsTables {
+export interface Database extends DeliveryTables, RunTables, DetailsTables, InterestsTables {
   batches: BatchesTable;
   papers: PapersTable;
   batch_papers: BatchPapersTable;

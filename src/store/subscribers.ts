@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Language, Subscriber, SubscriberStatus } from '../types.ts';
+import type { Language, ReaderInterests, Subscriber, SubscriberStatus } from '../types.ts';
 import { chunkRows } from './chunk-rows.ts';
+import { NO_INTERESTS, readInterests, sameInterests, writeInterests } from './reader-interests.ts';
 import { SUBSCRIBER_STATUSES, type Database } from './schema.ts';
 
 /** One reader as an import (or a sign-up) states it. */
@@ -11,6 +12,8 @@ export interface SubscriberInput {
   /** Domain ids. */
   topics: string[];
   language: Language;
+  /** Keywords, exclusions and followed authors; a list left out keeps whatever is stored. */
+  interests?: Partial<ReaderInterests> | undefined;
 }
 
 export interface ImportCounts {
@@ -46,6 +49,7 @@ interface Known {
   status: SubscriberStatus;
   /** Sorted. */
   topics: string[];
+  interests: ReaderInterests;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -92,14 +96,20 @@ export async function upsertSubscribers(
           .select(['id', 'email', 'name', 'language', 'status'])
           .where('email', 'in', missing)
           .execute();
-        const topics = await topicsOf(
-          trx,
-          found.map((f) => Number(f.id)),
-        );
+        const ids = found.map((f) => Number(f.id));
+        const topics = await topicsOf(trx, ids);
+        const interests = await readInterests(trx, ids);
         for (const email of missing) known.set(email, null);
         for (const f of found) {
           const id = Number(f.id);
-          known.set(f.email, { id, name: f.name, language: f.language, status: f.status, topics: topics.get(id) ?? [] });
+          known.set(f.email, {
+            id,
+            name: f.name,
+            language: f.language,
+            status: f.status,
+            topics: topics.get(id) ?? [],
+            interests: interests.get(id) ?? NO_INTERESTS,
+          });
         }
       }
 
@@ -128,8 +138,10 @@ export async function upsertSubscribers(
               .executeTakeFirstOrThrow();
             id = Number(inserted.id);
             await writeTopics(trx, id, topics);
+            if (row.interests) await writeInterests(trx, id, { ...NO_INTERESTS, ...row.interests }, now);
           }
-          known.set(email, { id, name, language: row.language, status: 'active', topics });
+          const interests = { ...NO_INTERESTS, ...row.interests };
+          known.set(email, { id, name, language: row.language, status: 'active', topics, interests });
           counts.added++;
           continue;
         }
@@ -141,7 +153,15 @@ export async function upsertSubscribers(
 
         const nextName = name ?? current.name;
         const sameTopics = topics.length === current.topics.length && topics.every((t, i) => t === current.topics[i]);
-        if (current.status === 'active' && sameTopics && nextName === current.name && row.language === current.language) {
+        const nextInterests = { ...current.interests, ...row.interests };
+        const interestsKept = sameInterests(nextInterests, current.interests);
+        if (
+          current.status === 'active' &&
+          sameTopics &&
+          interestsKept &&
+          nextName === current.name &&
+          row.language === current.language
+        ) {
           counts.unchanged++;
           continue;
         }
@@ -162,8 +182,9 @@ export async function upsertSubscribers(
             await trx.deleteFrom('subscriber_topics').where('subscriber_id', '=', current.id).execute();
             await writeTopics(trx, current.id, topics);
           }
+          if (!interestsKept) await writeInterests(trx, current.id, nextInterests, now);
         }
-        known.set(email, { ...current, name: nextName, language: row.language, status: 'active', topics });
+        known.set(email, { ...current, name: nextName, language: row.language, status: 'active', topics, interests: nextInterests });
         counts.updated++;
       }
     }

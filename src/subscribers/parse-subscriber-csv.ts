@@ -1,7 +1,8 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import type { SubscriberInput } from '../store/subscribers.ts';
 import { escapeForTerminal } from '../hidden-characters.ts';
-import { LANGUAGES, type Language } from '../types.ts';
+import { LANGUAGES, type Language, type ReaderInterests } from '../types.ts';
+import { INTEREST_KINDS, parseInterestList } from './reader-interests.ts';
 import { checkAddress } from './validate-address.ts';
 
 export interface CsvProblem {
@@ -17,7 +18,9 @@ export interface ParsedSubscriberCsv {
 }
 
 export const CSV_COLUMNS = ['email', 'name', 'topics', 'language'] as const;
-type Column = (typeof CSV_COLUMNS)[number];
+/** Optional columns, each a `;`-separated list; a column left out keeps what the reader has. */
+export const INTEREST_COLUMNS = INTEREST_KINDS;
+type Column = (typeof CSV_COLUMNS)[number] | (typeof INTEREST_COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['email', 'topics'];
 
 /** A value from the file inside a message: quoted, with anything that could act on a terminal shown escaped. */
@@ -71,8 +74,8 @@ function readRecords(text: string): { records: CsvRecord[]; problem?: CsvProblem
 }
 
 /**
- * Parses a subscriber list: a header naming `email` and `topics` (and optionally `name` and `language`, in any
- * order; other columns are ignored), then one reader per record. Good rows are returned; each bad row is left out
+ * Parses a subscriber list: a header naming `email` and `topics` (and optionally `name`, `language`, `keywords`,
+ * `exclude` and `authors`, in any order; other columns are ignored), then one reader per record. Good rows are returned; each bad row is left out
  * and reported once, with its line and every reason (joined by "; ").
  */
 export function parseSubscriberCsv(text: string, knownTopics: readonly string[]): ParsedSubscriberCsv {
@@ -93,7 +96,7 @@ export function parseSubscriberCsv(text: string, knownTopics: readonly string[])
   const names = header.fields.map((f) => f.trim().toLowerCase());
   const index = new Map<Column, number>();
   const repeated: string[] = [];
-  for (const column of CSV_COLUMNS) {
+  for (const column of [...CSV_COLUMNS, ...INTEREST_COLUMNS]) {
     const at = names.indexOf(column);
     if (at >= 0) index.set(column, at);
     if (names.lastIndexOf(column) !== at) repeated.push(column);
@@ -170,6 +173,16 @@ export function parseSubscriberCsv(text: string, knownTopics: readonly string[])
       reasons.push(`unknown language ${quote(languageText)} (valid: ${LANGUAGES.join(', ')}; empty means bilingual)`);
     }
 
+    const interests: Partial<ReaderInterests> = {};
+    for (const kind of INTEREST_COLUMNS) {
+      if (!index.has(kind)) continue;
+      const parsed = parseInterestList(field(record, kind), kind);
+      interests[kind] = parsed.values;
+      for (const problem of parsed.problems) {
+        reasons.push(`${kind}: ${problem.value === undefined ? '' : `${quote(problem.value)} `}${problem.reason}`);
+      }
+    }
+
     if (reasons.length > 0 || !address.ok) {
       flush();
       continue;
@@ -181,6 +194,7 @@ export function parseSubscriberCsv(text: string, knownTopics: readonly string[])
       name: name === '' ? null : name,
       topics: topics.map((t) => topicIds.get(t) ?? t),
       language,
+      ...(Object.keys(interests).length > 0 ? { interests } : {}),
     });
   }
   return finish();

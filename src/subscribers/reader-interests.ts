@@ -1,0 +1,100 @@
+// The one rule for what a reader may follow: keywords, excluded keywords and authors, as the subscriber CSV (a
+// `;`-separated column each) and the preferences page (one per line) state them. Pure: text in, values and
+// problems out. Readers never get raw `/regex/` patterns: a hostile pattern could stall every run.
+import { describeHiddenCharacter, findHiddenCharacter } from '../hidden-characters.ts';
+import type { ReaderInterests } from '../types.ts';
+
+export const MAX_INTERESTS = 20;
+export const MIN_INTEREST_LENGTH = 2;
+export const MAX_INTEREST_LENGTH = 80;
+
+export type InterestKind = keyof ReaderInterests;
+export const INTEREST_KINDS: readonly InterestKind[] = ['keywords', 'exclude', 'authors'];
+
+export interface InterestProblem {
+  kind: InterestKind;
+  /** What was typed, for the message (the caller escapes it for its medium). */
+  value?: string;
+  reason: string;
+}
+
+/**
+ * One list of interests from the text a reader typed: split on `;` (and on line breaks, for a text box), trimmed,
+ * inner white space collapsed, duplicates (ignoring case) dropped. Each bad value is a problem and left out.
+ */
+export function parseInterestList(text: string, kind: InterestKind): { values: string[]; problems: InterestProblem[] } {
+  const values: string[] = [];
+  const problems: InterestProblem[] = [];
+  const seen = new Set<string>();
+  for (const raw of text.split(/[;\n\r]+/)) {
+    const trimmed = raw.trim();
+    if (trimmed === '') continue;
+    const hidden = findHiddenCharacter(trimmed.replace(/\s+/g, ' '));
+    if (hidden) {
+      problems.push({ kind, value: trimmed, reason: `contains ${describeHiddenCharacter(hidden)}` });
+      continue;
+    }
+    const value = trimmed.replace(/\s+/g, ' ');
+    const length = [...value].length;
+    if (length < MIN_INTEREST_LENGTH || length > MAX_INTEREST_LENGTH) {
+      problems.push({ kind, value, reason: `must be ${MIN_INTEREST_LENGTH}–${MAX_INTEREST_LENGTH} characters long` });
+      continue;
+    }
+    if (kind !== 'authors' && value.startsWith('/') && value.endsWith('/')) {
+      problems.push({ kind, value, reason: 'regular expressions are for the config; write the word or phrase' });
+      continue;
+    }
+    if (!/[\p{L}\p{N}]/u.test(value)) {
+      problems.push({ kind, value, reason: 'has no letter or digit' });
+      continue;
+    }
+    const key = kind === 'authors' ? normalizeAuthorName(value) : value.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    values.push(value);
+  }
+  if (values.length > MAX_INTERESTS) {
+    problems.push({ kind, reason: `at most ${MAX_INTERESTS} ${kind === 'authors' ? 'authors' : 'keywords'}; ${values.length} given` });
+    values.length = MAX_INTERESTS;
+  }
+  return { values, problems };
+}
+
+/** All three lists at once; `texts` holds what was typed per kind (absent: empty). */
+export function parseInterests(texts: Partial<Record<InterestKind, string>>): {
+  interests: ReaderInterests;
+  problems: InterestProblem[];
+} {
+  const interests: ReaderInterests = { keywords: [], exclude: [], authors: [] };
+  const problems: InterestProblem[] = [];
+  for (const kind of INTEREST_KINDS) {
+    const parsed = parseInterestList(texts[kind] ?? '', kind);
+    interests[kind] = parsed.values;
+    problems.push(...parsed.problems);
+  }
+  return { interests, problems };
+}
+
+/**
+ * A name as compared: accents folded ("Müller" = "Muller", "Łukasz" = "Lukasz"), case and punctuation ignored,
+ * "Last, First" turned round. arXiv feeds write names as the authors typed them, so this is the best key there is.
+ */
+export function normalizeAuthorName(name: string): string {
+  let text = name.trim();
+  const comma = /^([^,]+),\s*([^,]+)$/.exec(text);
+  if (comma) text = `${comma[2]} ${comma[1]}`;
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[łŁ]/g, 'l')
+    .replace(/[øØ]/g, 'o')
+    .replace(/ß/g, 'ss')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+export function hasInterests(interests: ReaderInterests): boolean {
+  return interests.keywords.length + interests.exclude.length + interests.authors.length > 0;
+}
