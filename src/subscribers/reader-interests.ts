@@ -2,6 +2,7 @@
 // `;`-separated column each) and the preferences page (one per line) state them. Pure: text in, values and
 // problems out. Readers never get raw `/regex/` patterns: a hostile pattern could stall every run.
 import { describeHiddenCharacter, findHiddenCharacter } from '../hidden-characters.ts';
+import { normalizeAuthorName } from '../select/match-interests.ts';
 import type { ReaderInterests } from '../types.ts';
 
 export const MAX_INTERESTS = 20;
@@ -73,26 +74,6 @@ export function parseInterests(texts: Partial<Record<InterestKind, string>>): {
     problems.push(...parsed.problems);
   }
   return { interests, problems };
-}
-
-/**
- * A name as compared: accents folded ("Müller" = "Muller", "Łukasz" = "Lukasz"), case and punctuation ignored,
- * "Last, First" turned round. arXiv feeds write names as the authors typed them, so this is the best key there is.
- */
-export function normalizeAuthorName(name: string): string {
-  let text = name.trim();
-  const comma = /^([^,]+),\s*([^,]+)$/.exec(text);
-  if (comma) text = `${comma[2]} ${comma[1]}`;
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .replace(/[łŁ]/g, 'l')
-    .replace(/[øØ]/g, 'o')
-    .replace(/ß/g, 'ss')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
 }
 
 export function hasInterests(interests: ReaderInterests): boolean {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSubscriberCsv } from '../../src/subscribers/parse-subscriber-csv.ts';
-import { normalizeAuthorName, parseInterestList, parseInterests } from '../../src/subscribers/reader-interests.ts';
+import { normalizeAuthorName } from '../../src/select/match-interests.ts';
+import { parseInterestList, parseInterests } from '../../src/subscribers/reader-interests.ts';
 
 const TOPICS = ['llm', 'agents', 'vision'];
 

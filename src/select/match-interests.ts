@@ -1,0 +1,96 @@
+// Which of a batch's papers one reader's own interests pick or forbid: papers by an author they follow, papers
+// naming one of their keywords, and papers naming an excluded keyword (never in their mail). Pure; the matchers
+// are compiled once per distinct set of interests and reused for every paper of the batch.
+import type { Paper, ReaderInterests } from '../types.ts';
+import { compileKeywords, type KeywordMatcher, matchKeywords } from './match-keywords.ts';
+
+export interface InterestMatcher {
+  keywords: KeywordMatcher;
+  exclude: KeywordMatcher;
+  /** Followed authors as compared (accents, case and punctuation folded), with the name as the reader wrote it. */
+  authors: Map<string, string>;
+}
+
+export interface AuthorMatch {
+  paper: Paper;
+  /** The followed names found among the paper's authors, as the reader wrote them. */
+  authors: string[];
+}
+
+export interface KeywordMatch {
+  paper: Paper;
+  keywords: string[];
+  /** How many of them the title names: a title mention ranks above the abstract's. */
+  inTitle: number;
+}
+
+export interface InterestMatches {
+  byAuthor: AuthorMatch[];
+  /** Papers by a followed author are not repeated here. */
+  byKeyword: KeywordMatch[];
+  /** Ids of papers the reader excluded: no section of their mail may show them. */
+  excluded: Set<string>;
+}
+
+/**
+ * A name as compared: accents folded ("Müller" = "Muller", "Łukasz" = "Lukasz"), case and punctuation ignored,
+ * "Last, First" turned round. Feeds write names as the authors typed them, so this is the best key there is.
+ */
+export function normalizeAuthorName(name: string): string {
+  let text = name.trim();
+  const comma = /^([^,]+),\s*([^,]+)$/.exec(text);
+  if (comma) text = `${comma[2]} ${comma[1]}`;
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[łŁ]/g, 'l')
+    .replace(/[øØ]/g, 'o')
+    .replace(/ß/g, 'ss')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+export function compileInterests(interests: ReaderInterests): InterestMatcher {
+  // Readers' keywords are plain words or phrases (validated in src/subscribers/reader-interests.ts); a leading and
+  // trailing slash would make the matcher read a regex, so such a value is matched as the words inside.
+  const literal = (values: readonly string[]) => values.map((v) => (v.startsWith('/') && v.endsWith('/') ? v.slice(1, -1) : v));
+  return {
+    keywords: compileKeywords(literal(interests.keywords)),
+    exclude: compileKeywords(literal(interests.exclude)),
+    authors: new Map(interests.authors.map((name) => [normalizeAuthorName(name), name])),
+  };
+}
+
+/** The reader's author and keyword papers, best first, and the papers they excluded. */
+export function matchInterests(matcher: InterestMatcher, papers: readonly Paper[]): InterestMatches {
+  const byAuthor: AuthorMatch[] = [];
+  const byKeyword: KeywordMatch[] = [];
+  const excluded = new Set<string>();
+  for (const paper of papers) {
+    const text = `${paper.title}\n${paper.abstract}`;
+    if (matcher.exclude.keywords.length > 0 && matchKeywords(matcher.exclude, text).length > 0) {
+      excluded.add(paper.id);
+      continue;
+    }
+    if (matcher.authors.size > 0) {
+      const followed = paper.authors
+        .map((a) => matcher.authors.get(normalizeAuthorName(a.name)))
+        .filter((name): name is string => name !== undefined);
+      if (followed.length > 0) {
+        byAuthor.push({ paper, authors: [...new Set(followed)] });
+        continue;
+      }
+    }
+    if (matcher.keywords.keywords.length > 0) {
+      const keywords = matchKeywords(matcher.keywords, text);
+      if (keywords.length > 0) {
+        byKeyword.push({ paper, keywords, inTitle: matchKeywords(matcher.keywords, paper.title).length });
+      }
+    }
+  }
+  // More keywords first, then title mentions; the batch's order (by id) breaks ties so the result is stable.
+  byKeyword.sort((a, b) => b.keywords.length - a.keywords.length || b.inTitle - a.inTitle);
+  return { byAuthor, byKeyword, excluded };
+}
