@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Language, Subscriber, SubscriberStatus } from '../types.ts';
+import type { Language, ReaderInterests, Subscriber, SubscriberStatus } from '../types.ts';
+import { writeInterests } from './reader-interests.ts';
 import type { Database } from './schema.ts';
 import { findSubscriber, normalizeEmail } from './subscribers.ts';
 import { webDb, type WebDatabase } from './web-schema.ts';
@@ -167,7 +168,7 @@ export async function findOpenSignup(
 export async function updatePreferences(
   db: Kysely<Database>,
   subscriberId: number,
-  choice: { topics: string[]; language: Language },
+  choice: { topics: string[]; language: Language; interests?: ReaderInterests | undefined },
   now: Date,
 ): Promise<boolean> {
   const at = now.toISOString();
@@ -182,6 +183,8 @@ export async function updatePreferences(
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
       await replaceTopics(trx, subscriberId, choice.topics);
+      // The web's database type holds the core tables too; writeInterests touches only its own table.
+      if (choice.interests) await writeInterests(trx as unknown as Transaction<Database>, subscriberId, choice.interests, now);
       return true;
     });
 }

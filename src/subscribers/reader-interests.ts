@@ -12,10 +12,14 @@ export const MAX_INTEREST_LENGTH = 80;
 export type InterestKind = keyof ReaderInterests;
 export const INTEREST_KINDS: readonly InterestKind[] = ['keywords', 'exclude', 'authors'];
 
+export type InterestProblemCode = 'hidden-character' | 'length' | 'regex' | 'no-letter' | 'too-many';
+
 export interface InterestProblem {
   kind: InterestKind;
+  code: InterestProblemCode;
   /** What was typed, for the message (the caller escapes it for its medium). */
   value?: string;
+  /** In English, for the CSV report; the web form words each code in both languages. */
   reason: string;
 }
 
@@ -32,21 +36,21 @@ export function parseInterestList(text: string, kind: InterestKind): { values: s
     if (trimmed === '') continue;
     const hidden = findHiddenCharacter(trimmed.replace(/\s+/g, ' '));
     if (hidden) {
-      problems.push({ kind, value: trimmed, reason: `contains ${describeHiddenCharacter(hidden)}` });
+      problems.push({ kind, code: 'hidden-character', value: trimmed, reason: `contains ${describeHiddenCharacter(hidden)}` });
       continue;
     }
     const value = trimmed.replace(/\s+/g, ' ');
     const length = [...value].length;
     if (length < MIN_INTEREST_LENGTH || length > MAX_INTEREST_LENGTH) {
-      problems.push({ kind, value, reason: `must be ${MIN_INTEREST_LENGTH}–${MAX_INTEREST_LENGTH} characters long` });
+      problems.push({ kind, code: 'length', value, reason: `must be ${MIN_INTEREST_LENGTH}–${MAX_INTEREST_LENGTH} characters long` });
       continue;
     }
     if (kind !== 'authors' && value.startsWith('/') && value.endsWith('/')) {
-      problems.push({ kind, value, reason: 'regular expressions are for the config; write the word or phrase' });
+      problems.push({ kind, code: 'regex', value, reason: 'regular expressions are for the config; write the word or phrase' });
       continue;
     }
     if (!/[\p{L}\p{N}]/u.test(value)) {
-      problems.push({ kind, value, reason: 'has no letter or digit' });
+      problems.push({ kind, code: 'no-letter', value, reason: 'has no letter or digit' });
       continue;
     }
     const key = kind === 'authors' ? normalizeAuthorName(value) : value.toLowerCase();
@@ -55,7 +59,7 @@ export function parseInterestList(text: string, kind: InterestKind): { values: s
     values.push(value);
   }
   if (values.length > MAX_INTERESTS) {
-    problems.push({ kind, reason: `at most ${MAX_INTERESTS} ${kind === 'authors' ? 'authors' : 'keywords'}; ${values.length} given` });
+    problems.push({ kind, code: 'too-many', reason: `at most ${MAX_INTERESTS} ${kind === 'authors' ? 'authors' : 'keywords'}; ${values.length} given` });
     values.length = MAX_INTERESTS;
   }
   return { values, problems };

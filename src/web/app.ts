@@ -8,6 +8,7 @@ import type { MailTransport } from '../deliver/transport.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { Database } from '../store/schema.ts';
 import { listSentIssues } from '../store/sent-issues.ts';
+import { interestsOf } from '../store/reader-interests.ts';
 import { findSubscriber } from '../store/subscribers.ts';
 import { hitRateLimit } from '../store/web-rate-limits.ts';
 import {
@@ -26,13 +27,21 @@ import { confirmLink, readerLinks, verifyLinkToken, type LinkPurpose, type Token
 import type { SiteInfo } from './pages/layout.ts';
 import { messagePage } from './pages/message-page.ts';
 import { issuePage, issuesIndexPage } from './pages/issue-pages.ts';
+import type { InterestTexts } from './pages/choice-fields.ts';
 import { confirmPage, preferencesPage, unsubscribePage } from './pages/reader-pages.ts';
 import { subscribePage } from './pages/subscribe-page.ts';
 import { handleResendWebhook, resendVerifier, type WebhookVerifier } from './resend-webhook.ts';
 import { sendOneMail } from './send-mail.ts';
 import { SITE_CSS, SITE_CSS_PATH } from './site-css.ts';
 import { composeTransactional, type TransactionalMail } from './transactional-mails.ts';
-import { isHoneypotFilled, parseSubscribeForm, parseTopicChoice, type FormBody } from './validate-form.ts';
+import {
+  interestTexts,
+  isHoneypotFilled,
+  parseInterestForm,
+  parseSubscribeForm,
+  parseTopicChoice,
+  type FormBody,
+} from './validate-form.ts';
 import { COPY, LANGUAGE_LABELS } from './web-copy.ts';
 import { createWebMetrics, metricsAccess } from './web-metrics.ts';
 
@@ -353,10 +362,16 @@ export function createApp(deps: AppDeps): Hono {
 
   // --- preferences ----------------------------------------------------------------------------------------------
 
-  const showPreferences = (
+  const showPreferences = async (
     c: Context,
     reader: Subscriber,
-    extra: { topics?: string[]; language?: Subscriber['language']; saved?: boolean; errors?: LocalizedText[] },
+    extra: {
+      topics?: string[];
+      language?: Subscriber['language'];
+      interests?: InterestTexts;
+      saved?: boolean;
+      errors?: LocalizedText[];
+    },
     status: 200 | 400 = 200,
   ) => {
     const unsubscribeAction = ownLinks(reader.id).unsubscribeUrl;
@@ -368,6 +383,7 @@ export function createApp(deps: AppDeps): Hono {
         domains,
         topics: extra.topics ?? reader.topics,
         language: extra.language ?? reader.language,
+        interests: extra.interests ?? interestTexts(await interestsOf(db, reader.id)),
         unsubscribeAction,
         unsubscribeCsrf: formToken(unsubscribeAction),
         saved: extra.saved ?? false,
@@ -393,9 +409,11 @@ export function createApp(deps: AppDeps): Hono {
     const reader = await findSubscriber(db, { id: check.claims.subscriberId });
     if (!reader || reader.status !== 'active') return notSubscribed(c);
     const { choice, errors } = parseTopicChoice(body, domainIds);
-    if (errors.length > 0) return showPreferences(c, reader, { ...choice, errors }, 400);
-    if (!(await updatePreferences(db, reader.id, choice, now()))) return notSubscribed(c);
-    return showPreferences(c, reader, { ...choice, saved: true });
+    const { texts, interests, errors: interestErrors } = parseInterestForm(body);
+    errors.push(...interestErrors);
+    if (errors.length > 0) return showPreferences(c, reader, { ...choice, interests: texts, errors }, 400);
+    if (!(await updatePreferences(db, reader.id, { ...choice, interests }, now()))) return notSubscribed(c);
+    return showPreferences(c, reader, { ...choice, ...(interests ? { interests: interestTexts(interests) } : {}), saved: true });
   });
 
   // --- unsubscribe ----------------------------------------------------------------------------------------------

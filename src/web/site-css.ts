@@ -40,6 +40,11 @@ border-radius:6px;background:var(--card);color:var(--text)}
 fieldset{border:0;padding:0;margin:1.25rem 0 0;min-width:0}
 legend{font-weight:700;padding:0;margin-bottom:.25rem}
 legend .zh{font-weight:400;color:var(--muted);margin-left:.4rem}
+.field{display:block;margin:.9rem 0 .3rem}
+.field .label{font-weight:600}
+.field .zh{margin-left:.4rem;font-weight:400;color:var(--muted)}
+textarea{display:block;width:100%;box-sizing:border-box;font:inherit;font-size:1rem;padding:.55rem .65rem;border:1px solid var(--rule);border-radius:6px;background:var(--card);color:inherit;resize:vertical}
+textarea:focus{outline:2px solid var(--accent);outline-offset:1px}
 .hint{color:var(--muted);font-size:.92rem;margin:0 0 .5rem}
 .choice{display:flex;gap:.75rem;align-items:flex-start;padding:.7rem .8rem;border:1px solid var(--rule);border-radius:6px;
 margin:.5rem 0;cursor:pointer}

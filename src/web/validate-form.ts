@@ -1,6 +1,8 @@
 import { codePointLabel } from '../hidden-characters.ts';
+import { type InterestProblem, parseInterests } from '../subscribers/reader-interests.ts';
 import { type AddressCheck, checkAddress, MAX_ADDRESS_LENGTH } from '../subscribers/validate-address.ts';
-import { LANGUAGES, type Language, type LocalizedText } from '../types.ts';
+import { LANGUAGES, type Language, type LocalizedText, type ReaderInterests } from '../types.ts';
+import type { InterestTexts } from './pages/choice-fields.ts';
 import type { SubscribeForm } from './pages/subscribe-page.ts';
 import { COPY } from './web-copy.ts';
 
@@ -97,4 +99,46 @@ export function parseSubscribeForm(
 /** The honeypot: a field people never see; bots fill every field they find. */
 export function isHoneypotFilled(body: FormBody): boolean {
   return field(body, 'website').trim() !== '';
+}
+
+const INTEREST_LABELS = { keywords: COPY.keywordsLabel, exclude: COPY.excludeLabel, authors: COPY.authorsLabel };
+const INTEREST_REASONS: Record<InterestProblem['code'], LocalizedText> = {
+  'hidden-character': COPY.errInterestHidden,
+  length: COPY.errInterestLength,
+  regex: COPY.errInterestRegex,
+  'no-letter': COPY.errInterestNoLetter,
+  'too-many': COPY.errInterestTooMany,
+};
+/** A typed value inside a message: cut, so a long paste is not echoed back whole. */
+const shown = (value: string) => (value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
+/**
+ * The three interest boxes: what to show again (as typed, capped) and what to store. A bad value is an error
+ * naming the box and the value, in both languages; nothing is saved until all of them are good.
+ */
+export function parseInterestForm(body: FormBody): {
+  texts: InterestTexts;
+  /** Undefined when the form had no interest boxes at all (a page from before they existed): keep what is stored. */
+  interests: ReaderInterests | undefined;
+  errors: LocalizedText[];
+} {
+  const texts: InterestTexts = {
+    keywords: field(body, 'keywords').slice(0, 2000),
+    exclude: field(body, 'exclude').slice(0, 2000),
+    authors: field(body, 'authors').slice(0, 2000),
+  };
+  const { interests, problems } = parseInterests(texts);
+  const errors = problems.map((problem) => {
+    const label = INTEREST_LABELS[problem.kind];
+    const reason = INTEREST_REASONS[problem.code];
+    const value = problem.value === undefined ? '' : `“${shown(problem.value)}”`;
+    return { en: `${label.en}${value && ` ${value}`}: ${reason.en}.`, zh: `${label.zh}${value}：${reason.zh}。` };
+  });
+  const sent = ['keywords', 'exclude', 'authors'].some((name) => name in body);
+  return { texts, interests: sent ? interests : undefined, errors };
+}
+
+/** The reader's stored interests as the boxes show them: one per line. */
+export function interestTexts(interests: ReaderInterests): InterestTexts {
+  return { keywords: interests.keywords.join('\n'), exclude: interests.exclude.join('\n'), authors: interests.authors.join('\n') };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { interestsOf } from '../../src/store/reader-interests.ts';
 import { findSubscriber, upsertSubscribers } from '../../src/store/subscribers.ts';
 import { webDb } from '../../src/store/web-schema.ts';
 import { signFormToken } from '../../src/web/form-token.ts';
@@ -180,6 +181,49 @@ describe('/preferences/<token>', () => {
     expect(res.status).toBe(status);
     expect(textOf(await res.text())).toContain(message);
     expect(await findSubscriber(h.db, { id })).toMatchObject({ topics: ['llm'], language: 'en' });
+  });
+
+  it('saves keywords, followed authors and exclusions, one per line, and shows them again', async () => {
+    const h = await createHarness();
+    const id = await activeReader(h);
+    const path = pathOf(links(id).preferencesUrl);
+    const page = await (await h.app.request(path)).text();
+    expect(page).toContain('<textarea id="interest-keywords" name="keywords"');
+    expect(textOf(page)).toContain('Authors you follow');
+    const res = await submit(h, path, {
+      topics: ['llm'],
+      language: 'en',
+      keywords: 'RAG\r\nmixture of experts',
+      authors: 'Percy Liang',
+      exclude: 'medical',
+    });
+    expect(res.status).toBe(200);
+    const saved = await res.text();
+    expect(saved).toContain('>RAG\nmixture of experts</textarea>');
+    expect(await interestsOf(h.db, id)).toEqual({
+      keywords: ['RAG', 'mixture of experts'],
+      exclude: ['medical'],
+      authors: ['Percy Liang'],
+    });
+    // The next visit shows them; an old form without the boxes leaves them alone.
+    expect(await (await h.app.request(path)).text()).toContain('>Percy Liang</textarea>');
+    await submit(h, path, { topics: ['llm'], language: 'zh' });
+    expect((await interestsOf(h.db, id)).authors).toEqual(['Percy Liang']);
+  });
+
+  it('rejects a bad keyword, names it in both languages, keeps what was typed and saves nothing', async () => {
+    const h = await createHarness();
+    const id = await activeReader(h);
+    const path = pathOf(links(id).preferencesUrl);
+    const res = await submit(h, path, { topics: ['agents'], language: 'en', keywords: 'good one\n/(a+)+$/', authors: '<b>x</b>y' });
+    expect(res.status).toBe(400);
+    const page = await res.text();
+    expect(textOf(page)).toContain('Your keywords “/(a+)+$/”: write the word or phrase, not a regular expression.');
+    expect(page).toContain('你的关键词“/(a+)+$/”：请直接写词或短语，不要用正则表达式。');
+    // Typed text comes back escaped, never as markup.
+    expect(page).toContain('&lt;b&gt;x&lt;/b&gt;y</textarea>');
+    expect(await interestsOf(h.db, id)).toEqual({ keywords: [], exclude: [], authors: [] });
+    expect(await findSubscriber(h.db, { id })).toMatchObject({ topics: ['llm'] });
   });
 
   it('rejects a missing CSRF token, a forged link and another reader id', async () => {

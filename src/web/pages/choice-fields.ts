@@ -28,6 +28,24 @@ ${LANGUAGES.map(
 )}</fieldset>`;
 }
 
+/** What a reader typed in the three interest boxes, one value per line. */
+export interface InterestTexts {
+  keywords: string;
+  exclude: string;
+  authors: string;
+}
+
+export function interestFields(texts: InterestTexts): Html {
+  const box = (name: keyof InterestTexts, label: LocalizedText) =>
+    html`<label class="field" for="interest-${name}"><span class="label">${label.en}<span class="zh" lang="zh-CN">${label.zh}</span></span></label>
+<textarea id="interest-${name}" name="${name}" rows="3" maxlength="2000" autocomplete="off" spellcheck="false" aria-describedby="interests-hint">${texts[name]}</textarea>
+`;
+  return html`<fieldset>
+${legend(COPY.interestsLegend)}
+<p class="hint" id="interests-hint">${COPY.interestsHint.en} <span lang="zh-CN">${COPY.interestsHint.zh}</span></p>
+${box('keywords', COPY.keywordsLabel)}${box('authors', COPY.authorsLabel)}${box('exclude', COPY.excludeLabel)}</fieldset>`;
+}
+
 export function errorBox(errors: readonly LocalizedText[]): Html {
   if (errors.length === 0) return html``;
   return html`<div class="box error" role="alert" id="form-errors"><p><strong>${COPY.errorsHeading.en}</strong> <span lang="zh-CN">${COPY.errorsHeading.zh}</span></p><ul>${errors.map(
