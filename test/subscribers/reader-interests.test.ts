@@ -29,7 +29,7 @@ describe('parseInterestList', () => {
     const text = Array.from({ length: 23 }, (_, i) => `keyword ${i}`).join(';');
     const { values, problems } = parseInterestList(text, 'keywords');
     expect(values).toHaveLength(20);
-    expect(problems).toEqual([{ kind: 'keywords', reason: 'at most 20 keywords; 23 given' }]);
+    expect(problems).toEqual([{ kind: 'keywords', code: 'too-many', reason: 'at most 20 keywords; 23 given' }]);
   });
 
   it('treats authors as the same person across accents, case and "Last, First"', () => {
@@ -57,7 +57,7 @@ describe('parseInterests', () => {
   it('parses all three lists and gathers the problems', () => {
     const { interests, problems } = parseInterests({ keywords: 'RAG', authors: 'Yann LeCun\nx' });
     expect(interests).toEqual({ keywords: ['RAG'], exclude: [], authors: ['Yann LeCun'] });
-    expect(problems).toEqual([{ kind: 'authors', value: 'x', reason: 'must be 2–80 characters long' }]);
+    expect(problems).toEqual([{ kind: 'authors', code: 'length', value: 'x', reason: 'must be 2–80 characters long' }]);
   });
 });
 
