@@ -27,6 +27,8 @@ import { confirmLink, readerLinks, verifyLinkToken, type LinkPurpose, type Token
 import type { SiteInfo } from './pages/layout.ts';
 import { messagePage } from './pages/message-page.ts';
 import { issuePage, issuesIndexPage } from './pages/issue-pages.ts';
+import { paperPage } from './pages/paper-page.ts';
+import { loadPaperView, PAPER_ID_ROUTE } from './paper-view.ts';
 import type { InterestTexts } from './pages/choice-fields.ts';
 import { confirmPage, preferencesPage, unsubscribePage } from './pages/reader-pages.ts';
 import { subscribePage } from './pages/subscribe-page.ts';
@@ -475,6 +477,13 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/issues/:date', (c) => archive(c, c.req.param('date')));
   app.get('/issues/:date/:domain', (c) => archive(c, c.req.param('date'), c.req.param('domain')));
+
+  // A paper's own page: every entry of a mail and of the archive links here. Only papers of issues that were sent.
+  app.get(`/papers/:id{${PAPER_ID_ROUTE}}`, async (c) => {
+    const view = await loadPaperView(db, c.req.param('id'));
+    if (!view) return c.notFound();
+    return publicPage(c, paperPage(site, view));
+  });
 
   // --- Resend webhook -------------------------------------------------------------------------------------------
 

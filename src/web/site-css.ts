@@ -77,6 +77,16 @@ footer{max-width:46rem;margin:0 auto;padding:1rem;color:var(--muted);font-size:.
 .paper .title-zh{font-weight:600;margin:.2rem 0 0}
 .meta{color:var(--muted);font-size:.9rem;margin:.35rem 0}
 .links a{margin-right:.9rem;white-space:nowrap}
+.links.tap{display:flex;flex-wrap:wrap;gap:.5rem}
+.links.tap a{display:inline-flex;align-items:center;min-height:44px;padding:0 .9rem;margin:0;border:1px solid var(--rule);border-radius:6px;text-decoration:none}
+.paper-page h1{font-size:1.35rem;line-height:1.35;margin:.2rem 0 .4rem}
+.paper-page .venue{font-weight:600;color:var(--accent)}
+.tldr{font-weight:600}
+.points{padding-left:1.2rem}
+.points li{margin:.3rem 0}
+.analysis dt{font-weight:700;margin-top:.8rem}
+.analysis dd{margin:0}
+.authors{padding-left:1.2rem;columns:2 16rem}
 .badge{display:inline-block;font-size:.8rem;padding:0 .4rem;border-radius:4px;background:var(--badge-bg);color:var(--badge-text);
 margin-left:.4rem;vertical-align:middle;font-weight:600}
 details{margin-top:.5rem}

@@ -14,4 +14,5 @@ export const SLOW_LANE_FILES: readonly string[] = [
   'test/deliver/crash-drills.test.ts',
   'test/web/browser-flow.test.ts',
   'test/render/mail-in-browser.test.ts',
+  'test/web/paper-page-browser.test.ts',
 ];

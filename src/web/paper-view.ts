@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import { extrasOf } from '../arxiv/paper-details.ts';
+import { findStoredDetails } from '../store/paper-details.ts';
+import { loadPaper } from '../store/papers.ts';
+import type { Database } from '../store/schema.ts';
+import { wasIssueSent } from '../store/sent-issues.ts';
+import { chineseForPapers } from '../translate/chinese-for-papers.ts';
+import type { PaperPageInput } from './pages/paper-page.ts';
+
+// What a paper's page shows, gathered from the store: the paper, its Chinese text and summary, what the arXiv API
+// said about it, and the sent issues that carried it. A paper no sent issue carried has no page (the archive is
+// public; unsent days are not).
+
+/** arXiv ids as the route takes them: `2511.10621`, or an old-style `hep-ex/0307015`. No version. */
+export const PAPER_ID_ROUTE = String.raw`[0-9]{4}\.[0-9]{4,5}|[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7}`;
+
+export async function loadPaperView(db: Kysely<Database>, id: string): Promise<PaperPageInput | null> {
+  const stored = await loadPaper(db, id);
+  if (!stored) return null;
+  const sentDates = [];
+  for (const date of stored.batchDates) if (await wasIssueSent(db, date)) sentDates.push(date);
+  if (sentDates.length === 0) return null;
+  const { paper } = stored;
+  const chinese = (await chineseForPapers(db, [paper])).get(paper.id) ?? null;
+  const details = (await findStoredDetails(db, [paper])).get(paper.id);
+  return {
+    paper,
+    chinese,
+    extras: { ...extrasOf(paper, details), comment: details?.comment ?? null },
+    analysis: null,
+    batchDates: sentDates,
+  };
+}
