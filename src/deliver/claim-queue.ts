@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { PendingDelivery, SendableStatus, UncertainClaim } from '../store/deliveries.ts';
 import type { ISODate } from '../types.ts';
 import type { Ledger } from './ledger.ts';
+import type { SendPolicy } from './send-types.ts';
+import type { MailTransport } from './transport.ts';
 
 // Where claims come from. A claim is the rows of one provider call, moved to `sending` under a claim number and an
 // idempotency key before the call. Three sources: the read-ahead queue of a segment's sendable rows, an `unknown`
@@ -19,6 +21,21 @@ export interface Claim {
 export function idempotencyKeyOf(batchDate: ISODate, batchNo: number, subscriberIds: readonly number[]): string {
   const digest = createHash('sha256').update(subscriberIds.join(',')).digest('hex').slice(0, 16);
   return `paperboy/${batchDate}/batch/${batchNo}/${digest}`;
+}
+
+/** Which rows a run sends, and how they are cut: the claim queue's settings for a transport and a policy. */
+export function claimRules(transport: Pick<MailTransport, 'name' | 'maxBatch' | 'resend'>, policy: Pick<SendPolicy, 'batchSize' | 'resendUnknown'>) {
+  const overwrite = transport.resend === 'overwrite';
+  // `unknown` rows are sent again only when the operator asks, or when a copy overwrites the first (the outbox).
+  const statuses: SendableStatus[] = policy.resendUnknown || overwrite ? ['planned', 'failed', 'unknown'] : ['planned', 'failed'];
+  // Claims are as large as one transport call takes; pages are read in the configured batch size.
+  const batchSize = Math.max(1, Math.min(policy.batchSize, transport.maxBatch));
+  return {
+    statuses,
+    eligible: (row: PendingDelivery) => row.status !== 'unknown' || policy.resendUnknown || (overwrite && row.transport === transport.name),
+    batchSize,
+    pageSize: Math.max(batchSize, policy.batchSize),
+  };
 }
 
 export interface ClaimQueueOptions {

@@ -1,19 +1,21 @@
 import { openDeliveryLedger } from '../store/delivery-ledger.ts';
-import type { PendingDelivery, SendableStatus } from '../store/deliveries.ts';
+import type { PendingDelivery } from '../store/deliveries.ts';
 import type { ISODate } from '../types.ts';
-import { createClaimQueue, reclaimRetries, reclaimUncertain, type Claim } from './claim-queue.ts';
+import { claimRules, createClaimQueue, reclaimRetries, reclaimUncertain, type Claim } from './claim-queue.ts';
 import type { Ledger } from './ledger.ts';
 import { readerMails } from './reader-mail.ts';
 import { addTally, progressOf, startSendResult, stopSending } from './send-report.ts';
 import type { SegmentToSend, SenderContext, SendPolicy, SendResult } from './send-types.ts';
-import { giveUp, settleOutcomes } from './settle-outcomes.ts';
+import { countFailedStreak, giveUp, settleOutcomes, type ClaimTrouble, type Settlement } from './settle-outcomes.ts';
 import type { MailJob, MailTransport, SendContext, SendOutcome } from './transport.ts';
 
-// The sending loop of one issue. Per segment: first the claims whose outcome a dead run left unknown and that the
-// transport can settle without a duplicate (same idempotency key), then the rows still to send, a claim at a time
-// from the claim queue (claim-queue.ts), `workers` claims in flight. Each claim is sent until settled: the outcome
-// rules are settle-outcomes.ts, and every attempt's outcome is written before the next claim of that worker.
-// Mails are made beside the loop (reader-mail.ts); the ledger is the `Ledger` seam (ledger.ts).
+// The sending loop of one issue, in named steps: `openRun` recovers a dead run's claims and counts what is to send;
+// per segment, `sendSegment` first has a same-key transport repeat the claims a dead run left unknown
+// (`resendUncertainClaims`), then `workers` workers take claims from the claim queue (claim-queue.ts). `sendClaim`
+// sends a claim until every row is settled: `sendAttempt` calls the transport, settles the outcomes by the rules
+// of settle-outcomes.ts and writes them before anything else of that worker, `retryAfterWait` waits and says
+// what to send again. Mails are made beside the loop (reader-mail.ts), the ledger is the `Ledger` seam
+// (ledger.ts, the store's adapter by default), and the report is filled in by send-report.ts.
 
 export type { MailFailure, SegmentToSend, SenderContext, SendPolicy, SendProgress, SendResult } from './send-types.ts';
 export { idempotencyKeyOf } from './claim-queue.ts';
@@ -39,6 +41,8 @@ interface SendRun {
 }
 
 type MailOf = (row: PendingDelivery) => MailJob;
+/** What one transport call of a claim carries: a retry may go out under a new number and key. */
+type ClaimCall = Pick<Claim, 'batchNo' | 'key' | 'rows'>;
 
 export async function sendIssue(
   context: SenderContext,
@@ -59,8 +63,8 @@ export async function sendIssue(
 
 /** Recovers a dead run's claims (`sending` → `unknown`) and counts what there is to send. */
 async function openRun(context: SenderContext, batchDate: ISODate, transport: MailTransport, policy: SendPolicy): Promise<SendRun> {
-  // Durations are measured on the wall clock, apart from the injected `clock` that stamps the ledger: a test's
-  // pinned clock must not make a run last zero seconds.
+  // Durations (the report's, the progress rate) are elapsed time, taken with Date.now(); every time written to
+  // the ledger or into a mail comes from the injected `clock`, which stands for the time of day and may be pinned.
   const started = Date.now();
   const ledger: Ledger = context.openLedger?.(batchDate) ?? openDeliveryLedger(context.db, batchDate);
   const interrupted = await ledger.markInterrupted(context.clock());
@@ -81,21 +85,12 @@ async function sendSegment(run: SendRun, segment: SegmentToSend): Promise<void> 
   const mailOf = readerMails(run.context, run.batchDate, segmentId, await segment.mail());
   if (run.transport.resend === 'same-key') await resendUncertainClaims(run, segmentId, mailOf);
 
-  const { policy, transport } = run;
-  const overwrite = transport.resend === 'overwrite';
-  const statuses: SendableStatus[] = ['planned', 'failed'];
-  if (policy.resendUnknown || overwrite) statuses.push('unknown');
-  // Claims are as large as one transport call takes; pages are read in the configured batch size.
-  const batchSize = Math.max(1, Math.min(policy.batchSize, transport.maxBatch));
   const nextClaim = createClaimQueue({
     ledger: run.ledger,
     batchDate: run.batchDate,
     segmentId,
-    transport: transport.name,
-    statuses,
-    eligible: (row) => row.status !== 'unknown' || policy.resendUnknown || (overwrite && row.transport === transport.name),
-    batchSize,
-    pageSize: Math.max(batchSize, policy.batchSize),
+    transport: run.transport.name,
+    ...claimRules(run.transport, run.policy),
     clock: run.context.clock,
     running: () => stillRunning(run),
     onSkipped: (count) => {
@@ -106,7 +101,7 @@ async function sendSegment(run: SendRun, segment: SegmentToSend): Promise<void> 
   const worker = async () => {
     for (let claim = await nextClaim(); claim; claim = await nextClaim()) await sendClaim(run, segmentId, claim, mailOf);
   };
-  await Promise.all(Array.from({ length: Math.max(1, policy.workers) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, run.policy.workers) }, worker));
 }
 
 /** Exactly the same rows under exactly the same key: the provider answers the first call's result. */
@@ -121,48 +116,53 @@ async function resendUncertainClaims(run: SendRun, segmentId: string, mailOf: Ma
 
 /** Sends one claim until every row is settled, retrying transient failures within the run. */
 async function sendClaim(run: SendRun, segmentId: string, claim: Claim, mailOf: MailOf): Promise<void> {
-  const { ledger, transport, policy, result, context } = run;
-  let { batchNo, key, rows } = claim;
-  const streak = { sentAny: false, troubled: false, lastError: '' };
-  for (let attempt = 1; rows.length > 0; attempt++) {
-    const outcomes = await callTransport(transport, rows.map(mailOf), { batchDate: run.batchDate, batchNo, idempotencyKey: key, attempt });
-    const settled = settleOutcomes({
-      rows,
-      outcomes,
-      resolving: claim.resolving,
-      attempt,
-      maxAttempts: policy.attempts,
-      resend: transport.resend,
-      stopped: result.stopped !== null,
-    });
-    addTally(result, settled.tally);
-    if (settled.stop) stopSending(result, settled.stop);
-    streak.sentAny ||= settled.sentAny;
-    streak.troubled ||= settled.troubled;
-    streak.lastError = settled.lastError ?? streak.lastError;
-    await ledger.settle(settled.writes, context.clock());
-    if (settled.retries.length === 0) break;
-
-    await context.sleep(Math.max(settled.retryAfterMs, backoffMs(attempt, policy.baseDelayMs, policy.maxDelayMs)));
-    if (result.stopped) {
-      // Another worker stopped the run during the wait: the retries end where they stand (parked ones stay parked).
-      const parked = giveUp(settled.retries, transport.resend);
-      addTally(result, parked.tally);
-      if (transport.resend === 'same-key') await ledger.settle(parked.writes, context.clock());
-      break;
-    }
-    if (transport.resend === 'same-key') {
-      rows = settled.retries.map((r) => r.row);
-      continue;
-    }
-    const again = await reclaimRetries(ledger, run.batchDate, transport.name, settled.retries, context.clock);
-    ({ batchNo, key } = again);
-    rows = again.claimed.map((r) => r.row);
-    // A reader who left during the wait keeps the transient failure; the next run skips them.
-    addTally(result, giveUp(again.left, transport.resend).tally);
+  const trouble: ClaimTrouble = { sentAny: false, troubled: false, lastError: '' };
+  let call: ClaimCall | null = claim;
+  for (let attempt = 1; call && call.rows.length > 0; attempt++) {
+    const settled = await sendAttempt(run, { ...call, resolving: claim.resolving }, attempt, mailOf);
+    trouble.sentAny ||= settled.sentAny;
+    trouble.troubled ||= settled.troubled;
+    trouble.lastError = settled.lastError ?? trouble.lastError;
+    call = settled.retries.length > 0 ? await retryAfterWait(run, call, settled, attempt) : null;
   }
-  countFailedStreak(run, streak);
+  const streak = countFailedStreak(run.failedInARow, trouble, run.result.stopped !== null, run.policy.stopAfterFailedBatches);
+  run.failedInARow = streak.inARow;
+  if (streak.stop) stopSending(run.result, streak.stop);
   reportProgress(run, segmentId, claim.batchNo, claim.rows.length);
+}
+
+/** One transport call of a claim, its outcomes settled, reported and written. */
+async function sendAttempt(run: SendRun, claim: Claim, attempt: number, mailOf: MailOf): Promise<Settlement> {
+  const { transport, result } = run;
+  const context = { batchDate: run.batchDate, batchNo: claim.batchNo, idempotencyKey: claim.key, attempt };
+  const outcomes = await callTransport(transport, claim.rows.map(mailOf), context);
+  const rules = { maxAttempts: run.policy.attempts, resend: transport.resend, stopped: result.stopped !== null };
+  const settled = settleOutcomes({ rows: claim.rows, outcomes, resolving: claim.resolving, attempt, ...rules });
+  addTally(result, settled.tally);
+  if (settled.stop) stopSending(result, settled.stop);
+  await run.ledger.settle(settled.writes, run.context.clock());
+  return settled;
+}
+
+/**
+ * Waits before the retries (backoff, or longer when the provider asked) and says what to send next: the same
+ * claim under a same-key transport, else the retries claimed afresh; null when the run stopped meanwhile.
+ */
+async function retryAfterWait(run: SendRun, call: ClaimCall, settled: Settlement, attempt: number): Promise<ClaimCall | null> {
+  const { ledger, transport, policy, result, context } = run;
+  await context.sleep(Math.max(settled.retryAfterMs, backoffMs(attempt, policy.baseDelayMs, policy.maxDelayMs)));
+  if (result.stopped) {
+    // Another worker stopped the run during the wait: the retries end where they stand (parked ones stay parked).
+    const parked = giveUp(settled.retries, transport.resend);
+    addTally(result, parked.tally);
+    if (transport.resend === 'same-key') await ledger.settle(parked.writes, context.clock());
+    return null;
+  }
+  if (transport.resend === 'same-key') return { ...call, rows: settled.retries.map((r) => r.row) };
+  const again = await reclaimRetries(ledger, run.batchDate, transport.name, settled.retries, context.clock);
+  // A reader who left during the wait keeps the transient failure; the next run skips them.
+  addTally(result, giveUp(again.left, transport.resend).tally);
+  return { batchNo: again.batchNo, key: again.key, rows: again.claimed.map((r) => r.row) };
 }
 
 /** Problems with mails are outcomes; a transport that throws or miscounts leaves the whole claim uncertain. */
@@ -173,18 +173,6 @@ async function callTransport(transport: MailTransport, mails: MailJob[], context
     return outcomes;
   } catch (error) {
     return mails.map(() => ({ status: 'uncertain', error: `the transport failed: ${(error as Error).message}` }));
-  }
-}
-
-/** Past `stopAfterFailedBatches` claims in a row that sent nothing, the run gives up and leaves the rest. */
-function countFailedStreak(run: SendRun, streak: { sentAny: boolean; troubled: boolean; lastError: string }): void {
-  const { result, policy } = run;
-  if (streak.sentAny) run.failedInARow = 0;
-  else if (streak.troubled && !result.stopped) {
-    run.failedInARow += 1;
-    if (policy.stopAfterFailedBatches > 0 && run.failedInARow >= policy.stopAfterFailedBatches) {
-      stopSending(result, `${run.failedInARow} batches in a row sent nothing (last error: ${streak.lastError}); the rest stays for the next run`);
-    }
   }
 }
 

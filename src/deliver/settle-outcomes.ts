@@ -15,7 +15,8 @@ import type { ResendBehaviour, SendOutcome } from './transport.ts';
 // A same-key retry must repeat the claim exactly, so when only part of a same-key claim needs another try, that
 // part is given up as it stands (a new key for it could deliver a second copy). Transports without keys park
 // their retries as transient failures while they wait, so a crash during the wait leaves them to the next run
-// instead of in `sending`.
+// instead of in `sending`. Across claims: past `stopAfterFailedBatches` claims in a row that sent nothing because of
+// transient trouble, the run stops (countFailedStreak).
 
 export interface MailFailure {
   subscriberId: number;
@@ -160,4 +161,24 @@ export function settleOutcomes(input: SettleInput): Settlement {
     for (const { row, outcome } of s.retries) writes.push({ subscriberId: row.subscriberId, status: 'failed', error: outcome.error, kind: 'transient' });
   }
   return s;
+}
+
+/** How one claim went, over all its attempts, for the streak of claims that sent nothing. */
+export interface ClaimTrouble {
+  sentAny: boolean;
+  troubled: boolean;
+  lastError: string;
+}
+
+/**
+ * The streak of claims in a row that sent nothing because of transient trouble, after one more claim: a claim that
+ * sent anything ends it; one with only permanent failures, or on a stopped run, leaves it as it is. Past
+ * `stopAfter` claims (0: never) the run stops, with the reason.
+ */
+export function countFailedStreak(inARow: number, claim: ClaimTrouble, stopped: boolean, stopAfter: number): { inARow: number; stop: string | null } {
+  if (claim.sentAny) return { inARow: 0, stop: null };
+  if (!claim.troubled || stopped) return { inARow, stop: null };
+  const n = inARow + 1;
+  const stop = stopAfter > 0 && n >= stopAfter ? `${n} batches in a row sent nothing (last error: ${claim.lastError}); the rest stays for the next run` : null;
+  return { inARow: n, stop };
 }

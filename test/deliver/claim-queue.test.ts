@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createClaimQueue, idempotencyKeyOf, reclaimRetries, reclaimUncertain, type Claim, type ClaimQueueOptions } from '../../src/deliver/claim-queue.ts';
+import { claimRules, createClaimQueue, idempotencyKeyOf, reclaimRetries, reclaimUncertain, type Claim, type ClaimQueueOptions } from '../../src/deliver/claim-queue.ts';
 import type { Ledger } from '../../src/deliver/ledger.ts';
 import type { ClaimSpec, PendingDelivery, SendableStatus } from '../../src/store/deliveries.ts';
 
@@ -92,6 +92,34 @@ async function drain(next: () => Promise<Claim | null>): Promise<Claim[]> {
 }
 
 const idsOf = (claim: Claim) => claim.rows.map((r) => r.subscriberId);
+
+describe('claimRules', () => {
+  const unknownRow = (transport: string | null) => reader(1, { status: 'unknown', transport });
+  it.each([
+    /** transport behaviour, resendUnknown → statuses claimed; which unknown rows are sent (left by smtp, by outbox) */
+    ['duplicate', false, ['planned', 'failed'], [false, false]],
+    ['duplicate', true, ['planned', 'failed', 'unknown'], [true, true]],
+    ['overwrite', false, ['planned', 'failed', 'unknown'], [false, true]],
+    ['same-key', false, ['planned', 'failed'], [false, false]],
+    ['same-key', true, ['planned', 'failed', 'unknown'], [true, true]],
+  ] as const)('%s, resendUnknown %s → %j', (resend, resendUnknown, statuses, unknownSent) => {
+    const rules = claimRules({ name: 'outbox', maxBatch: 100, resend }, { batchSize: 10, resendUnknown });
+    expect(rules.statuses).toEqual(statuses);
+    expect([rules.eligible(unknownRow('smtp')), rules.eligible(unknownRow('outbox'))]).toEqual(unknownSent);
+    expect(rules.eligible(reader(2))).toBe(true);
+  });
+
+  it.each([
+    // batchSize, transport maxBatch → claim size, page size
+    [250, 100, 100, 250],
+    [10, 100, 10, 10],
+    [50, 1, 1, 50],
+    [0, 100, 1, 1],
+  ])('batchSize %i with a transport taking %i: claims of %i, pages of %i', (batchSize, maxBatch, claim, page) => {
+    const rules = claimRules({ name: 'smtp', maxBatch, resend: 'duplicate' }, { batchSize, resendUnknown: false });
+    expect([rules.batchSize, rules.pageSize]).toEqual([claim, page]);
+  });
+});
 
 describe('createClaimQueue', () => {
   it('cuts pages into claims of batchSize, reserving the claim numbers once per page, each claim under its own key', async () => {

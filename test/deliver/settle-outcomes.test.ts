@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { giveUp, settleOutcomes, type Retry, type SettleInput } from '../../src/deliver/settle-outcomes.ts';
+import { countFailedStreak, giveUp, settleOutcomes, type Retry, type SettleInput } from '../../src/deliver/settle-outcomes.ts';
 import type { ResendBehaviour, SendOutcome } from '../../src/deliver/transport.ts';
 import type { PendingDelivery } from '../../src/store/deliveries.ts';
 
@@ -139,5 +139,20 @@ describe('giveUp', () => {
     expect(writes.map((w) => [w.status, 'kind' in w ? w.kind : undefined])).toEqual(states);
     expect(tally).toMatchObject({ ...counts, sent: 0, bounced: 0, resolved: 0 });
     expect(tally.failures.map((f) => f.subscriberId)).toEqual([1, 2]);
+  });
+});
+
+describe('countFailedStreak', () => {
+  const claim = (sentAny: boolean, troubled: boolean) => ({ sentAny, troubled, lastError: 'ECONNREFUSED' });
+  it.each([
+    // streak before, the claim, run stopped, stopAfter → streak after, stops
+    [3, claim(true, true), false, 2, 0, null],
+    [0, claim(false, true), false, 2, 1, null],
+    [1, claim(false, true), false, 2, 2, '2 batches in a row sent nothing (last error: ECONNREFUSED); the rest stays for the next run'],
+    [5, claim(false, true), false, 0, 6, null],
+    [1, claim(false, false), false, 2, 1, null],
+    [1, claim(false, true), true, 2, 1, null],
+  ] as const)('%i then %j (stopped %s, stop after %i) → %i, %s', (before, c, stopped, stopAfter, after, stop) => {
+    expect(countFailedStreak(before, c, stopped, stopAfter)).toEqual({ inARow: after, stop });
   });
 });
