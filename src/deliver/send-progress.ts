@@ -1,5 +1,5 @@
 import type { StatusLine } from '../log/logger.ts';
-import type { SendProgress } from './send-issue.ts';
+import type { SendProgress } from './send-types.ts';
 
 // How sending progress is shown: a bar on a terminal, else one log record per claim (a JSON line in a log).
 

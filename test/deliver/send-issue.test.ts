@@ -4,7 +4,9 @@ import { prepareIssue } from '../../src/deliver/prepare-issue.ts';
 import { backoffMs, idempotencyKeyOf, sendIssue, type SendPolicy, type SendProgress } from '../../src/deliver/send-issue.ts';
 import type { MailJob, MailTransport, ResendBehaviour, SendContext, SendOutcome } from '../../src/deliver/transport.ts';
 import { READER_PLACEHOLDERS } from '../../src/render/render-issue.ts';
+import type { Ledger } from '../../src/deliver/ledger.ts';
 import { claimDeliveries, listDeliveries, summarizeLedger } from '../../src/store/deliveries.ts';
+import { openDeliveryLedger } from '../../src/store/delivery-ledger.ts';
 import { nextBatchNumber } from '../../src/store/issues.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { findSubscriber, setSubscriberStatus, upsertSubscribers } from '../../src/store/subscribers.ts';
@@ -322,6 +324,38 @@ describeStore('deliver/send-issue', (store) => {
       const result = await sendIssue(context({ lock: { lost: () => lost } }), DAY, transport, segments, { ...POLICY, workers: 1 });
       expect(result.stopped).toBe('the lock was taken over');
       expect(result.sent).toBe(10);
+    });
+
+    it('stamps every ledger write with the injected clock, and settles each claim before a worker claims again', async () => {
+      await seed(5);
+      const pinned = new Date('2025-11-14T07:30:00.000Z');
+      const steps: string[] = [];
+      const stamps = new Set<string>();
+      const openLedger = (day: string): Ledger => {
+        const ledger = openDeliveryLedger(db, day);
+        return {
+          ...ledger,
+          async claim(ids, spec, now) {
+            stamps.add(now.toISOString());
+            const claimed = await ledger.claim(ids, spec, now);
+            steps.push(`claim ${claimed.join(',')}`);
+            return claimed;
+          },
+          async settle(outcomes, now) {
+            stamps.add(now.toISOString());
+            steps.push(`settle ${outcomes.map((o) => o.subscriberId).join(',')}`);
+            return ledger.settle(outcomes, now);
+          },
+        };
+      };
+      const { transport } = memoryTransport('duplicate');
+      const result = await sendIssue({ ...context(), clock: () => pinned, openLedger }, DAY, transport, segments, { ...POLICY, batchSize: 2, workers: 1 });
+      expect(result).toMatchObject({ sent: 5, total: 5 });
+      // en.llm holds readers 2, 3 and 5; zh.vision readers 1 and 4.
+      expect(steps).toEqual(['claim 2,3', 'settle 2,3', 'claim 5', 'settle 5', 'claim 1,4', 'settle 1,4']);
+      expect([...stamps]).toEqual([pinned.toISOString()]);
+      const rows = await listDeliveries(db, DAY);
+      expect(rows.every((r) => r.claimedAt === pinned.toISOString() && r.sentAt === pinned.toISOString() && r.updatedAt === pinned.toISOString())).toBe(true);
     });
 
     it('records a transport that throws as an unknown outcome', async () => {

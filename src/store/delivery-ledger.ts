@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { ISODate } from '../types.ts';
+import {
+  claimDeliveries,
+  countUnknown,
+  markInterruptedSends,
+  pendingDeliveries,
+  recordOutcomes,
+  skipInactiveReaders,
+  summarizeLedger,
+  uncertainClaims,
+  type ClaimSpec,
+  type DeliveryOutcome,
+  type SendableStatus,
+} from './deliveries.ts';
+import { nextBatchNumber } from './issues.ts';
+import type { Database } from './schema.ts';
+
+// The delivery ledger of one issue, bound to its day: the store's side of deliver/'s `Ledger` seam. It only
+// forwards to the ledger queries of deliveries.ts and issues.ts, so SQLite and PostgreSQL share it as they share
+// those. It is typed structurally (store/ may not import deliver/); deliver/ checks it against `Ledger` where it
+// opens it.
+
+export function openDeliveryLedger(db: Kysely<Database>, batchDate: ISODate) {
+  return {
+    markInterrupted: (now: Date) => markInterruptedSends(db, batchDate, now),
+    summarize: () => summarizeLedger(db, batchDate),
+    countUnknown: (filter: { transport: string; claimedSince?: string | undefined }) => countUnknown(db, batchDate, filter),
+    uncertainClaims: (filter: { segmentId: string; transport: string; claimedSince?: string | undefined }) =>
+      uncertainClaims(db, batchDate, filter),
+    pending: (page: { segmentId: string; statuses: readonly SendableStatus[]; after: number; limit: number }) =>
+      pendingDeliveries(db, batchDate, page),
+    skipInactive: async (ids: readonly number[], from: readonly SendableStatus[], now: Date) =>
+      (await skipInactiveReaders(db, batchDate, ids, from, now)).map((s) => s.subscriberId),
+    reserveBatchNumbers: (count: number, now: Date) => nextBatchNumber(db, batchDate, now, count),
+    claim: (ids: readonly number[], spec: ClaimSpec, now: Date) => claimDeliveries(db, batchDate, ids, spec, now),
+    settle: (outcomes: readonly DeliveryOutcome[], now: Date) => recordOutcomes(db, batchDate, outcomes, now),
+  };
+}
+
+export type DeliveryLedger = ReturnType<typeof openDeliveryLedger>;
