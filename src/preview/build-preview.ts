@@ -4,11 +4,11 @@
 // nothing is frozen, rendered into the store, translated or sent.
 import type { Kysely } from 'kysely';
 import type { PaperboyConfig } from '../config/schema.ts';
-import { renderSettings } from '../deliver/deliver-segment.ts';
-import { personalize } from '../render/personalize.ts';
-import { surveyAudience } from '../deliver/prepare-issue.ts';
+import { surveyAudience } from '../deliver/index.ts';
+import { personalize, sampleReader } from '../render/personalize.ts';
 import { renderIssue } from '../render/render-issue.ts';
 import { activeReadersBySegment, planSegments } from '../run-issue.ts';
+import { renderSettingsOf } from '../run-wiring.ts';
 import { selectPapers } from '../select/select-papers.ts';
 import { loadBatch } from '../store/batches.ts';
 import { findIssue, listIssueSegments, loadSegmentRender } from '../store/issues.ts';
@@ -62,15 +62,6 @@ export interface PreviewIssue {
   notes: string[];
 }
 
-/** The links a segment's browsable copy gets instead of a reader's: the same as the run's preview files. */
-export function sampleReader(publicBaseUrl: string) {
-  return {
-    unsubscribeUrl: `${publicBaseUrl}/unsubscribe/preview`,
-    preferencesUrl: `${publicBaseUrl}/preferences/preview`,
-    email: 'reader@example.org',
-  };
-}
-
 function missingChineseOf(language: Language, papers: Array<{ paper: Paper; chinese: { titleZh: string | null; abstractZh: string | null } | null }>) {
   if (language === 'en') return [];
   return papers.flatMap(({ paper, chinese }) => {
@@ -109,7 +100,7 @@ export async function buildPreview(
   // Stored translations, picked as the run picks them; the preview never calls the translator itself.
   const chinese = await chineseForPapers(db, plan.shown, { tldr: config.translation.tldr, prefer: options.prefer });
   const chineseOf = (paper: Paper) => chinese.get(paper.id) ?? null;
-  const { site, options: renderOptions } = renderSettings(config);
+  const { site, options: renderOptions } = renderSettingsOf(config);
 
   const out: PreviewSegment[] = [];
   let kept = 0;

@@ -12,8 +12,7 @@ import type { Logger } from '../log/logger.ts';
 import { runIssue, type RunDependencies } from '../run-issue.ts';
 import { emptyReport, errorReport, finishReport, type RunReport, type ScheduleReport } from '../run-report.ts';
 import { loadBatch } from '../store/batches.ts';
-import { summarizeLedger } from '../store/deliveries.ts';
-import { findIssue } from '../store/issues.ts';
+import { isIssueSent } from '../store/deliveries.ts';
 import { readLock, releaseLock, renewLock, tryAcquireLock } from '../store/run-locks.ts';
 import { processName, recordRun, type RunTrigger } from '../store/runs.ts';
 import type { Database } from '../store/schema.ts';
@@ -64,17 +63,6 @@ async function sleepUntil(deps: SchedulerDeps, until: Date, signal: AbortSignal)
   for (let left = until.getTime() - deps.clock().getTime(); left > 0 && !signal.aborted; left = until.getTime() - deps.clock().getTime()) {
     await deps.sleep(Math.min(left, MAX_SLEEP_MS), signal);
   }
-}
-
-/**
- * Whether readers have the issue: its audience is frozen and no row is left to send (planned, in flight or waiting
- * for a retry). A run stopped half-way, or one that failed before freezing anything, is not done.
- */
-export async function isIssueDone(db: Kysely<Database>, batchDate: ISODate): Promise<boolean> {
-  const issue = await findIssue(db, batchDate);
-  if (!issue?.preparedAt) return false;
-  const ledger = await summarizeLedger(db, batchDate);
-  return ledger.counts.planned + ledger.counts.sending + ledger.failedTransient === 0;
 }
 
 interface TickLock {
@@ -132,15 +120,15 @@ export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: 
   const policy = policyOf(deps.config.schedule);
   // The plan asks about the due batch, or about today's when none is due (to tell "late" from "sent already").
   const asked = dueBatch(tickAt, deps.holidays, policy) ?? feedDateOf(tickAt);
-  const done = await isIssueDone(deps.db, asked);
+  const done = await isIssueSent(deps.db, asked);
   const plan = planTick(tickAt, deps.holidays, policy, (d) => d === asked && done);
   if (plan.kind === 'late') {
     deps.log.warn(plan.reason);
-    return store(deps, trigger, finishReport(emptyReport(plan.batchDate), started, 'late', plan.reason, EXIT.failed), tickAt);
+    return store(deps, trigger, finishReport(emptyReport(plan.batchDate), Date.now() - started, 'late', plan.reason, EXIT.failed), tickAt);
   }
   if (plan.kind !== 'collect') {
     deps.log.info(plan.reason);
-    const report = finishReport(emptyReport(plan.kind === 'done' ? plan.batchDate : null), started, 'no-issue', plan.reason, EXIT.ok);
+    const report = finishReport(emptyReport(plan.kind === 'done' ? plan.batchDate : null), Date.now() - started, 'no-issue', plan.reason, EXIT.ok);
     return store(deps, trigger, report, tickAt);
   }
 
@@ -162,13 +150,13 @@ export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: 
   // The times every fetch line repeats, so a log read from any point says how long the wait can still last.
   const deadline = plan.giveUpAt.toISOString();
   const giveUp = (status: 'failed' | 'late', message: string) => {
-    const report = finishReport(emptyReport(batchDate), started, status, message, EXIT.failed);
+    const report = finishReport(emptyReport(batchDate), Date.now() - started, status, message, EXIT.failed);
     report.schedule = schedule;
     return store(deps, trigger, report, tickAt);
   };
   try {
     // Another scheduler (or a manual run) may have finished the batch between the plan and the lock.
-    if (await isIssueDone(deps.db, batchDate)) {
+    if (await isIssueSent(deps.db, batchDate)) {
       deps.log.info(`no issue today: the batch of ${batchDate} has been sent already`);
       return null;
     }
@@ -267,7 +255,7 @@ export async function runScheduler(deps: SchedulerDeps, signal: AbortSignal): Pr
   const policy = policyOf(schedule);
   const now = deps.clock();
   const missed = planTick(now, deps.holidays, policy, () => false);
-  if (missed.kind === 'collect' && missed.dueAt <= now && !(await isIssueDone(deps.db, missed.batchDate))) {
+  if (missed.kind === 'collect' && missed.dueAt <= now && !(await isIssueSent(deps.db, missed.batchDate))) {
     deps.log.info(`the batch of ${missed.batchDate} is due and not sent yet: handling it now`);
     await runTick(deps, 'schedule', signal);
   }
