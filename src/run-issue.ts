@@ -9,7 +9,6 @@ import {
   acquireRunLock,
   deliverIssue,
   prepareIssue,
-  surveyAudience,
   type HeldLock,
   type IssueDelivery,
   type MailTransport,
@@ -20,16 +19,13 @@ import {
 import { EXIT } from './errors.ts';
 import type { Logger } from './log/logger.ts';
 import { personalize, sampleReader } from './render/personalize.ts';
-import { assembleRunReport, concludeRun, emptyReport, finishReport, type RepeatsReport, type RunReport, type RunResults } from './run-report.ts';
+import { assembleRunReport, concludeRun, emptyReport, finishReport, type RunReport, type RunResults } from './run-report.ts';
 import { deliverySettingsOf } from './run-wiring.ts';
-import { buildSegmentIssue, groupIntoSegments, papersShownIn, segmentIdOf } from './select/build-segment-issue.ts';
-import { withoutMailedPapers } from './select/drop-mailed-papers.ts';
-import { selectPapers } from './select/select-papers.ts';
-import { papersMailedBefore, recordIssuePapers, type ReaderScope } from './store/mailed-papers.ts';
+import { activeReadersBySegment, planSegments, segmentIdOf, selectPapers, surveyAudience } from './select/index.ts';
+import { recordIssuePapers } from './store/mailed-papers.ts';
 import type { Database } from './store/schema.ts';
-import { iterateActiveSubscribers } from './store/subscribers.ts';
 import { chineseForRun, type TranslationSetup } from './translate/translate-for-run.ts';
-import type { ChineseText, DomainSelection, ISODate, Paper, SegmentIssue, SegmentKey } from './types.ts';
+import type { ISODate, Paper, SegmentIssue } from './types.ts';
 
 // The daily job, top to bottom: read (decide the batch, collect or load it) → plan (select, freeze the audience,
 // segment, never-twice, Chinese text) → write (render once per segment, deliver per reader). Each stage returns what
@@ -171,8 +167,9 @@ async function readPlanWrite(
     return { batchDate, collected, selections, audience, ending };
   }
   // Never the same paper twice: each segment leaves out what its readers already got on another day.
-  const plan = await planSegments(db, config, batchDate, selections, audience.segments, {
+  const plan = await planSegments(db, batchDate, selections, audience.segments, {
     scope: dryRun ? await activeReadersBySegment(db, domainOrder) : { kind: 'ledger' },
+    showUpdatedVersions: config.schedule.showUpdatedVersions,
   });
   // Chinese text only for the papers some reader will see (topics × caps), not for the whole feed
   const { shown } = plan;
@@ -255,67 +252,6 @@ async function writeSegmentPreview(dir: string, segment: SegmentMail, publicBase
   await writeFile(file, sample.html);
   await writeFile(join(dir, `${segment.id}.txt`), sample.text);
   return file;
-}
-
-// ---- Never the same paper twice, shared by `run` and `preview` ----------------------------------------------------
-//
-// Where the filter sits: per segment, before the segment's issue is built. A segment leaves out every paper that ANY
-// of its readers was already mailed on another day; a reader's history is the ledger (which segment's mail each
-// reader got, per issue) joined with `issue_papers` (what each segment's mail carried). Readers of one segment almost
-// always share one history, having got the same mails; the union only differs for a reader who changed topics or
-// language, and then the whole segment does without the repeat rather than that reader getting it twice. This keeps
-// render-once-per-segment: a per-reader filter would split segments into one mail per history, and a history kept
-// per segment alone would miss the readers who moved between segments.
-
-export interface SegmentPlan {
-  /** The segment's issue from what its readers may still get. */
-  issueOf(segmentId: string, key: SegmentKey, chineseOf: (paper: Paper) => ChineseText | null): SegmentIssue;
-  /** Papers some segment shows with a summary: the ones worth Chinese text. */
-  shown: Paper[];
-  repeats: RepeatsReport;
-}
-
-export async function planSegments(
-  db: Kysely<Database>,
-  config: PaperboyConfig,
-  batchDate: ISODate,
-  selections: readonly DomainSelection[],
-  segments: ReadonlyArray<{ segmentId: string; key: SegmentKey }>,
-  options: { scope: ReaderScope },
-): Promise<SegmentPlan> {
-  const candidates = [...new Set(selections.flatMap((s) => s.matches.map((m) => m.paper.id)))];
-  const mailed = await papersMailedBefore(db, batchDate, candidates, options.scope);
-  const repeats: RepeatsReport = { dropped: 0, updated: 0, segments: [] };
-  const filtered = new Map<string, DomainSelection[]>();
-  const shown = new Map<string, Paper>();
-  for (const { segmentId, key } of segments) {
-    const result = withoutMailedPapers(selections, mailed.get(segmentId) ?? new Map(), {
-      showUpdatedVersions: config.schedule.showUpdatedVersions,
-    });
-    filtered.set(segmentId, result.selections);
-    if (result.dropped.length + result.updated.length > 0) {
-      repeats.segments.push({ id: segmentId, dropped: result.dropped, updated: result.updated });
-      repeats.dropped += result.dropped.length;
-      repeats.updated += result.updated.length;
-    }
-    for (const paper of papersShownIn([key], result.selections, batchDate)) shown.set(paper.id, paper);
-  }
-  return {
-    issueOf: (segmentId, key, chineseOf) => buildSegmentIssue(filtered.get(segmentId) ?? selections, key, batchDate, chineseOf),
-    shown: [...shown.values()],
-    repeats,
-  };
-}
-
-/** The active readers' ids by the segment they would be in now (a dry run and the preview have no frozen audience). */
-export async function activeReadersBySegment(db: Kysely<Database>, domainOrder: readonly string[]): Promise<ReaderScope> {
-  const bySegment = new Map<string, number[]>();
-  for await (const page of iterateActiveSubscribers(db)) {
-    for (const [segmentId, group] of groupIntoSegments(page, domainOrder).segments) {
-      bySegment.set(segmentId, [...(bySegment.get(segmentId) ?? []), ...group.readers.map((r) => r.id)]);
-    }
-  }
-  return { kind: 'readers', bySegment };
 }
 
 function papersOf(issue: SegmentIssue): Array<{ id: string; version: number }> {

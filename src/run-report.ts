@@ -1,6 +1,7 @@
 import type { FeedReport, ObtainedBatch } from './arxiv/obtain-batch.ts';
-import type { Audience, IssueDelivery } from './deliver/index.ts';
+import type { IssueDelivery } from './deliver/index.ts';
 import { EXIT, PaperboyError, type ExitCode } from './errors.ts';
+import type { Audience, SegmentRepeats } from './select/index.ts';
 import type { DeliveryStatus } from './store/schema.ts';
 import type { RunStatus } from './store/runs.ts';
 import type { TranslationReport } from './translate/translation-report.ts';
@@ -64,13 +65,7 @@ export interface DeliveryReport {
 }
 
 /** Papers a segment's mail leaves out (or labels) because its readers were already mailed them on another day. */
-export interface RepeatsReport {
-  /** Papers dropped from some segment, counted once per segment. */
-  dropped: number;
-  /** Papers kept as updated versions (schedule.showUpdatedVersions), counted once per segment. */
-  updated: number;
-  segments: Array<{ id: string; dropped: string[]; updated: string[] }>;
-}
+export type RepeatsReport = SegmentRepeats;
 
 /** What the scheduler did before the run: which tick, how often it fetched a stale feed, what the listing said. */
 export interface ScheduleReport {

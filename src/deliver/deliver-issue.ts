@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { RenderSettings } from '../render/render-options.ts';
+import type { AudienceSegment } from '../select/index.ts';
 import { nothingResendable } from '../store/deliveries.ts';
 import { clearSegmentRenders } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
 import type { ISODate, SegmentIssue, SegmentKey } from '../types.ts';
 import { segmentMail, type SegmentFacts, type SegmentMail } from './deliver-segment.ts';
-import type { AudienceSegment } from './prepare-issue.ts';
 import { sendIssue, type SendPolicy, type SendProgress, type SendResult } from './send-issue.ts';
 import type { MailTransport } from './transport.ts';
 

@@ -7,7 +7,7 @@ export { createOutboxTransport, type OutboxTransport } from './outbox-transport.
 export { bareAddress, TRANSPORTS, transportFactory, type TransportName, type TransportSettings } from './create-transport.ts';
 export { deliverIssue, type DeliverIssueContext, type DeliverySettings, type IssueDelivery } from './deliver-issue.ts';
 export type { SegmentFacts, SegmentMail } from './deliver-segment.ts';
-export { prepareIssue, surveyAudience, type Audience, type AudienceSegment } from './prepare-issue.ts';
+export { prepareIssue } from './prepare-issue.ts';
 export { acquireRunLock, LockBusyError, type HeldLock } from './run-lock.ts';
 export type { SendPolicy, SendProgress, SendResult } from './send-issue.ts';
 export { createSendProgress } from './send-progress.ts';

@@ -4,12 +4,10 @@
 // nothing is frozen, rendered into the store, translated or sent.
 import type { Kysely } from 'kysely';
 import type { PaperboyConfig } from '../config/schema.ts';
-import { surveyAudience } from '../deliver/index.ts';
 import { personalize, sampleReader } from '../render/personalize.ts';
 import { renderIssue } from '../render/render-issue.ts';
-import { activeReadersBySegment, planSegments } from '../run-issue.ts';
 import { renderSettingsOf } from '../run-wiring.ts';
-import { selectPapers } from '../select/select-papers.ts';
+import { activeReadersBySegment, planSegments, selectPapers, surveyAudience } from '../select/index.ts';
 import { loadBatch } from '../store/batches.ts';
 import { findIssue, listIssueSegments, loadSegmentRender } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
@@ -94,8 +92,9 @@ export async function buildPreview(
     ? (await listIssueSegments(db, batchDate)).filter((s) => s.readers > 0)
     : (await surveyAudience(db, domainOrder)).segments;
   if (segments.length === 0) notes.push('no active reader has a configured topic: there is no segment to show');
-  const plan = await planSegments(db, config, batchDate, selections, segments, {
+  const plan = await planSegments(db, batchDate, selections, segments, {
     scope: frozen ? { kind: 'ledger' } : await activeReadersBySegment(db, domainOrder),
+    showUpdatedVersions: config.schedule.showUpdatedVersions,
   });
   // Stored translations, picked as the run picks them; the preview never calls the translator itself.
   const chinese = await chineseForPapers(db, plan.shown, { tldr: config.translation.tldr, prefer: options.prefer });

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import { buildSegmentIssue } from '../select/build-segment-issue.ts';
-import { selectPapers } from '../select/select-papers.ts';
+import { buildSegmentIssue, selectPapers } from '../select/index.ts';
 import { loadBatch } from '../store/batches.ts';
 import type { Database } from '../store/schema.ts';
 import { wasIssueSent } from '../store/sent-issues.ts';
