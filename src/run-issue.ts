@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import { expectedBatchDate, formatHours, hasBatch, lateness } from './arxiv/calendar.ts';
-import { feedSourcesOf } from './arxiv/fetch-feed.ts';
-import { obtainBatch } from './arxiv/obtain-batch.ts';
+import { expectedBatchDate, formatHours, hasBatch, lateness } from './arxiv/index.ts';
+import { feedSourcesOf } from './arxiv/index.ts';
+import { obtainBatch } from './arxiv/index.ts';
 import type { PaperboyConfig } from './config/schema.ts';
 import {
   acquireRunLock,
@@ -18,13 +18,13 @@ import {
 } from './deliver/index.ts';
 import { EXIT } from './errors.ts';
 import type { Logger } from './log/logger.ts';
-import { personalize, sampleReader } from './render/personalize.ts';
+import { personalize, sampleReader } from './render/index.ts';
 import { assembleRunReport, concludeRun, emptyReport, finishReport, type RunReport, type RunResults } from './run-report.ts';
 import { deliverySettingsOf } from './run-wiring.ts';
 import { activeReadersBySegment, planSegments, segmentIdOf, selectPapers, surveyAudience } from './select/index.ts';
 import { recordIssuePapers } from './store/mailed-papers.ts';
 import type { Database } from './store/schema.ts';
-import { chineseForRun, type TranslationSetup } from './translate/translate-for-run.ts';
+import { chineseForRun, type TranslationSetup } from './translate/index.ts';
 import type { ISODate, Paper, SegmentIssue } from './types.ts';
 
 // The daily job, top to bottom: read (decide the batch, collect or load it) → plan (select, freeze the audience,

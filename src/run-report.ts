@@ -1,10 +1,10 @@
-import type { FeedReport, ObtainedBatch } from './arxiv/obtain-batch.ts';
+import type { FeedReport, ObtainedBatch } from './arxiv/index.ts';
 import type { IssueDelivery } from './deliver/index.ts';
 import { EXIT, PaperboyError, type ExitCode } from './errors.ts';
 import type { Audience, SegmentRepeats } from './select/index.ts';
 import type { DeliveryStatus } from './store/schema.ts';
 import type { RunStatus } from './store/runs.ts';
-import type { TranslationReport } from './translate/translation-report.ts';
+import type { TranslationReport } from './translate/index.ts';
 import type { DomainSelection, ISODate } from './types.ts';
 
 // What one run did, stage by stage: printed at the end of `paperboy run` (text or --json). The stages return what

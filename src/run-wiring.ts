@@ -2,7 +2,7 @@
 // are read, the translate stage, and the narrow settings each stage takes from the config. The config is narrowed
 // here and only here: deliver/ gets DeliverySettings and TransportSettings, render/ RenderSettings, never the whole
 // PaperboyConfig.
-import { readFeedSource } from './arxiv/fetch-feed.ts';
+import { readFeedSource } from './arxiv/index.ts';
 import type { PaperboyConfig } from './config/schema.ts';
 import {
   transportFactory,
@@ -13,11 +13,11 @@ import {
   type TransportSettings,
 } from './deliver/index.ts';
 import { UsageError } from './errors.ts';
-import type { RenderSettings } from './render/render-options.ts';
-import { promptVersionOf } from './translate/build-prompt.ts';
-import type { ChineseOptions } from './translate/chinese-for-papers.ts';
-import type { TranslationSetup } from './translate/translate-for-run.ts';
-import { buildTranslationSetup } from './translate/translation-setup.ts';
+import type { RenderSettings } from './render/index.ts';
+import { promptVersionOf } from './translate/index.ts';
+import type { ChineseOptions } from './translate/index.ts';
+import type { TranslationSetup } from './translate/index.ts';
+import { buildTranslationSetup } from './translate/index.ts';
 import type { ISODate } from './types.ts';
 
 /** Sender facts and render settings the template needs. */

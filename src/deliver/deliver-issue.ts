@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { RenderSettings } from '../render/render-options.ts';
+import type { RenderSettings } from '../render/index.ts';
 import type { AudienceSegment } from '../select/index.ts';
 import { nothingResendable } from '../store/deliveries.ts';
 import { clearSegmentRenders } from '../store/issues.ts';

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import { countMail } from '../render/paper-counts.ts';
-import type { RenderSettings } from '../render/render-options.ts';
+import { countMail, loadRenderer, type RenderSettings } from '../render/index.ts';
 import { loadSegmentRender, saveSegmentRender } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
 import type { RenderedMail, SegmentIssue } from '../types.ts';
@@ -58,7 +57,7 @@ export async function segmentMail(
     degraded = stored.degraded;
   } else {
     // Loaded only when a segment is rendered: a re-run that reuses kept renders never pays for MJML and React.
-    const { renderIssue } = await import('../render/render-issue.ts');
+    const renderIssue = await loadRenderer();
     const rendered = await renderIssue(issue, site, options);
     mail = { subject: rendered.subject, preheader: rendered.preheader, html: rendered.html, text: rendered.text };
     degraded = rendered.degraded;

@@ -4,14 +4,13 @@
 // nothing is frozen, rendered into the store, translated or sent.
 import type { Kysely } from 'kysely';
 import type { PaperboyConfig } from '../config/schema.ts';
-import { personalize, sampleReader } from '../render/personalize.ts';
-import { renderIssue } from '../render/render-issue.ts';
+import { loadRenderer, personalize, sampleReader } from '../render/index.ts';
 import { renderSettingsOf } from '../run-wiring.ts';
 import { activeReadersBySegment, planSegments, selectPapers, surveyAudience } from '../select/index.ts';
 import { loadBatch } from '../store/batches.ts';
 import { findIssue, listIssueSegments, loadSegmentRender } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
-import { chineseForPapers, type ChineseOptions } from '../translate/chinese-for-papers.ts';
+import { chineseForPapers, type ChineseOptions } from '../translate/index.ts';
 import type { ISODate, Language, Paper, SegmentKey } from '../types.ts';
 import { baselineFileOf, checkCompatibility, type CompatBaseline, type CompatReport } from './check-compatibility.ts';
 import { checkLinks, type LinkReport } from './check-links.ts';
@@ -106,7 +105,7 @@ export async function buildPreview(
   for (const segment of segments) {
     const segmentIssue = plan.issueOf(segment.segmentId, segment.key, chineseOf);
     const stored = frozen ? await loadSegmentRender(db, batchDate, segment.segmentId) : null;
-    const mail = stored ?? (await renderIssue(segmentIssue, site, renderOptions));
+    const mail = stored ?? (await (await loadRenderer())(segmentIssue, site, renderOptions));
     if (stored) kept += 1;
     const sample = personalize(mail, sampleReader(site.publicBaseUrl));
     const entries = segmentIssue.sections.flatMap((s) => s.entries);

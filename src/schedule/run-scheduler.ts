@@ -4,16 +4,16 @@
 import { randomBytes } from 'node:crypto';
 import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
-import { feedDateOf, formatHours } from '../arxiv/calendar.ts';
+import { feedDateOf, formatHours } from '../arxiv/index.ts';
 import type { PaperboyConfig } from '../config/schema.ts';
-import type { MailTransport } from '../deliver/transport.ts';
+import { tryTakeLock, type HeldLock, type MailTransport } from '../deliver/index.ts';
 import { EXIT } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { runIssue, type RunDependencies } from '../run-issue.ts';
 import { emptyReport, errorReport, finishReport, type RunReport, type ScheduleReport } from '../run-report.ts';
 import { loadBatch } from '../store/batches.ts';
 import { isIssueSent } from '../store/deliveries.ts';
-import { readLock, releaseLock, renewLock, tryAcquireLock } from '../store/run-locks.ts';
+import { readLock } from '../store/run-locks.ts';
 import { processName, recordRun, type RunTrigger } from '../store/runs.ts';
 import type { Database } from '../store/schema.ts';
 import type { ISODate } from '../types.ts';
@@ -65,38 +65,20 @@ async function sleepUntil(deps: SchedulerDeps, until: Date, signal: AbortSignal)
   }
 }
 
-interface TickLock {
-  renew(): Promise<void>;
-  release(): Promise<void>;
-}
-
 /**
  * One scheduler per batch: a row in `run_locks` named `schedule:<date>`, beside the `issue:<date>` lock every run
- * takes. It is renewed after every wait (fake clocks included) and by a heartbeat while the run sends, so it only
- * lapses when its scheduler is gone.
+ * takes (the same lease, deliver/run-lock.ts). It is renewed after every wait (fake clocks included) and by a
+ * heartbeat while the run sends, so it only lapses when its scheduler is gone. Returns who holds it when busy.
  */
-async function acquireTickLock(deps: SchedulerDeps, batchDate: ISODate, policy: SchedulePolicy): Promise<TickLock | string> {
+async function acquireTickLock(deps: SchedulerDeps, batchDate: ISODate, policy: SchedulePolicy): Promise<HeldLock | string> {
   const name = `schedule:${batchDate}`;
   // A nonce per tick: two schedulers in one process (or a pid reused) must never pass for each other.
   const owner = `${deps.owner ?? processName()}/${randomBytes(4).toString('hex')}`;
   const ttlMs = policy.pollIntervalMs + 10 * 60_000;
-  const attempt = await tryAcquireLock(deps.db, name, owner, { now: deps.clock(), ttlMs });
-  if (!attempt.acquired) {
-    const holder = attempt.holder ?? (await readLock(deps.db, name));
-    return holder ? `${holder.owner.replace(/\/[0-9a-f]{8}$/, '')} (since ${holder.acquiredAt})` : 'another scheduler';
-  }
-  const renew = async () => {
-    await renewLock(deps.db, name, owner, { now: deps.clock(), ttlMs }).catch(() => false);
-  };
-  const heartbeat = setInterval(() => void renew(), Math.min(MAX_SLEEP_MS, ttlMs / 3));
-  heartbeat.unref();
-  return {
-    renew,
-    async release() {
-      clearInterval(heartbeat);
-      await releaseLock(deps.db, name, owner);
-    },
-  };
+  const attempt = await tryTakeLock(deps.db, name, { owner, ttlMs, heartbeatMs: Math.min(MAX_SLEEP_MS, ttlMs / 3), clock: deps.clock });
+  if ('held' in attempt) return attempt.held;
+  const holder = attempt.busy ?? (await readLock(deps.db, name));
+  return holder ? `${holder.owner.replace(/\/[0-9a-f]{8}$/, '')} (since ${holder.acquiredAt})` : 'another scheduler';
 }
 
 async function store(deps: SchedulerDeps, trigger: RunTrigger, report: RunReport, startedAt: Date): Promise<RunReport> {

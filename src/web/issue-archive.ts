@@ -3,7 +3,7 @@ import { buildSegmentIssue, selectPapers } from '../select/index.ts';
 import { loadBatch } from '../store/batches.ts';
 import type { Database } from '../store/schema.ts';
 import { wasIssueSent } from '../store/sent-issues.ts';
-import { chineseForPapers } from '../translate/chinese-for-papers.ts';
+import { chineseForPapers } from '../translate/index.ts';
 import type { ChineseText, Domain, ISODate, Paper, SegmentIssue } from '../types.ts';
 
 // The web version of an issue is rebuilt from the stored day with the same selection as the mail, but without

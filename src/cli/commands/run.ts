@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
-import { expectedBatchDate } from '../../arxiv/calendar.ts';
+import { expectedBatchDate } from '../../arxiv/index.ts';
 import { createSendProgress, TRANSPORTS, type TransportName } from '../../deliver/index.ts';
 import { UsageError, type ExitCode } from '../../errors.ts';
 import { runIssue } from '../../run-issue.ts';
 import { errorReport, type RunReport } from '../../run-report.ts';
 import { wireRun } from '../../run-wiring.ts';
 import { recordRun } from '../../store/runs.ts';
-import { createProgressBar } from '../../translate/progress-bar.ts';
-import { formatTranslationReport } from '../../translate/translation-report.ts';
+import { createProgressBar } from '../../translate/index.ts';
+import { formatTranslationReport } from '../../translate/index.ts';
 import { type CliIO, type GlobalOptions, signingSecretOf, withContext } from '../context.ts';
 
 export interface RunCommandOptions extends GlobalOptions {
