@@ -14,6 +14,7 @@ import {
   skipInactiveReaders,
   summarizeLedger,
   uncertainClaims,
+  type LedgerSummary,
 } from '../../src/store/deliveries.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { StoreError } from '../../src/store/store-error.ts';
@@ -304,7 +305,7 @@ describeStore('store/deliveries', (store) => {
 
 // The two "done" questions differ only in `unknown` rows: a plain run does not send them again, --resend-unknown does.
 describe('nothingDue and nothingResendable', () => {
-  const summary = (counts: Partial<Record<'planned' | 'sending' | 'sent' | 'failed' | 'unknown', number>>, failedTransient = 0) => ({
+  const summary = (counts: Partial<LedgerSummary['counts']>, failedTransient = 0): LedgerSummary => ({
     counts: { planned: 0, sending: 0, sent: 0, failed: 0, bounced: 0, unknown: 0, skipped: 0, ...counts },
     failedTransient,
     unknownByTransport: {},
@@ -318,7 +319,7 @@ describe('nothingDue and nothingResendable', () => {
     ['a permanent failure', summary({ sent: 1, failed: 1 }), true, true],
     ['an unknown row', summary({ sent: 2, unknown: 1 }), true, false],
   ])('%s: nothing due %s, nothing resendable %s', (_, ledger, due, resendable) => {
-    expect(nothingDue(ledger as never)).toBe(due);
-    expect(nothingResendable(ledger as never)).toBe(resendable);
+    expect(nothingDue(ledger)).toBe(due);
+    expect(nothingResendable(ledger)).toBe(resendable);
   });
 });
