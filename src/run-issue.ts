@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import { expectedBatchDate, formatHours, hasBatch, lateness } from './arxiv/index.ts';
-import { feedSourcesOf } from './arxiv/index.ts';
-import { obtainBatch } from './arxiv/index.ts';
+import { expectedBatchDate, feedSourcesOf, formatHours, hasBatch, lateness, obtainBatch, type ObtainedBatch } from './arxiv/index.ts';
 import type { PaperboyConfig } from './config/schema.ts';
 import {
   acquireRunLock,
@@ -21,11 +19,11 @@ import type { Logger } from './log/logger.ts';
 import { personalize, sampleReader } from './render/index.ts';
 import { assembleRunReport, concludeRun, emptyReport, finishReport, type RunReport, type RunResults } from './run-report.ts';
 import { deliverySettingsOf } from './run-wiring.ts';
-import { activeReadersBySegment, planSegments, segmentIdOf, selectPapers, surveyAudience } from './select/index.ts';
+import { activeReadersBySegment, planSegments, segmentIdOf, selectPapers, surveyAudience, type AudienceSegment } from './select/index.ts';
 import { recordIssuePapers } from './store/mailed-papers.ts';
 import type { Database } from './store/schema.ts';
 import { chineseForRun, type TranslationSetup } from './translate/index.ts';
-import type { ISODate, Paper, SegmentIssue } from './types.ts';
+import type { ISODate, Paper, SegmentIssue, SegmentKey } from './types.ts';
 
 // The daily job, top to bottom: read (decide the batch, collect or load it) → plan (select, freeze the audience,
 // segment, never-twice, Chinese text) → write (render once per segment, deliver per reader). Each stage returns what
@@ -131,8 +129,20 @@ export async function runIssue(deps: RunDependencies, options: RunOptions): Prom
   }
 }
 
+/** How a run ended when it stopped before delivery. */
+type RunEnding = { status: RunReport['status']; message: string; exitCode: RunReport['exitCode'] };
 /** The stages' results, and how the run ended when it stopped before delivery. */
-type StageResults = RunResults & { ending?: { status: RunReport['status']; message: string; exitCode: RunReport['exitCode'] } };
+type StageResults = RunResults & { ending?: RunEnding | undefined };
+
+/** One run of one issue, as its stages see it. */
+interface Run {
+  deps: RunDependencies;
+  options: RunOptions;
+  batchDate: ISODate;
+  time: RunTime;
+  lock: HeldLock | null;
+  dryRun: boolean;
+}
 
 async function readPlanWrite(
   deps: RunDependencies,
@@ -141,50 +151,88 @@ async function readPlanWrite(
   time: RunTime,
   lock: HeldLock | null,
 ): Promise<StageResults> {
-  const { db, config, log } = deps;
-  const dryRun = Boolean(options.dryRun);
-  // read
-  const collected = await obtainBatch(db, batchDate, {
-    feeds: options.feeds,
-    defaultSources: feedSourcesOf(config),
-    readFeed: deps.readFeed,
-    log,
-    now: time.now,
-  });
+  const run: Run = { deps, options, batchDate, time, lock, dryRun: Boolean(options.dryRun) };
+  const collected = await read(run);
   if (collected.papers === null) {
     return { batchDate, collected, ending: { status: 'failed', message: `${collected.missing}; nothing sent`, exitCode: EXIT.failed } };
   }
+  const planned = await plan(run, collected.papers);
+  if ('ending' in planned) return { batchDate, collected, ...planned };
+  const written = await write(run, planned);
+  return {
+    batchDate,
+    collected,
+    selections: planned.selections,
+    audience: planned.audience,
+    repeats: planned.repeats,
+    translated: planned.translated,
+    delivered: written.delivered,
+    outbox: written.outbox,
+  };
+}
 
-  // plan: select; freeze the audience (readers with the same topics and language get the same mail) once per
-  // issue, a page of readers at a time (a dry run only counts it; later runs of the issue reuse it)
-  const selections = selectPapers(collected.papers, config.domains);
+/** read: the batch's papers, stored or collected. */
+function read({ deps, options, batchDate, time }: Run): Promise<ObtainedBatch> {
+  return obtainBatch(deps.db, batchDate, {
+    feeds: options.feeds,
+    defaultSources: feedSourcesOf(deps.config),
+    readFeed: deps.readFeed,
+    log: deps.log,
+    now: time.now,
+  });
+}
+
+/**
+ * plan: select; freeze the audience (readers with the same topics and language get the same mail) once per issue,
+ * a page of readers at a time (a dry run only counts it; later runs of the issue reuse it); each segment's papers,
+ * never twice; Chinese text only for the papers some reader will see (topics × caps), not for the whole feed.
+ */
+async function plan({ deps, batchDate, time, dryRun }: Run, papers: Paper[]) {
+  const { db, config } = deps;
+  const selections = selectPapers(papers, config.domains);
   const domainOrder = config.domains.map((d) => d.id);
   const prepareStarted = time.monotonicMs();
   const frozen = dryRun ? await surveyAudience(db, domainOrder) : await prepareIssue(db, batchDate, domainOrder, time.now);
   const audience = { ...frozen, prepareMs: Math.round(time.monotonicMs() - prepareStarted) };
   if (audience.segments.length === 0) {
-    const ending = { status: 'failed' as const, message: 'no active reader with a known topic; nothing to send', exitCode: EXIT.failed };
-    return { batchDate, collected, selections, audience, ending };
+    const ending: RunEnding = { status: 'failed', message: 'no active reader with a known topic; nothing to send', exitCode: EXIT.failed };
+    return { selections, audience, ending };
   }
-  // Never the same paper twice: each segment leaves out what its readers already got on another day.
-  const plan = await planSegments(db, batchDate, selections, audience.segments, {
+  const segmentPlan = await planSegments(db, batchDate, selections, audience.segments, {
     scope: dryRun ? await activeReadersBySegment(db, domainOrder) : { kind: 'ledger' },
     showUpdatedVersions: config.schedule.showUpdatedVersions,
   });
-  // Chinese text only for the papers some reader will see (topics × caps), not for the whole feed
-  const { shown } = plan;
-  const translated = await chineseForRun(db, shown, deps.translation, time.now, log);
+  const { shown } = segmentPlan;
+  const translated = await chineseForRun(db, shown, deps.translation, time.now, deps.log);
   const { chinese } = translated;
   const chineseOf = (paper: Paper) => chinese.get(paper.id) ?? null;
-  const issues = new Map(audience.segments.map((s) => [s.segmentId, plan.issueOf(s.segmentId, s.key, chineseOf)]));
+  const issues = new Map(audience.segments.map((s) => [s.segmentId, segmentPlan.issueOf(s.segmentId, s.key, chineseOf)]));
   const chineseCounts = {
     papers: shown.length,
     titles: shown.filter((p) => chinese.get(p.id)?.titleZh).length,
     abstracts: shown.filter((p) => chinese.get(p.id)?.abstractZh).length,
   };
+  return {
+    selections,
+    audience,
+    repeats: segmentPlan.repeats,
+    translated: { report: translated.report, chinese: chineseCounts },
+    issues,
+    issueOf: (key: SegmentKey) => issues.get(segmentIdOf(key)) ?? segmentPlan.issueOf(segmentIdOf(key), key, chineseOf),
+  };
+}
 
-  // write: what each segment's mail carries is recorded before any mail goes out (a reader who gets this mail and
-  // then a crash still has it in their history); then render once per segment and deliver per reader
+/**
+ * write: what each segment's mail carries is recorded before any mail goes out (a reader who gets this mail and
+ * then a crash still has it in their history); then each segment's mail is rendered once (and its browsable copy
+ * written) and delivered per reader.
+ */
+async function write(
+  { deps, options, batchDate, time, lock, dryRun }: Run,
+  planned: { audience: { segments: AudienceSegment[] }; issues: ReadonlyMap<string, SegmentIssue>; issueOf: (key: SegmentKey) => SegmentIssue },
+) {
+  const { issues } = planned;
+  const { db, log } = deps;
   if (!dryRun) {
     const carried = [...issues].map(([segmentId, issue]) => ({ segmentId, papers: papersOf(issue) }));
     await recordIssuePapers(db, batchDate, carried, time.now);
@@ -198,7 +246,7 @@ async function readPlanWrite(
   }
   const previews = new Map<string, string>();
   const previewDir = join(outboxDay, 'segments');
-  const settings = deliverySettingsOf(config, { resendUnknown: deps.delivery?.resendUnknown });
+  const settings = deliverySettingsOf(deps.config, { resendUnknown: deps.delivery?.resendUnknown });
   let delivered: IssueDelivery;
   try {
     delivered = await deliverIssue(
@@ -217,23 +265,13 @@ async function readPlanWrite(
           previews.set(segment.id, await writeSegmentPreview(previewDir, segment, settings.sender.publicBaseUrl));
         },
       },
-      {
-        batchDate,
-        segments: audience.segments,
-        issueOf: (key) => issues.get(segmentIdOf(key)) ?? plan.issueOf(segmentIdOf(key), key, chineseOf),
-      },
+      { batchDate, segments: planned.audience.segments, issueOf: planned.issueOf },
       transport,
     );
   } finally {
     await transport?.close();
   }
   return {
-    batchDate,
-    collected,
-    selections,
-    audience,
-    repeats: plan.repeats,
-    translated: { report: translated.report, chinese: chineseCounts },
     delivered: { ...delivered, transport: transport?.name ?? null, previews },
     outbox: transport?.name === 'outbox' ? outboxDay : null,
   };
