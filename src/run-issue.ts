@@ -17,7 +17,7 @@ import {
 import { EXIT } from './errors.ts';
 import type { Logger } from './log/logger.ts';
 import { personalize, sampleReader } from './render/index.ts';
-import { assembleRunReport, concludeRun, emptyReport, finishReport, type RunReport, type RunResults } from './run-report.ts';
+import { assembleRunReport, concludeRun, emptyReport, finishReport, type RunEnding, type RunReport, type RunResults } from './run-report.ts';
 import { deliverySettingsOf } from './run-wiring.ts';
 import { activeReadersBySegment, planSegments, segmentIdOf, selectPapers, surveyAudience, type AudienceSegment } from './select/index.ts';
 import { recordIssuePapers } from './store/mailed-papers.ts';
@@ -89,7 +89,7 @@ interface RunTime {
 export async function runIssue(deps: RunDependencies, options: RunOptions): Promise<RunReport> {
   const monotonicMs = deps.monotonicMs ?? (() => performance.now());
   const time: RunTime = { now: deps.now, clock: deps.clock ?? (() => new Date()), monotonicMs, started: monotonicMs() };
-  const ended = (report: RunReport, ending: { status: RunReport['status']; message: string; exitCode: RunReport['exitCode'] }) =>
+  const ended = (report: RunReport, ending: RunEnding) =>
     finishReport(report, Math.round(time.monotonicMs() - time.started), ending.status, ending.message, ending.exitCode);
 
   const batchDate = options.date ?? expectedBatchDate(deps.now, deps.holidays);
@@ -129,8 +129,6 @@ export async function runIssue(deps: RunDependencies, options: RunOptions): Prom
   }
 }
 
-/** How a run ended when it stopped before delivery. */
-type RunEnding = { status: RunReport['status']; message: string; exitCode: RunReport['exitCode'] };
 /** The stages' results, and how the run ended when it stopped before delivery. */
 type StageResults = RunResults & { ending?: RunEnding | undefined };
 
