@@ -23,7 +23,7 @@ import type { CliIO } from '../src/cli/context.ts';
 import { runCli } from '../src/cli/main.ts';
 import { validateConfig } from '../src/config/load-config.ts';
 import { buildMimeTemplate } from '../src/deliver/mime-template.ts';
-import { renderSettings } from '../src/deliver/deliver-segment.ts';
+import { renderSettingsOf } from '../src/run-wiring.ts';
 import { renderIssue } from '../src/render/render-issue.ts';
 import type { RunReport } from '../src/run-report.ts';
 import { buildSegmentIssue, segmentIdOf } from '../src/select/build-segment-issue.ts';
@@ -304,7 +304,7 @@ async function benchCompile() {
   const stored = await findTranslations(db, papers);
   await db.destroy();
   const chineseOf = (p: { id: string }): ChineseText | null => stored.get(p.id) ?? null;
-  const { site, options } = renderSettings(config);
+  const { site, options } = renderSettingsOf(config);
   const issueOf = (key: SegmentKey) => buildSegmentIssue(selections, key, DATE, chineseOf);
   const envelope = { from: config.newsletter.from, batchDate: DATE };
 

@@ -1,31 +1,39 @@
 import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import { checkFeedBatch, expectedBatchDate, formatHours, hasBatch, lateness } from './arxiv/calendar.ts';
-import { collectFeeds } from './arxiv/collect.ts';
-import { feedSourcesOf } from './arxiv/fetch-feed.ts';
+import { expectedBatchDate, feedSourcesOf, formatHours, hasBatch, lateness, obtainBatch, type ObtainedBatch } from './arxiv/index.ts';
 import type { PaperboyConfig } from './config/schema.ts';
-import { deliverIssue, sendPolicyOf } from './deliver/deliver-issue.ts';
-import { prepareIssue, surveyAudience } from './deliver/prepare-issue.ts';
-import { acquireRunLock, type HeldLock } from './deliver/run-lock.ts';
-import type { SendProgress } from './deliver/send-issue.ts';
-import type { OutboxTransport } from './deliver/outbox-transport.ts';
-import type { MailTransport } from './deliver/transport.ts';
+import {
+  acquireRunLock,
+  deliverIssue,
+  prepareIssue,
+  type HeldLock,
+  type IssueDelivery,
+  type MailTransport,
+  type OutboxTransport,
+  type SegmentMail,
+  type SendProgress,
+} from './deliver/index.ts';
 import { EXIT } from './errors.ts';
 import type { Logger } from './log/logger.ts';
-import { emptyReport, finishReport, type RepeatsReport, type RunReport } from './run-report.ts';
-import { buildSegmentIssue, groupIntoSegments, papersShownIn, segmentIdOf } from './select/build-segment-issue.ts';
-import { withoutMailedPapers } from './select/drop-mailed-papers.ts';
-import { selectPapers } from './select/select-papers.ts';
-import { loadBatch, saveBatch } from './store/batches.ts';
-import { papersMailedBefore, recordIssuePapers, type ReaderScope } from './store/mailed-papers.ts';
+import { personalize, sampleReader } from './render/index.ts';
+import { assembleRunReport, concludeRun, emptyReport, finishReport, type RunEnding, type RunReport, type RunResults } from './run-report.ts';
+import { deliverySettingsOf } from './run-wiring.ts';
+import { activeReadersBySegment, planSegments, segmentIdOf, selectPapers, surveyAudience, type AudienceSegment } from './select/index.ts';
+import { recordIssuePapers } from './store/mailed-papers.ts';
 import type { Database } from './store/schema.ts';
-import { iterateActiveSubscribers } from './store/subscribers.ts';
-import { chineseForRun, type TranslationSetup } from './translate/translate-for-run.ts';
-import type { ChineseText, DomainSelection, ISODate, Paper, SegmentIssue, SegmentKey } from './types.ts';
+import { chineseForRun, type TranslationSetup } from './translate/index.ts';
+import type { ISODate, Paper, SegmentIssue, SegmentKey } from './types.ts';
 
-// The daily job, top to bottom: decide the batch → collect (or load the stored day) → select → Chinese text →
-// segment → render once per segment → deliver per reader → report. Every stage but the first and the last is pure;
-// this file only wires them to the database, the feeds and the transport.
+// The daily job, top to bottom: read (decide the batch, collect or load it) → plan (select, freeze the audience,
+// segment, never-twice, Chinese text) → write (render once per segment, deliver per reader). Each stage returns what
+// it did; the report is assembled from those results once, at the end (run-report.ts). This file only wires the
+// stages to the database, the feeds and the transport.
+//
+// Time: `now` is the instant the run is for (it picks the batch, judges lateness and stamps what the run stores), a
+// value read once by the caller so that tests fix the day. `clock` is the one clock that ticks: the run lock's
+// leases and the ledger's timestamps, which other processes compare, so it stays the real wall clock even when
+// `now` is fixed. Durations are measured on `monotonicMs` (performance.now by default): a wall clock can jump.
 
 export interface RunOptions {
   /** The batch to build; default: the batch the arXiv calendar expects at `now`. */
@@ -50,6 +58,7 @@ export interface RunDependencies {
   db: Kysely<Database>;
   config: PaperboyConfig;
   holidays: ReadonlySet<string>;
+  /** The instant the run is for (see the note on time above). */
   now: Date;
   secret: string;
   readFeed: (source: string) => Promise<string>;
@@ -58,6 +67,8 @@ export interface RunDependencies {
   log: Logger;
   /** The wall clock for the run lock and the ledger while sending; default: the real one. */
   clock?: (() => Date) | undefined;
+  /** Milliseconds from a monotonic source, for durations; default: performance.now. */
+  monotonicMs?: (() => number) | undefined;
   sleep?: ((ms: number) => Promise<void>) | undefined;
   /** Sending progress, once per claim (a progress bar, or a JSON log line). */
   onProgress?: ((progress: SendProgress) => void) | undefined;
@@ -67,308 +78,216 @@ export interface RunDependencies {
   translation?: TranslationSetup | undefined;
 }
 
-/** Which papers to mail for the batch: the stored day, or the feeds (then stored so the day can be rebuilt). */
-async function obtainPapers(
-  deps: RunDependencies,
-  batchDate: ISODate,
-  options: RunOptions,
-  report: RunReport,
-): Promise<Paper[] | string> {
-  if (!options.feeds?.length) {
-    const stored = await loadBatch(deps.db, batchDate);
-    if (stored) {
-      report.source = 'stored';
-      deps.log.info(`using the stored batch ${batchDate} (${stored.papers.length} papers)`);
-      return stored.papers;
-    }
-  }
-  const sources = options.feeds?.length ? options.feeds : feedSourcesOf(deps.config);
-  deps.log.info(`collecting ${sources.length} feed${sources.length > 1 ? 's' : ''}: ${sources.join(', ')}`);
-  const collected = await collectFeeds(sources, deps.readFeed);
-  report.source = 'feed';
-  for (const feed of collected.feeds) {
-    report.feeds.push({
-      source: feed.source,
-      papers: feed.count,
-      batchDate: feed.batchDate,
-      skippedItems: feed.problems.length,
-    });
-    for (const problem of feed.problems) {
-      report.failures.push({ where: `${feed.source} item ${problem.index}`, error: problem.reason });
-    }
-  }
-  for (const failure of collected.failures) {
-    deps.log.warn(`feed not read: ${failure.error.message}`);
-    report.feeds.push({ source: failure.source, papers: 0, batchDate: null, error: failure.error.message });
-    report.failures.push({ where: failure.source, error: failure.error.message });
-  }
-  if (collected.feeds.length === 0) return 'no feed could be read';
-
-  // A feed that carries another day's batch is stale: never mail yesterday's papers as today's issue.
-  const usable: Paper[] = [];
-  const ids = new Set<string>();
-  for (const feed of collected.feeds) {
-    const check = checkFeedBatch({ batchDate: feed.batchDate, paperCount: feed.count }, batchDate);
-    if (check.status === 'stale') {
-      const error = `feed carries the batch of ${check.found ?? 'an unknown date'}, not ${batchDate}: stale, not mailed`;
-      report.failures.push({ where: feed.source, error });
-      continue;
-    }
-    if (check.status === 'empty') {
-      report.failures.push({ where: feed.source, error: `feed is empty although ${batchDate} is an announcement day` });
-      continue;
-    }
-    for (const paper of feed.papers) {
-      if (!ids.has(paper.id)) {
-        ids.add(paper.id);
-        usable.push(paper);
-      }
-    }
-  }
-  if (usable.length === 0) return `no feed carries the batch of ${batchDate}`;
-  await saveBatch(deps.db, batchDate, usable, sources, deps.now);
-  return usable;
+/** A run's own view of time, with the defaults filled in. */
+interface RunTime {
+  now: Date;
+  clock: () => Date;
+  monotonicMs: () => number;
+  started: number;
 }
 
 export async function runIssue(deps: RunDependencies, options: RunOptions): Promise<RunReport> {
-  const started = Date.now();
+  const monotonicMs = deps.monotonicMs ?? (() => performance.now());
+  const time: RunTime = { now: deps.now, clock: deps.clock ?? (() => new Date()), monotonicMs, started: monotonicMs() };
+  const ended = (report: RunReport, ending: RunEnding) =>
+    finishReport(report, Math.round(time.monotonicMs() - time.started), ending.status, ending.message, ending.exitCode);
+
   const batchDate = options.date ?? expectedBatchDate(deps.now, deps.holidays);
-  const report = emptyReport(batchDate);
   if (batchDate === null) {
-    return finishReport(report, started, 'no-issue', 'no issue today: arXiv announces nothing for this day', EXIT.ok);
+    return ended(emptyReport(batchDate), { status: 'no-issue', message: 'no issue today: arXiv announces nothing for this day', exitCode: EXIT.ok });
   }
   if (!hasBatch(batchDate, deps.holidays)) {
-    return finishReport(
-      report,
-      started,
-      'no-issue',
-      `no issue for ${batchDate}: arXiv has no announcement batch on that day (weekend or holiday)`,
-      EXIT.ok,
-    );
+    const message = `no issue for ${batchDate}: arXiv has no announcement batch on that day (weekend or holiday)`;
+    return ended(emptyReport(batchDate), { status: 'no-issue', message, exitCode: EXIT.ok });
   }
   const cutoffMs = deps.config.schedule.lateCutoffHours * 3_600_000;
   const ago = lateness(batchDate, deps.now);
   if ((options.date === undefined || options.enforceCutoff) && !options.force && !options.dryRun && ago > cutoffMs) {
-    return finishReport(
-      report,
-      started,
-      'late',
+    const message =
       `the batch of ${batchDate} went up ${formatHours(ago)} ago, past schedule.lateCutoffHours ` +
-        `(${formatHours(cutoffMs)}): not sent; \`paperboy run --date ${batchDate} --force\` sends it anyway`,
-      EXIT.failed,
-    );
+      `(${formatHours(cutoffMs)}): not sent; \`paperboy run --date ${batchDate} --force\` sends it anyway`;
+    return ended(emptyReport(batchDate), { status: 'late', message, exitCode: EXIT.failed });
   }
 
   // One run per issue at a time, across processes and machines; a dry run records nothing and needs no lock.
-  const clock = deps.clock ?? (() => new Date());
   const lockConfig = deps.config.delivery.lock;
   const lock = options.dryRun
     ? null
     : await acquireRunLock(deps.db, `issue:${batchDate}`, {
         ttlMs: lockConfig.timeoutSeconds * 1000,
         waitMs: (deps.delivery?.lockWaitSeconds ?? lockConfig.waitSeconds) * 1000,
-        clock,
+        clock: time.clock,
         sleep: deps.sleep,
         log: (line) => deps.log.info(line),
       });
   try {
-    return await buildAndDeliver(deps, options, { batchDate, report, started, lock, clock });
+    const results = await readPlanWrite(deps, options, batchDate, time, lock);
+    const report = assembleRunReport(results);
+    return ended(report, results.ending ?? concludeRun(report, Boolean(options.dryRun)));
   } finally {
     await lock?.release();
   }
 }
 
-async function buildAndDeliver(
+/** The stages' results, and how the run ended when it stopped before delivery. */
+type StageResults = RunResults & { ending?: RunEnding | undefined };
+
+/** One run of one issue, as its stages see it. */
+interface Run {
+  deps: RunDependencies;
+  options: RunOptions;
+  batchDate: ISODate;
+  time: RunTime;
+  lock: HeldLock | null;
+  dryRun: boolean;
+}
+
+async function readPlanWrite(
   deps: RunDependencies,
   options: RunOptions,
-  run: { batchDate: ISODate; report: RunReport; started: number; lock: HeldLock | null; clock: () => Date },
-): Promise<RunReport> {
-  const { batchDate, report, started } = run;
-  // collect
-  const papers = await obtainPapers(deps, batchDate, options, report);
-  if (typeof papers === 'string') return finishReport(report, started, 'failed', `${papers}; nothing sent`, EXIT.failed);
-  report.papers = papers.length;
-
-  // select
-  const selections = selectPapers(papers, deps.config.domains);
-  report.domains = selections.map((s) => ({ id: s.domain.id, matched: s.matches.length }));
-  report.matching = new Set(selections.flatMap((s) => s.matches.map((m) => m.paper.id))).size;
-
-  // segment: readers with the same topics and language get the same mail. The audience is frozen into the ledger
-  // once per issue, a page of readers at a time (a dry run only counts it); later runs of the issue reuse it.
-  const domainOrder = deps.config.domains.map((d) => d.id);
-  const prepareStarted = Date.now();
-  const audience = options.dryRun
-    ? await surveyAudience(deps.db, domainOrder)
-    : await prepareIssue(deps.db, batchDate, domainOrder, deps.now);
-  Object.assign(report.delivery, {
-    audience: audience.readers,
-    preparedAt: audience.preparedAt,
-    preparedNow: audience.preparedNow,
-    prepareMs: Date.now() - prepareStarted,
-  });
-  report.mails.planned = audience.readers;
-  const segments = new Map(audience.segments.map((s) => [s.segmentId, s]));
-  report.readersWithoutTopics = audience.withoutTopics;
-  if (segments.size === 0) {
-    return finishReport(report, started, 'failed', 'no active reader with a known topic; nothing to send', EXIT.failed);
+  batchDate: ISODate,
+  time: RunTime,
+  lock: HeldLock | null,
+): Promise<StageResults> {
+  const run: Run = { deps, options, batchDate, time, lock, dryRun: Boolean(options.dryRun) };
+  const collected = await read(run);
+  if (collected.papers === null) {
+    return { batchDate, collected, ending: { status: 'failed', message: `${collected.missing}; nothing sent`, exitCode: EXIT.failed } };
   }
+  const planned = await plan(run, collected.papers);
+  if ('ending' in planned) return { batchDate, collected, ...planned };
+  const written = await write(run, planned);
+  return {
+    batchDate,
+    collected,
+    selections: planned.selections,
+    audience: planned.audience,
+    repeats: planned.repeats,
+    translated: planned.translated,
+    delivered: written.delivered,
+    outbox: written.outbox,
+  };
+}
 
-  // Never the same paper twice: each segment leaves out what its readers already got on another day.
-  const plan = await planSegments(deps.db, deps.config, batchDate, selections, [...segments.values()], {
-    scope: options.dryRun ? await activeReadersBySegment(deps.db, domainOrder) : { kind: 'ledger' },
+/** read: the batch's papers, stored or collected. */
+function read({ deps, options, batchDate, time }: Run): Promise<ObtainedBatch> {
+  return obtainBatch(deps.db, batchDate, {
+    feeds: options.feeds,
+    defaultSources: feedSourcesOf(deps.config),
+    readFeed: deps.readFeed,
+    log: deps.log,
+    now: time.now,
   });
-  report.repeats = plan.repeats;
+}
 
-  // Chinese text only for the papers some reader will see (topics × caps), not for the whole feed
-  const { shown } = plan;
-  const translated = await chineseForRun(deps.db, shown, deps.translation, deps.now, deps.log);
+/**
+ * plan: select; freeze the audience (readers with the same topics and language get the same mail) once per issue,
+ * a page of readers at a time (a dry run only counts it; later runs of the issue reuse it); each segment's papers,
+ * never twice; Chinese text only for the papers some reader will see (topics × caps), not for the whole feed.
+ */
+async function plan({ deps, batchDate, time, dryRun }: Run, papers: Paper[]) {
+  const { db, config } = deps;
+  const selections = selectPapers(papers, config.domains);
+  const domainOrder = config.domains.map((d) => d.id);
+  const prepareStarted = time.monotonicMs();
+  const frozen = dryRun ? await surveyAudience(db, domainOrder) : await prepareIssue(db, batchDate, domainOrder, time.now);
+  const audience = { ...frozen, prepareMs: Math.round(time.monotonicMs() - prepareStarted) };
+  if (audience.segments.length === 0) {
+    const ending: RunEnding = { status: 'failed', message: 'no active reader with a known topic; nothing to send', exitCode: EXIT.failed };
+    return { selections, audience, ending };
+  }
+  const segmentPlan = await planSegments(db, batchDate, selections, audience.segments, {
+    scope: dryRun ? await activeReadersBySegment(db, domainOrder) : { kind: 'ledger' },
+    showUpdatedVersions: config.schedule.showUpdatedVersions,
+  });
+  const { shown } = segmentPlan;
+  const translated = await chineseForRun(db, shown, deps.translation, time.now, deps.log);
   const { chinese } = translated;
-  report.translation = translated.report;
-  for (const error of translated.report.errors) report.failures.push({ where: 'translation', error });
-  report.chinese = {
+  const chineseOf = (paper: Paper) => chinese.get(paper.id) ?? null;
+  const issues = new Map(audience.segments.map((s) => [s.segmentId, segmentPlan.issueOf(s.segmentId, s.key, chineseOf)]));
+  const chineseCounts = {
     papers: shown.length,
     titles: shown.filter((p) => chinese.get(p.id)?.titleZh).length,
     abstracts: shown.filter((p) => chinese.get(p.id)?.abstractZh).length,
   };
-  const chineseOf = (paper: Paper) => chinese.get(paper.id) ?? null;
-  const issues = new Map([...segments.values()].map((s) => [s.segmentId, plan.issueOf(s.segmentId, s.key, chineseOf)]));
-  // Recorded before any mail goes out: a reader who gets this mail and then a crash still has it in their history.
-  if (!options.dryRun) {
-    const carried = [...issues].map(([segmentId, issue]) => ({ segmentId, papers: papersOf(issue) }));
-    await recordIssuePapers(deps.db, batchDate, carried, deps.now);
-  }
+  return {
+    selections,
+    audience,
+    repeats: segmentPlan.repeats,
+    translated: { report: translated.report, chinese: chineseCounts },
+    issues,
+    issueOf: (key: SegmentKey) => issues.get(segmentIdOf(key)) ?? segmentPlan.issueOf(segmentIdOf(key), key, chineseOf),
+  };
+}
 
-  // render once per segment, then deliver per reader
+/**
+ * write: what each segment's mail carries is recorded before any mail goes out (a reader who gets this mail and
+ * then a crash still has it in their history); then each segment's mail is rendered once (and its browsable copy
+ * written) and delivered per reader.
+ */
+async function write(
+  { deps, options, batchDate, time, lock, dryRun }: Run,
+  planned: { audience: { segments: AudienceSegment[] }; issues: ReadonlyMap<string, SegmentIssue>; issueOf: (key: SegmentKey) => SegmentIssue },
+) {
+  const { issues } = planned;
+  const { db, log } = deps;
+  if (!dryRun) {
+    const carried = [...issues].map(([segmentId, issue]) => ({ segmentId, papers: papersOf(issue) }));
+    await recordIssuePapers(db, batchDate, carried, time.now);
+  }
   const outboxDay = join(options.outboxDir, batchDate);
-  report.outbox = options.dryRun ? null : outboxDay;
-  const transport = options.dryRun ? null : deps.createTransport(batchDate);
+  const transport = dryRun ? null : deps.createTransport(batchDate);
   // Setting up the outbox clears the half-written mails of a crashed run: worth a line when there were any.
   const removedPartials = await (transport as Partial<OutboxTransport> | null)?.removedPartials;
   if (removedPartials) {
-    deps.log.info(`removed ${removedPartials} half-written mail${removedPartials > 1 ? 's' : ''} (.partial) a stopped run left in ${outboxDay}`);
+    log.info(`removed ${removedPartials} half-written mail${removedPartials > 1 ? 's' : ''} (.partial) a stopped run left in ${outboxDay}`);
   }
+  const previews = new Map<string, string>();
+  const previewDir = join(outboxDay, 'segments');
+  const settings = deliverySettingsOf(deps.config, { resendUnknown: deps.delivery?.resendUnknown });
+  let delivered: IssueDelivery;
   try {
-    await deliverIssue(
+    delivered = await deliverIssue(
       {
-        db: deps.db,
-        config: deps.config,
-        now: deps.now,
+        db,
+        now: time.now,
+        settings,
         secret: deps.secret,
-        log: deps.log,
-        clock: run.clock,
+        clock: time.clock,
+        monotonicMs: time.monotonicMs,
         sleep: deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
         onProgress: deps.onProgress,
-        lock: stopOnSignal(run.lock, options.signal),
+        lock: stopOnSignal(lock, options.signal),
+        onSegment: async (segment) => {
+          log.info(describeSegment(segment));
+          previews.set(segment.id, await writeSegmentPreview(previewDir, segment, settings.sender.publicBaseUrl));
+        },
       },
-      {
-        batchDate,
-        segments: [...segments.values()],
-        issueOf: (key) => issues.get(segmentIdOf(key)) ?? plan.issueOf(segmentIdOf(key), key, chineseOf),
-      },
+      { batchDate, segments: planned.audience.segments, issueOf: planned.issueOf },
       transport,
-      {
-        report,
-        previewDir: join(outboxDay, 'segments'),
-        policy: sendPolicyOf(deps.config.delivery, { resendUnknown: deps.delivery?.resendUnknown }),
-      },
     );
   } finally {
     await transport?.close();
   }
-  if (transport?.name !== 'outbox') report.outbox = null;
-
-  const { mails, delivery } = report;
-  if (options.dryRun) {
-    return finishReport(report, started, 'dry-run', `dry run: ${mails.planned} mails rendered, nothing sent`, EXIT.ok);
-  }
-  const delivered = mails.sent + mails.alreadySent;
-  const unknown =
-    mails.unknown > 0
-      ? `; ${mails.unknown} mails may or may not have been delivered (not sent again: --resend-unknown sends them, ` +
-        'a reader may then get two copies)'
-      : '';
-  if (delivery.stopped && delivered === 0) {
-    return finishReport(report, started, 'failed', `stopped: ${delivery.stopped}; nothing sent`, EXIT.failed);
-  }
-  if (mails.failed + mails.bounced > 0 && delivered === 0) {
-    return finishReport(report, started, 'failed', `every mail failed (${mails.failed + mails.bounced}); nothing sent${unknown}`, EXIT.failed);
-  }
-  const again = mails.alreadySent > 0 ? ` (${mails.alreadySent} already sent before)` : '';
-  if (delivery.stopped) {
-    return finishReport(
-      report,
-      started,
-      'partial',
-      `stopped after ${mails.sent} mails${again}: ${delivery.stopped}; ${mails.remaining} left for the next run${unknown}`,
-      EXIT.partial,
-    );
-  }
-  if (mails.failed + mails.bounced + mails.unknown > 0 || report.failures.length > 0) {
-    return finishReport(report, started, 'partial', `sent ${mails.sent} mails${again} with ${report.failures.length} problems${unknown}`, EXIT.partial);
-  }
-  return finishReport(report, started, 'sent', `sent ${mails.sent} mails${again}`, EXIT.ok);
-}
-
-// ---- Never the same paper twice, shared by `run` and `preview` ----------------------------------------------------
-//
-// Where the filter sits: per segment, before the segment's issue is built. A segment leaves out every paper that ANY
-// of its readers was already mailed on another day; a reader's history is the ledger (which segment's mail each
-// reader got, per issue) joined with `issue_papers` (what each segment's mail carried). Readers of one segment almost
-// always share one history, having got the same mails; the union only differs for a reader who changed topics or
-// language, and then the whole segment does without the repeat rather than that reader getting it twice. This keeps
-// render-once-per-segment: a per-reader filter would split segments into one mail per history, and a history kept
-// per segment alone would miss the readers who moved between segments.
-
-export interface SegmentPlan {
-  /** The segment's issue from what its readers may still get. */
-  issueOf(segmentId: string, key: SegmentKey, chineseOf: (paper: Paper) => ChineseText | null): SegmentIssue;
-  /** Papers some segment shows with a summary: the ones worth Chinese text. */
-  shown: Paper[];
-  repeats: RepeatsReport;
-}
-
-export async function planSegments(
-  db: Kysely<Database>,
-  config: PaperboyConfig,
-  batchDate: ISODate,
-  selections: readonly DomainSelection[],
-  segments: ReadonlyArray<{ segmentId: string; key: SegmentKey }>,
-  options: { scope: ReaderScope },
-): Promise<SegmentPlan> {
-  const candidates = [...new Set(selections.flatMap((s) => s.matches.map((m) => m.paper.id)))];
-  const mailed = await papersMailedBefore(db, batchDate, candidates, options.scope);
-  const repeats: RepeatsReport = { dropped: 0, updated: 0, segments: [] };
-  const filtered = new Map<string, DomainSelection[]>();
-  const shown = new Map<string, Paper>();
-  for (const { segmentId, key } of segments) {
-    const result = withoutMailedPapers(selections, mailed.get(segmentId) ?? new Map(), {
-      showUpdatedVersions: config.schedule.showUpdatedVersions,
-    });
-    filtered.set(segmentId, result.selections);
-    if (result.dropped.length + result.updated.length > 0) {
-      repeats.segments.push({ id: segmentId, dropped: result.dropped, updated: result.updated });
-      repeats.dropped += result.dropped.length;
-      repeats.updated += result.updated.length;
-    }
-    for (const paper of papersShownIn([key], result.selections, batchDate)) shown.set(paper.id, paper);
-  }
   return {
-    issueOf: (segmentId, key, chineseOf) => buildSegmentIssue(filtered.get(segmentId) ?? selections, key, batchDate, chineseOf),
-    shown: [...shown.values()],
-    repeats,
+    delivered: { ...delivered, transport: transport?.name ?? null, previews },
+    outbox: transport?.name === 'outbox' ? outboxDay : null,
   };
 }
 
-/** The active readers' ids by the segment they would be in now (a dry run and the preview have no frozen audience). */
-export async function activeReadersBySegment(db: Kysely<Database>, domainOrder: readonly string[]): Promise<ReaderScope> {
-  const bySegment = new Map<string, number[]>();
-  for await (const page of iterateActiveSubscribers(db)) {
-    for (const [segmentId, group] of groupIntoSegments(page, domainOrder).segments) {
-      bySegment.set(segmentId, [...(bySegment.get(segmentId) ?? []), ...group.readers.map((r) => r.id)]);
-    }
-  }
-  return { kind: 'readers', bySegment };
+function describeSegment(segment: SegmentMail): string {
+  const how = segment.reused ? 'kept from an earlier run' : `${segment.renderMs} ms`;
+  return `segment ${segment.id}: ${segment.readers} readers, ${segment.matching} papers matching, ${segment.papers} shown, ${segment.htmlBytes} B, ${how}`;
+}
+
+/** A browsable copy of what the segment gets, with harmless sample links in place of the per-reader ones. */
+async function writeSegmentPreview(dir: string, segment: SegmentMail, publicBaseUrl: string): Promise<string> {
+  const sample = personalize(segment.mail, sampleReader(publicBaseUrl));
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${segment.id}.html`);
+  await writeFile(file, sample.html);
+  await writeFile(join(dir, `${segment.id}.txt`), sample.text);
+  return file;
 }
 
 function papersOf(issue: SegmentIssue): Array<{ id: string; version: number }> {

@@ -1,10 +1,15 @@
+import type { FeedReport, ObtainedBatch } from './arxiv/index.ts';
+import type { IssueDelivery } from './deliver/index.ts';
 import { EXIT, PaperboyError, type ExitCode } from './errors.ts';
+import type { Audience, SegmentRepeats } from './select/index.ts';
 import type { DeliveryStatus } from './store/schema.ts';
 import type { RunStatus } from './store/runs.ts';
-import type { TranslationReport } from './translate/translation-report.ts';
-import type { ISODate } from './types.ts';
+import type { TranslationReport } from './translate/index.ts';
+import type { DomainSelection, ISODate } from './types.ts';
 
-// What one run did, stage by stage: printed at the end of `paperboy run` (text or --json).
+// What one run did, stage by stage: printed at the end of `paperboy run` (text or --json). The stages return what
+// they did; `assembleRunReport` turns their results into this report in one place, and `concludeRun` says how the
+// run ended.
 
 export interface SegmentReport {
   id: string;
@@ -60,13 +65,7 @@ export interface DeliveryReport {
 }
 
 /** Papers a segment's mail leaves out (or labels) because its readers were already mailed them on another day. */
-export interface RepeatsReport {
-  /** Papers dropped from some segment, counted once per segment. */
-  dropped: number;
-  /** Papers kept as updated versions (schedule.showUpdatedVersions), counted once per segment. */
-  updated: number;
-  segments: Array<{ id: string; dropped: string[]; updated: string[] }>;
-}
+export type RepeatsReport = SegmentRepeats;
 
 /** What the scheduler did before the run: which tick, how often it fetched a stale feed, what the listing said. */
 export interface ScheduleReport {
@@ -91,7 +90,7 @@ export interface RunReport {
   status: RunStatus;
   message: string;
   source: 'feed' | 'stored' | null;
-  feeds: Array<{ source: string; papers: number; batchDate: ISODate | null; error?: string; skippedItems?: number }>;
+  feeds: FeedReport[];
   /** Papers in the batch. */
   papers: number;
   /** Papers matching some domain; absent in reports stored before it was kept. */
@@ -168,12 +167,159 @@ export function emptyReport(batchDate: ISODate | null): RunReport {
   };
 }
 
-export function finishReport(report: RunReport, started: number, status: RunStatus, message: string, exitCode: ExitCode) {
+export function finishReport(report: RunReport, durationMs: number, status: RunStatus, message: string, exitCode: ExitCode) {
   report.status = status;
   report.message = message;
   report.exitCode = exitCode;
-  report.durationMs = Date.now() - started;
+  report.durationMs = durationMs;
   return report;
+}
+
+/** What the stages of one run returned; a stage the run did not reach is absent. */
+export interface RunResults {
+  batchDate: ISODate | null;
+  collected?: ObtainedBatch | undefined;
+  selections?: readonly DomainSelection[] | undefined;
+  /** The frozen (or, for a dry run, surveyed) audience and how long freezing it took. */
+  audience?: (Audience & { prepareMs: number }) | undefined;
+  repeats?: RepeatsReport | undefined;
+  translated?: { report: TranslationReport; chinese: RunReport['chinese'] } | undefined;
+  delivered?: (IssueDelivery & { transport: string | null; previews: ReadonlyMap<string, string> }) | undefined;
+  /** The day's outbox folder when the mails went there. */
+  outbox?: string | null | undefined;
+}
+
+/**
+ * The run report from the stages' results. Fields are filled in stage order, so the report (and its JSON) keeps
+ * the shape it always had; `failures` lists the collect problems, then translation, then sending.
+ */
+export function assembleRunReport(results: RunResults): RunReport {
+  const report = emptyReport(results.batchDate);
+  const { collected, selections, audience, translated, delivered } = results;
+  if (collected) {
+    report.source = collected.source;
+    report.feeds.push(...collected.feeds);
+    report.failures.push(...collected.problems);
+    if (collected.papers) report.papers = collected.papers.length;
+  }
+  if (selections) {
+    report.domains = selections.map((s) => ({ id: s.domain.id, matched: s.matches.length }));
+    report.matching = new Set(selections.flatMap((s) => s.matches.map((m) => m.paper.id))).size;
+  }
+  if (audience) {
+    Object.assign(report.delivery, {
+      audience: audience.readers,
+      preparedAt: audience.preparedAt,
+      preparedNow: audience.preparedNow,
+      prepareMs: audience.prepareMs,
+    });
+    report.mails.planned = audience.readers;
+    report.readersWithoutTopics = audience.withoutTopics;
+  }
+  if (results.repeats) report.repeats = results.repeats;
+  if (translated) {
+    report.translation = translated.report;
+    for (const error of translated.report.errors) report.failures.push({ where: 'translation', error });
+    report.chinese = translated.chinese;
+  }
+  if (delivered) {
+    report.segments = delivered.segments.map((s) => ({
+      id: s.id,
+      readers: s.readers,
+      matching: s.matching,
+      papers: s.papers,
+      htmlBytes: s.htmlBytes,
+      textBytes: s.textBytes,
+      renderMs: s.renderMs,
+      degraded: s.degraded,
+      preview: delivered.previews.get(s.id) ?? null,
+      reused: s.reused,
+    }));
+    const { sent, transport } = delivered;
+    if (sent && transport) addSendResult(report, sent, transport);
+  }
+  report.outbox = results.outbox ?? null;
+  return report;
+}
+
+function addSendResult(report: RunReport, result: NonNullable<IssueDelivery['sent']>, transport: string): void {
+  const after = result.ledgerAfter;
+  report.mails = {
+    planned: report.mails.planned,
+    sent: result.sent,
+    alreadySent: result.alreadySent,
+    failed: result.failed,
+    bounced: result.bounced,
+    unknown: after.counts.unknown,
+    skipped: result.skipped,
+    remaining: after.counts.planned + after.failedTransient,
+  };
+  Object.assign(report.delivery, {
+    transport,
+    interrupted: result.interrupted,
+    resolved: result.resolved,
+    stopped: result.stopped,
+    ledger: after.counts,
+    unknownByTransport: after.unknownByTransport,
+    mailFailures: result.failuresTotal,
+  });
+  const seconds = result.durationMs / 1000;
+  report.transports.push({
+    name: transport,
+    sent: result.sent,
+    failed: result.failed,
+    bounced: result.bounced,
+    unknown: result.unknown,
+    skipped: result.skipped,
+    durationMs: result.durationMs,
+    mailsPerSecond: seconds > 0 ? Math.round((result.sent / seconds) * 10) / 10 : 0,
+  });
+  for (const failure of result.failures) {
+    report.failures.push({ where: `${failure.status} mail to subscriber ${failure.subscriberId} <${failure.email}>`, error: failure.error });
+  }
+  if (result.failuresTotal > result.failures.length) {
+    report.failures.push({
+      where: 'mails',
+      error: `${result.failuresTotal - result.failures.length} more failed, bounced or unknown mails are not listed (see the ledger)`,
+    });
+  }
+  if (result.stopped) report.failures.push({ where: `${transport} transport`, error: `stopped: ${result.stopped}` });
+}
+
+export interface RunEnding {
+  status: RunStatus;
+  message: string;
+  exitCode: ExitCode;
+}
+
+/** How a run that went through delivery ended, from its report: sent, partial, failed, or a dry run. */
+export function concludeRun(report: RunReport, dryRun: boolean): RunEnding {
+  const { mails, delivery } = report;
+  if (dryRun) return { status: 'dry-run', message: `dry run: ${mails.planned} mails rendered, nothing sent`, exitCode: EXIT.ok };
+  const delivered = mails.sent + mails.alreadySent;
+  const unknown =
+    mails.unknown > 0
+      ? `; ${mails.unknown} mails may or may not have been delivered (not sent again: --resend-unknown sends them, ` +
+        'a reader may then get two copies)'
+      : '';
+  if (delivery.stopped && delivered === 0) {
+    return { status: 'failed', message: `stopped: ${delivery.stopped}; nothing sent`, exitCode: EXIT.failed };
+  }
+  if (mails.failed + mails.bounced > 0 && delivered === 0) {
+    return { status: 'failed', message: `every mail failed (${mails.failed + mails.bounced}); nothing sent${unknown}`, exitCode: EXIT.failed };
+  }
+  const again = mails.alreadySent > 0 ? ` (${mails.alreadySent} already sent before)` : '';
+  if (delivery.stopped) {
+    return {
+      status: 'partial',
+      message: `stopped after ${mails.sent} mails${again}: ${delivery.stopped}; ${mails.remaining} left for the next run${unknown}`,
+      exitCode: EXIT.partial,
+    };
+  }
+  if (mails.failed + mails.bounced + mails.unknown > 0 || report.failures.length > 0) {
+    return { status: 'partial', message: `sent ${mails.sent} mails${again} with ${report.failures.length} problems${unknown}`, exitCode: EXIT.partial };
+  }
+  return { status: 'sent', message: `sent ${mails.sent} mails${again}`, exitCode: EXIT.ok };
 }
 
 /** The report of a run that ended in an error instead of a report (so the run history has it too). */

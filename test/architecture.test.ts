@@ -10,11 +10,11 @@ import { describe, expect, it } from 'vitest';
 // - No import runs up the layers. From the top down, an import may go down or stay in its layer:
 //
 //     3  cli                                          the commands
-//     2  run-issue.ts, preview, schedule, web         the orchestrator and the other front ends
+//     2  run-issue.ts, run-wiring.ts, preview,        the orchestrator, the one wiring of run/schedule/preview,
+//        schedule, web                                and the other front ends
 //     1  arxiv, select, translate, render, deliver    the stages
-//        config, subscribers, evaluate, run-report.ts what the stages are given or fill in (the config still
-//                                                     reaches deliver/ and the report is filled in by deliver/:
-//                                                     issue 10 items 1 and 4 take those on)
+//        config, subscribers, evaluate, run-report.ts what the stages are given, and the report assembled from
+//                                                     what they return
 //     0  store, links, net, log, errors.ts, types.ts, hidden-characters.ts, package-info.ts
 //                                                     storage and the core every layer may use
 //
@@ -22,6 +22,10 @@ import { describe, expect, it } from 'vitest';
 // stage. `import type` counts like any import: a type from above still ties the lower file to the upper one (a
 // change there breaks the file below, and the lower layer can no longer be read, tested or moved on its own).
 // A new top-level folder or file under src/ fails the test until it is given a layer here.
+//
+// - A stage with a face (an index.ts) is imported from outside its folder only through that face (dynamic
+//   `import()` aside), so its other files can change freely.
+// - deliver/ never imports config/: run-wiring.ts narrows the config once into the settings deliver/ takes.
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SRC = join(ROOT, 'src');
@@ -30,6 +34,7 @@ const EMAILS = join(ROOT, 'emails');
 const LAYERS: Record<string, number> = {
   cli: 3,
   'run-issue.ts': 2,
+  'run-wiring.ts': 2,
   preview: 2,
   schedule: 2,
   web: 2,
@@ -54,6 +59,14 @@ const LAYERS: Record<string, number> = {
 
 /** Imports that may run up the layers for now, `from → to` (paths under src/), each with the reason. Empty. */
 const ALLOWED_UPWARD = new Map<string, string>([]);
+/** Imports past a stage's face, `from → to` (paths under src/), each with the reason. */
+const ALLOWED_PAST_FACE = new Map<string, string>([
+  [
+    'config/load-config.ts → arxiv/calendar.ts',
+    'the default holiday list only: the face would load the feed parser (rss-parser) into every command at start',
+  ],
+  ['deliver/send-issue.ts → render/personalize.ts', 'send-issue.ts is reshaped by issue 10 item 3 in its own branch'],
+]);
 /** Cycles that may stay for now, as their sorted members joined by ' ↔ ', each with the reason. Empty. */
 const ALLOWED_CYCLES = new Map<string, string>([]);
 
@@ -192,7 +205,7 @@ describe('the dependencies of src/', () => {
 
   it('reads the imports of every source file, and every import names a file that exists', () => {
     expect(graph.size).toBeGreaterThan(100);
-    expect(graph.get('src/run-issue.ts')).toContain('src/store/batches.ts');
+    expect(graph.get('src/run-issue.ts')).toContain('src/arxiv/index.ts');
     expect(missing).toEqual([]);
   });
 
@@ -221,5 +234,27 @@ describe('the dependencies of src/', () => {
     const cycles = new Set([...findCycles(graph), ...findCycles(unitGraph(graph, unitOf))].map((c) => c.join(' ↔ ')));
     expect([...ALLOWED_UPWARD.keys()].filter((edge) => !upward.has(edge))).toEqual([]);
     expect([...ALLOWED_CYCLES.keys()].filter((cycle) => !cycles.has(cycle))).toEqual([]);
+  });
+
+  it('imports a stage with a face (index.ts) from outside only through that face', () => {
+    const faces = new Set([...graph.keys()].filter((f) => /^src\/[^/]+\/index\.ts$/.test(f)).map((f) => f.split('/')[1]!));
+    expect([...faces].sort()).toEqual(['arxiv', 'deliver', 'preview', 'render', 'schedule', 'select', 'translate']);
+    const past: string[] = [];
+    for (const [from, targets] of graph) {
+      for (const to of targets) {
+        const stage = to.split('/')[1]!;
+        if (!to.startsWith('src/') || !faces.has(stage) || unitOf(from) === stage || to === `src/${stage}/index.ts`) continue;
+        past.push(`${from.replace(/^src\//, '')} → ${to.replace(/^src\//, '')}`);
+      }
+    }
+    expect(past.filter((edge) => !ALLOWED_PAST_FACE.has(edge)).sort()).toEqual([]);
+    expect([...ALLOWED_PAST_FACE.keys()].filter((edge) => !past.includes(edge))).toEqual([]);
+  });
+
+  it('keeps the whole config out of deliver/ (it gets narrowed settings)', () => {
+    const intoConfig = [...graph].filter(([from]) => from.startsWith('src/deliver/')).flatMap(([from, targets]) =>
+      targets.filter((to) => to.startsWith('src/config/')).map((to) => `${from} → ${to}`),
+    );
+    expect(intoConfig).toEqual([]);
   });
 });

@@ -3,8 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { compileKeywords } from '../select/match-keywords.ts';
-import { patternOf } from '../select/score-paper.ts';
+import { compileKeywords, patternOf } from '../select/index.ts';
 import { ARXIV_HOLIDAYS_2025_2026 } from '../arxiv/calendar.ts';
 import { configSchema, type PaperboyConfig } from './schema.ts';
 

@@ -1,4 +1,3 @@
-import type { PaperboyConfig } from '../config/schema.ts';
 import { ConfigError } from '../errors.ts';
 import type { ISODate } from '../types.ts';
 import { createOutboxTransport } from './outbox-transport.ts';
@@ -22,13 +21,26 @@ function readPem(value: string): string {
   return value.includes('-----BEGIN') ? value.replace(/\\n/g, '\n') : value;
 }
 
+/** What the transports take from the config (narrowed by src/run-wiring.ts); secrets come from the environment. */
+export interface TransportSettings {
+  /** newsletter.from: its bare address is the SMTP envelope sender. */
+  from: string;
+  smtp: {
+    maxConnections: number;
+    rateLimit: number;
+    maxMessagesPerConnection: number;
+    timeoutSeconds: number;
+    dkim?: { domain: string; selector: string } | undefined;
+  };
+  resend: { requestsPerSecond: number };
+}
+
 export function transportFactory(
   name: TransportName,
-  config: PaperboyConfig,
+  delivery: TransportSettings,
   env: NodeJS.ProcessEnv,
   options: { outboxDir: string },
 ): (batchDate: ISODate) => MailTransport {
-  const delivery = config.delivery;
   if (name === 'outbox') return (batchDate) => createOutboxTransport({ dir: options.outboxDir, batchDate });
 
   if (name === 'smtp') {
@@ -55,7 +67,7 @@ export function transportFactory(
     return () =>
       createSmtpTransport({
         url,
-        envelopeFrom: bareAddress(config.newsletter.from),
+        envelopeFrom: bareAddress(delivery.from),
         maxConnections: smtp.maxConnections,
         rateLimit: smtp.rateLimit,
         maxMessagesPerConnection: smtp.maxMessagesPerConnection,

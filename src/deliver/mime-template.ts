@@ -1,10 +1,10 @@
 import nodemailer from 'nodemailer';
 import MimeNode from 'nodemailer/lib/mime-node/index.js';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp/index.js';
-import { READER_PLACEHOLDERS, type ReaderFields } from '../render/issue-copy.ts';
+import { READER_PLACEHOLDERS, type ReaderFields } from '../render/index.ts';
 import type { ISODate, RenderedMail } from '../types.ts';
 import { domainOfAddress, issueHeaders, type OutgoingMail } from './compose-mail.ts';
-import { escapeHtml } from '../render/personalize.ts';
+import { escapeHtml } from '../render/index.ts';
 
 // Building a MIME message costs nodemailer 1–4 ms per mail (quoted-printable encoding of ~50 KB of mostly
 // Chinese HTML), which caps a run near 300 mails/s. Every mail of a segment is the same except the reader's

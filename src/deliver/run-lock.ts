@@ -5,9 +5,14 @@ import { EXIT, PaperboyError } from '../errors.ts';
 import { readLock, releaseLock, renewLock, tryAcquireLock, type LockHolder } from '../store/run-locks.ts';
 import type { Database } from '../store/schema.ts';
 
-// One run per issue, across processes and machines: a row in `run_locks` (see src/store/run-locks.ts) renewed by
-// a heartbeat. A second run waits up to `waitMs` and then gives up with a message naming the holder. A holder that
-// died is taken over once its lock expires, or at once when it was a process of this machine that is gone.
+// Locks held across processes and machines: a row in `run_locks` (see src/store/run-locks.ts) renewed by a
+// heartbeat. The lease itself (take, renew, notice it was lost, release) is written once here, in holdLock and
+// tryTakeLock; two kinds of lock use it:
+// - the run lock `issue:<date>` (acquireRunLock): one run per issue. A second run waits up to `waitMs` and then
+//   gives up with a LockBusyError naming the holder. A holder that died is taken over once its lock expires, or at
+//   once when it was a process of this machine that is gone.
+// - the scheduler's lock `schedule:<date>` (schedule/run-scheduler.ts): one scheduler per batch, tried once, busy
+//   being an answer rather than an error; it is only taken over once it expires.
 
 /** Another run holds the issue's lock. */
 export class LockBusyError extends PaperboyError {
@@ -37,7 +42,71 @@ export interface HeldLock {
   readonly owner: string;
   /** Why the lock is no longer ours (another run took it over after we stalled), or null while it is. */
   lost(): string | null;
+  /** Renews the lock now, besides the heartbeat (after a wait measured on a clock the heartbeat does not follow). */
+  renew(): Promise<void>;
   release(): Promise<void>;
+}
+
+/** A lock `owner` now holds: renewed every `heartbeatMs` until released, and marked lost when a renewal finds it gone. */
+function holdLock(db: Kysely<Database>, name: string, owner: string, lease: { ttlMs: number; heartbeatMs: number; clock: () => Date }): HeldLock {
+  let lostReason: string | null = null;
+  let renewing: Promise<void> = Promise.resolve();
+  const renew = () => {
+    renewing = renewing.then(async () => {
+      if (lostReason) return;
+      try {
+        if (!(await renewLock(db, name, owner, { now: lease.clock(), ttlMs: lease.ttlMs }))) {
+          lostReason = `the lock ${name} was taken over by another run: this run stalled for longer than the lock timeout`;
+        }
+      } catch {
+        // A failed renewal is tried again at the next beat; the lock only lapses after the whole timeout.
+      }
+    });
+    return renewing;
+  };
+  const heartbeat = setInterval(() => void renew(), lease.heartbeatMs);
+  heartbeat.unref();
+  return {
+    name,
+    owner,
+    lost: () => lostReason,
+    renew,
+    async release() {
+      clearInterval(heartbeat);
+      await renewing;
+      await releaseLock(db, name, owner);
+    },
+  };
+}
+
+/**
+ * One try at the lock `name`: held, or busy with its holder. Without `takeOverDeadHolders` a lock is only taken
+ * once it has expired.
+ */
+export async function tryTakeLock(
+  db: Kysely<Database>,
+  name: string,
+  options: {
+    owner: string;
+    ttlMs: number;
+    heartbeatMs: number;
+    clock: () => Date;
+    takeOverDeadHolders?: boolean | undefined;
+    isProcessAlive?: ((pid: number) => boolean) | undefined;
+    log?: ((line: string) => void) | undefined;
+  },
+): Promise<{ held: HeldLock } | { busy: LockHolder | null }> {
+  const holder = options.takeOverDeadHolders ? await readLock(db, name) : null;
+  const attempt = await tryAcquireLock(db, name, options.owner, {
+    now: options.clock(),
+    ttlMs: options.ttlMs,
+    deadOwner: options.takeOverDeadHolders ? deadHolder(holder, options.isProcessAlive ?? processAlive) : undefined,
+  });
+  if (!attempt.acquired) return { busy: attempt.holder };
+  if (holder && holder.owner !== options.owner) {
+    options.log?.(`took over the lock of ${name} from ${describeHolder(holder)}: that run is gone`);
+  }
+  return { held: holdLock(db, name, options.owner, options) };
 }
 
 export function ownerId(): string {
@@ -72,68 +141,35 @@ export function describeHolder(holder: LockHolder | null): string {
 export async function acquireRunLock(db: Kysely<Database>, name: string, options: RunLockOptions): Promise<HeldLock> {
   const clock = options.clock ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const isAlive = options.isProcessAlive ?? processAlive;
   const owner = options.owner ?? ownerId();
   const started = clock().getTime();
   const poll = Math.max(50, Math.min(1000, options.ttlMs / 4));
   let announced = false;
 
   for (;;) {
-    const holder = await readLock(db, name);
-    const attempt = await tryAcquireLock(db, name, owner, {
-      now: clock(),
+    const attempt = await tryTakeLock(db, name, {
+      owner,
       ttlMs: options.ttlMs,
-      deadOwner: deadHolder(holder, isAlive),
+      heartbeatMs: Math.max(20, Math.floor(options.ttlMs / 3)),
+      clock,
+      takeOverDeadHolders: true,
+      isProcessAlive: options.isProcessAlive,
+      log: options.log,
     });
-    if (attempt.acquired) {
-      if (holder && holder.owner !== owner) {
-        options.log?.(`took over the lock of ${name} from ${describeHolder(holder)}: that run is gone`);
-      }
-      break;
-    }
+    if ('held' in attempt) return attempt.held;
     const waited = clock().getTime() - started;
     if (waited >= options.waitMs) {
-      const expires = attempt.holder ? `; it lapses at ${attempt.holder.expiresAt} unless renewed` : '';
+      const expires = attempt.busy ? `; it lapses at ${attempt.busy.expiresAt} unless renewed` : '';
       throw new LockBusyError(
-        `${describeHolder(attempt.holder)} is already sending this issue (lock ${name}${expires}). ` +
+        `${describeHolder(attempt.busy)} is already sending this issue (lock ${name}${expires}). ` +
           'Nothing was sent by this run; try again later, or pass --wait <seconds> to wait for it.',
-        attempt.holder,
+        attempt.busy,
       );
     }
     if (!announced) {
-      options.log?.(`waiting up to ${Math.round(options.waitMs / 1000)} s for ${describeHolder(attempt.holder)} to finish…`);
+      options.log?.(`waiting up to ${Math.round(options.waitMs / 1000)} s for ${describeHolder(attempt.busy)} to finish…`);
       announced = true;
     }
     await sleep(Math.min(poll, options.waitMs - waited));
   }
-
-  let lostReason: string | null = null;
-  let renewing: Promise<void> = Promise.resolve();
-  const heartbeat = setInterval(
-    () => {
-      renewing = renewing.then(async () => {
-        if (lostReason) return;
-        try {
-          if (!(await renewLock(db, name, owner, { now: clock(), ttlMs: options.ttlMs }))) {
-            lostReason = `the lock ${name} was taken over by another run: this run stalled for longer than the lock timeout`;
-          }
-        } catch {
-          // A failed renewal is tried again at the next beat; the lock only lapses after the whole timeout.
-        }
-      });
-    },
-    Math.max(20, Math.floor(options.ttlMs / 3)),
-  );
-  heartbeat.unref();
-
-  return {
-    name,
-    owner,
-    lost: () => lostReason,
-    async release() {
-      clearInterval(heartbeat);
-      await renewing;
-      await releaseLock(db, name, owner);
-    },
-  };
 }

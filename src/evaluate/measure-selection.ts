@@ -1,7 +1,6 @@
 // Runs the real selection on a labelled day and scores what each one-topic reader would get. Pure: papers,
 // domains and labels in, scores out; the script scripts/eval-selection.ts does the reading and printing.
-import { buildSegmentIssue } from '../select/build-segment-issue.ts';
-import { selectPapers } from '../select/select-papers.ts';
+import { buildSegmentIssue, selectPapers } from '../select/index.ts';
 import type { Domain, ISODate, Paper } from '../types.ts';
 import type { Labels } from './parse-labels.ts';
 import { MEASURES, macroAverage, scoreTopic, type Measure, type TopicScore } from './score-selection.ts';

@@ -4,16 +4,13 @@
 // nothing is frozen, rendered into the store, translated or sent.
 import type { Kysely } from 'kysely';
 import type { PaperboyConfig } from '../config/schema.ts';
-import { renderSettings } from '../deliver/deliver-segment.ts';
-import { personalize } from '../render/personalize.ts';
-import { surveyAudience } from '../deliver/prepare-issue.ts';
-import { renderIssue } from '../render/render-issue.ts';
-import { activeReadersBySegment, planSegments } from '../run-issue.ts';
-import { selectPapers } from '../select/select-papers.ts';
+import { loadRenderer, personalize, sampleReader } from '../render/index.ts';
+import { renderSettingsOf } from '../run-wiring.ts';
+import { activeReadersBySegment, planSegments, selectPapers, surveyAudience } from '../select/index.ts';
 import { loadBatch } from '../store/batches.ts';
 import { findIssue, listIssueSegments, loadSegmentRender } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
-import { chineseForPapers, type ChineseOptions } from '../translate/chinese-for-papers.ts';
+import { chineseForPapers, type ChineseOptions } from '../translate/index.ts';
 import type { ISODate, Language, Paper, SegmentKey } from '../types.ts';
 import { baselineFileOf, checkCompatibility, type CompatBaseline, type CompatReport } from './check-compatibility.ts';
 import { checkLinks, type LinkReport } from './check-links.ts';
@@ -62,15 +59,6 @@ export interface PreviewIssue {
   notes: string[];
 }
 
-/** The links a segment's browsable copy gets instead of a reader's: the same as the run's preview files. */
-export function sampleReader(publicBaseUrl: string) {
-  return {
-    unsubscribeUrl: `${publicBaseUrl}/unsubscribe/preview`,
-    preferencesUrl: `${publicBaseUrl}/preferences/preview`,
-    email: 'reader@example.org',
-  };
-}
-
 function missingChineseOf(language: Language, papers: Array<{ paper: Paper; chinese: { titleZh: string | null; abstractZh: string | null } | null }>) {
   if (language === 'en') return [];
   return papers.flatMap(({ paper, chinese }) => {
@@ -103,20 +91,21 @@ export async function buildPreview(
     ? (await listIssueSegments(db, batchDate)).filter((s) => s.readers > 0)
     : (await surveyAudience(db, domainOrder)).segments;
   if (segments.length === 0) notes.push('no active reader has a configured topic: there is no segment to show');
-  const plan = await planSegments(db, config, batchDate, selections, segments, {
+  const plan = await planSegments(db, batchDate, selections, segments, {
     scope: frozen ? { kind: 'ledger' } : await activeReadersBySegment(db, domainOrder),
+    showUpdatedVersions: config.schedule.showUpdatedVersions,
   });
   // Stored translations, picked as the run picks them; the preview never calls the translator itself.
   const chinese = await chineseForPapers(db, plan.shown, { tldr: config.translation.tldr, prefer: options.prefer });
   const chineseOf = (paper: Paper) => chinese.get(paper.id) ?? null;
-  const { site, options: renderOptions } = renderSettings(config);
+  const { site, options: renderOptions } = renderSettingsOf(config);
 
   const out: PreviewSegment[] = [];
   let kept = 0;
   for (const segment of segments) {
     const segmentIssue = plan.issueOf(segment.segmentId, segment.key, chineseOf);
     const stored = frozen ? await loadSegmentRender(db, batchDate, segment.segmentId) : null;
-    const mail = stored ?? (await renderIssue(segmentIssue, site, renderOptions));
+    const mail = stored ?? (await (await loadRenderer())(segmentIssue, site, renderOptions));
     if (stored) kept += 1;
     const sample = personalize(mail, sampleReader(site.publicBaseUrl));
     const entries = segmentIssue.sections.flatMap((s) => s.entries);

@@ -20,3 +20,15 @@ export function personalize(mail: RenderedMail, reader: ReaderFields): RenderedM
   }
   return { ...mail, html, text };
 }
+
+/**
+ * The links a segment's browsable copy gets instead of a reader's: harmless sample pages. The run's preview files
+ * and `paperboy preview` both use them, so the two show the same mail byte for byte.
+ */
+export function sampleReader(publicBaseUrl: string): ReaderFields {
+  return {
+    unsubscribeUrl: `${publicBaseUrl}/unsubscribe/preview`,
+    preferencesUrl: `${publicBaseUrl}/preferences/preview`,
+    email: 'reader@example.org',
+  };
+}

@@ -1,4 +1,4 @@
-import type { Domain } from '../types.ts';
+import type { Domain, NewsletterSite } from '../types.ts';
 
 // How a segment's mail is rendered: shared by the HTML (render-issue.ts) and the text part (render-text.ts), so
 // neither imports the other for it.
@@ -12,4 +12,10 @@ export interface RenderOptions {
   maxAuthors?: number;
   /** Gmail clips past ~102 KB; stay well below. Default 90 000. */
   maxHtmlBytes?: number;
+}
+
+/** Everything rendering takes besides the issue: the sender's facts and the options above (narrowed from the config by the wiring). */
+export interface RenderSettings {
+  site: NewsletterSite;
+  options: RenderOptions;
 }

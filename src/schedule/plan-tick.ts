@@ -1,6 +1,6 @@
 // What the scheduler does at a tick, decided from `now`, the arXiv calendar and the config alone (no clock, no I/O):
 // which batch is due, when to start fetching it, how long to wait for a stale feed, and when it is too late.
-import { addDays, feedDateOf, feedDueAt, formatHours, hasBatch, lateness } from '../arxiv/calendar.ts';
+import { addDays, feedDateOf, feedDueAt, formatHours, hasBatch, lateness } from '../arxiv/index.ts';
 import type { ISODate } from '../types.ts';
 
 const MINUTE_MS = 60_000;

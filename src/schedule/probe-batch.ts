@@ -1,9 +1,9 @@
 // One look at arXiv for the batch a tick waits for: fetch the feed the run would read, check its date against the
 // calendar, and (with schedule.listingCheck) hold it against the listing pages. Nothing is stored here; the texts
 // read are handed to the run that follows so it does not fetch them again.
-import { checkFeedBatch } from '../arxiv/calendar.ts';
-import { collectFeeds } from '../arxiv/collect.ts';
-import { feedSourcesOf } from '../arxiv/fetch-feed.ts';
+import { checkFeedBatch } from '../arxiv/index.ts';
+import { collectFeeds } from '../arxiv/index.ts';
+import { feedSourcesOf } from '../arxiv/index.ts';
 import type { PaperboyConfig } from '../config/schema.ts';
 import type { ISODate } from '../types.ts';
 import { compareListing, listingUrl, parseListing } from './parse-listing.ts';

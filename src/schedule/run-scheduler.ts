@@ -4,17 +4,16 @@
 import { randomBytes } from 'node:crypto';
 import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
-import { feedDateOf, formatHours } from '../arxiv/calendar.ts';
+import { feedDateOf, formatHours } from '../arxiv/index.ts';
 import type { PaperboyConfig } from '../config/schema.ts';
-import type { MailTransport } from '../deliver/transport.ts';
+import { tryTakeLock, type HeldLock, type MailTransport } from '../deliver/index.ts';
 import { EXIT } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { runIssue, type RunDependencies } from '../run-issue.ts';
 import { emptyReport, errorReport, finishReport, type RunReport, type ScheduleReport } from '../run-report.ts';
 import { loadBatch } from '../store/batches.ts';
-import { summarizeLedger } from '../store/deliveries.ts';
-import { findIssue } from '../store/issues.ts';
-import { readLock, releaseLock, renewLock, tryAcquireLock } from '../store/run-locks.ts';
+import { isIssueSent } from '../store/deliveries.ts';
+import { readLock } from '../store/run-locks.ts';
 import { processName, recordRun, type RunTrigger } from '../store/runs.ts';
 import type { Database } from '../store/schema.ts';
 import type { ISODate } from '../types.ts';
@@ -67,48 +66,19 @@ async function sleepUntil(deps: SchedulerDeps, until: Date, signal: AbortSignal)
 }
 
 /**
- * Whether readers have the issue: its audience is frozen and no row is left to send (planned, in flight or waiting
- * for a retry). A run stopped half-way, or one that failed before freezing anything, is not done.
- */
-export async function isIssueDone(db: Kysely<Database>, batchDate: ISODate): Promise<boolean> {
-  const issue = await findIssue(db, batchDate);
-  if (!issue?.preparedAt) return false;
-  const ledger = await summarizeLedger(db, batchDate);
-  return ledger.counts.planned + ledger.counts.sending + ledger.failedTransient === 0;
-}
-
-interface TickLock {
-  renew(): Promise<void>;
-  release(): Promise<void>;
-}
-
-/**
  * One scheduler per batch: a row in `run_locks` named `schedule:<date>`, beside the `issue:<date>` lock every run
- * takes. It is renewed after every wait (fake clocks included) and by a heartbeat while the run sends, so it only
- * lapses when its scheduler is gone.
+ * takes (the same lease, deliver/run-lock.ts). It is renewed after every wait (fake clocks included) and by a
+ * heartbeat while the run sends, so it only lapses when its scheduler is gone. Returns who holds it when busy.
  */
-async function acquireTickLock(deps: SchedulerDeps, batchDate: ISODate, policy: SchedulePolicy): Promise<TickLock | string> {
+async function acquireTickLock(deps: SchedulerDeps, batchDate: ISODate, policy: SchedulePolicy): Promise<HeldLock | string> {
   const name = `schedule:${batchDate}`;
   // A nonce per tick: two schedulers in one process (or a pid reused) must never pass for each other.
   const owner = `${deps.owner ?? processName()}/${randomBytes(4).toString('hex')}`;
   const ttlMs = policy.pollIntervalMs + 10 * 60_000;
-  const attempt = await tryAcquireLock(deps.db, name, owner, { now: deps.clock(), ttlMs });
-  if (!attempt.acquired) {
-    const holder = attempt.holder ?? (await readLock(deps.db, name));
-    return holder ? `${holder.owner.replace(/\/[0-9a-f]{8}$/, '')} (since ${holder.acquiredAt})` : 'another scheduler';
-  }
-  const renew = async () => {
-    await renewLock(deps.db, name, owner, { now: deps.clock(), ttlMs }).catch(() => false);
-  };
-  const heartbeat = setInterval(() => void renew(), Math.min(MAX_SLEEP_MS, ttlMs / 3));
-  heartbeat.unref();
-  return {
-    renew,
-    async release() {
-      clearInterval(heartbeat);
-      await releaseLock(deps.db, name, owner);
-    },
-  };
+  const attempt = await tryTakeLock(deps.db, name, { owner, ttlMs, heartbeatMs: Math.min(MAX_SLEEP_MS, ttlMs / 3), clock: deps.clock });
+  if ('held' in attempt) return attempt.held;
+  const holder = attempt.busy ?? (await readLock(deps.db, name));
+  return holder ? `${holder.owner.replace(/\/[0-9a-f]{8}$/, '')} (since ${holder.acquiredAt})` : 'another scheduler';
 }
 
 async function store(deps: SchedulerDeps, trigger: RunTrigger, report: RunReport, startedAt: Date): Promise<RunReport> {
@@ -132,15 +102,15 @@ export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: 
   const policy = policyOf(deps.config.schedule);
   // The plan asks about the due batch, or about today's when none is due (to tell "late" from "sent already").
   const asked = dueBatch(tickAt, deps.holidays, policy) ?? feedDateOf(tickAt);
-  const done = await isIssueDone(deps.db, asked);
+  const done = await isIssueSent(deps.db, asked);
   const plan = planTick(tickAt, deps.holidays, policy, (d) => d === asked && done);
   if (plan.kind === 'late') {
     deps.log.warn(plan.reason);
-    return store(deps, trigger, finishReport(emptyReport(plan.batchDate), started, 'late', plan.reason, EXIT.failed), tickAt);
+    return store(deps, trigger, finishReport(emptyReport(plan.batchDate), Date.now() - started, 'late', plan.reason, EXIT.failed), tickAt);
   }
   if (plan.kind !== 'collect') {
     deps.log.info(plan.reason);
-    const report = finishReport(emptyReport(plan.kind === 'done' ? plan.batchDate : null), started, 'no-issue', plan.reason, EXIT.ok);
+    const report = finishReport(emptyReport(plan.kind === 'done' ? plan.batchDate : null), Date.now() - started, 'no-issue', plan.reason, EXIT.ok);
     return store(deps, trigger, report, tickAt);
   }
 
@@ -162,13 +132,13 @@ export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: 
   // The times every fetch line repeats, so a log read from any point says how long the wait can still last.
   const deadline = plan.giveUpAt.toISOString();
   const giveUp = (status: 'failed' | 'late', message: string) => {
-    const report = finishReport(emptyReport(batchDate), started, status, message, EXIT.failed);
+    const report = finishReport(emptyReport(batchDate), Date.now() - started, status, message, EXIT.failed);
     report.schedule = schedule;
     return store(deps, trigger, report, tickAt);
   };
   try {
     // Another scheduler (or a manual run) may have finished the batch between the plan and the lock.
-    if (await isIssueDone(deps.db, batchDate)) {
+    if (await isIssueSent(deps.db, batchDate)) {
       deps.log.info(`no issue today: the batch of ${batchDate} has been sent already`);
       return null;
     }
@@ -267,7 +237,7 @@ export async function runScheduler(deps: SchedulerDeps, signal: AbortSignal): Pr
   const policy = policyOf(schedule);
   const now = deps.clock();
   const missed = planTick(now, deps.holidays, policy, () => false);
-  if (missed.kind === 'collect' && missed.dueAt <= now && !(await isIssueDone(deps.db, missed.batchDate))) {
+  if (missed.kind === 'collect' && missed.dueAt <= now && !(await isIssueSent(deps.db, missed.batchDate))) {
     deps.log.info(`the batch of ${missed.batchDate} is due and not sent yet: handling it now`);
     await runTick(deps, 'schedule', signal);
   }

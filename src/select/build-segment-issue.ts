@@ -48,40 +48,6 @@ export function segmentKeyOf(
   return { topics: [...new Set(domainOrder)].filter((id) => picked.has(id)), language };
 }
 
-/** The readers of one segment. */
-export interface SegmentGroup<T> {
-  key: SegmentKey;
-  readers: T[];
-}
-
-export interface SegmentGroups<T> {
-  /** Readers by segment id, segments in the order their first reader came. */
-  segments: Map<string, SegmentGroup<T>>;
-  /** Readers none of whose topics is a configured domain: they get no issue. */
-  noTopics: T[];
-}
-
-/** Groups readers who picked the same known topics and language; see SegmentGroups. */
-export function groupIntoSegments<T extends { topics: readonly string[]; language: Language }>(
-  readers: Iterable<T>,
-  domainOrder: readonly string[],
-): SegmentGroups<T> {
-  const segments = new Map<string, SegmentGroup<T>>();
-  const noTopics: T[] = [];
-  for (const reader of readers) {
-    const key = segmentKeyOf(reader.topics, reader.language, domainOrder);
-    if (key.topics.length === 0) {
-      noTopics.push(reader);
-      continue;
-    }
-    const id = segmentIdOf(key);
-    const segment = segments.get(id);
-    if (segment) segment.readers.push(reader);
-    else segments.set(id, { key, readers: [reader] });
-  }
-  return { segments, noTopics };
-}
-
 /** One paper's matches in the reader's domains, best fit first (see `placePapers`). */
 interface Candidate {
   /** Indexes into the reader's domains with the paper's match there, best fit first; ties keep config order. */

@@ -1,6 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { ISODate, SubscriberStatus } from '../types.ts';
 import { chunkRows } from './chunk-rows.ts';
+import { findIssue } from './issues.ts';
 import type { FailureKind } from './delivery-schema.ts';
 import { DELIVERY_STATUSES, type Database, type DeliveryStatus } from './schema.ts';
 import { StoreError } from './store-error.ts';
@@ -526,7 +527,31 @@ export async function summarizeLedger(db: Db, batchDate: ISODate): Promise<Ledge
   return summary;
 }
 
-/** Nothing left to do for an issue: no row planned, in flight, uncertain or waiting for a retry. */
-export function isSettled(summary: LedgerSummary): boolean {
-  return summary.counts.planned + summary.counts.sending + summary.counts.unknown + summary.failedTransient === 0;
+// "Is this issue done?" asks one of two questions, and both are answered here:
+//
+// - nothingDue: a plain run would send nobody (no row planned, in flight or waiting for a retry). `unknown` rows do
+//   not count: a run never sends them again on its own (a reader might get two copies). The scheduler asks this
+//   (see isIssueSent): an issue whose last mails ended `unknown` is not retried at every tick.
+// - nothingResendable: not even `run --resend-unknown` could send anyone this issue's mail; `unknown` rows count.
+//   Delivery asks this before dropping the segments' kept renders, which a later --resend-unknown still needs so
+//   those readers get exactly the same mail.
+
+/** No row a plain run would send: none planned, in flight or waiting for a retry (`unknown` rows are not sent again). */
+export function nothingDue(summary: LedgerSummary): boolean {
+  return summary.counts.planned + summary.counts.sending + summary.failedTransient === 0;
+}
+
+/** Nothing left to do for an issue even with --resend-unknown: nothing due and no row of uncertain outcome. */
+export function nothingResendable(summary: LedgerSummary): boolean {
+  return nothingDue(summary) && summary.counts.unknown === 0;
+}
+
+/**
+ * Whether readers have the issue, as the scheduler asks it: its audience is frozen and nothing is due (see
+ * nothingDue). A run stopped half-way, or one that failed before freezing anything, is not done.
+ */
+export async function isIssueSent(db: Db, batchDate: ISODate): Promise<boolean> {
+  const issue = await findIssue(db, batchDate);
+  if (!issue?.preparedAt) return false;
+  return nothingDue(await summarizeLedger(db, batchDate));
 }

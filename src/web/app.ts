@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { sql, type Kysely } from 'kysely';
 import type { PaperboyConfig } from '../config/schema.ts';
-import type { MailTransport } from '../deliver/transport.ts';
+import type { MailTransport } from '../deliver/index.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { Database } from '../store/schema.ts';
 import { listSentIssues } from '../store/sent-issues.ts';

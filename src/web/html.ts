@@ -1,4 +1,4 @@
-import { escapeHtml } from '../render/personalize.ts';
+import { escapeHtml } from '../render/index.ts';
 import type { LocalizedText } from '../types.ts';
 
 // Pages are built from strings with one rule: every interpolated value is escaped unless it is already `Html`

@@ -1,10 +1,9 @@
 import type { Kysely } from 'kysely';
-import { buildSegmentIssue } from '../select/build-segment-issue.ts';
-import { selectPapers } from '../select/select-papers.ts';
+import { buildSegmentIssue, selectPapers } from '../select/index.ts';
 import { loadBatch } from '../store/batches.ts';
 import type { Database } from '../store/schema.ts';
 import { wasIssueSent } from '../store/sent-issues.ts';
-import { chineseForPapers } from '../translate/chinese-for-papers.ts';
+import { chineseForPapers } from '../translate/index.ts';
 import type { ChineseText, Domain, ISODate, Paper, SegmentIssue } from '../types.ts';
 
 // The web version of an issue is rebuilt from the stored day with the same selection as the mail, but without

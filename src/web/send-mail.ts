@@ -1,6 +1,6 @@
-import type { OutgoingMail } from '../deliver/compose-mail.ts';
-import { composeRaw } from '../deliver/mime-template.ts';
-import type { MailJob, MailTransport } from '../deliver/transport.ts';
+import type { OutgoingMail } from '../deliver/index.ts';
+import { composeRaw } from '../deliver/index.ts';
+import type { MailJob, MailTransport } from '../deliver/index.ts';
 import { KIND_HEADER } from './transactional-mails.ts';
 
 // The web front sends one mail at a time through the same MailTransport seam as the daily run, so whatever

@@ -3,7 +3,7 @@ import { render } from 'react-email';
 import ConfirmSubscription, { confirmSubscriptionSubject, type ConfirmSubscriptionProps } from '../../emails/confirm-subscription.tsx';
 import Unsubscribed, { unsubscribedSubject, type UnsubscribedProps } from '../../emails/unsubscribed.tsx';
 import Welcome, { welcomeSubject, type WelcomeProps } from '../../emails/welcome.tsx';
-import { domainOfAddress, type OutgoingMail } from '../deliver/compose-mail.ts';
+import { domainOfAddress, type OutgoingMail } from '../deliver/index.ts';
 import { RenderError } from '../errors.ts';
 
 // The three mails the web front sends one at a time (react-email templates in emails/), made into what any

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { createOutboxTransport } from '../deliver/outbox-transport.ts';
-import type { MailJob, MailTransport, SendOutcome } from '../deliver/transport.ts';
+import { createOutboxTransport } from '../deliver/index.ts';
+import type { MailJob, MailTransport, SendOutcome } from '../deliver/index.ts';
 import { KIND_HEADER } from './transactional-mails.ts';
 
 /**

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { prepareIssue, surveyAudience } from '../../src/deliver/prepare-issue.ts';
+import { prepareIssue } from '../../src/deliver/prepare-issue.ts';
+import { surveyAudience } from '../../src/select/index.ts';
 import { listDeliveries, planDeliveries } from '../../src/store/deliveries.ts';
 import { findIssue, openIssue, saveIssueSegments } from '../../src/store/issues.ts';
 import type { Database } from '../../src/store/schema.ts';

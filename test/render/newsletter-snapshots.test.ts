@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load-config.ts';
 import type { PaperboyConfig } from '../../src/config/schema.ts';
-import { renderSettings } from '../../src/deliver/deliver-segment.ts';
+import { renderSettingsOf } from '../../src/run-wiring.ts';
 import { renderIssue } from '../../src/render/render-issue.ts';
 import { buildSegmentIssue, segmentIdOf } from '../../src/select/build-segment-issue.ts';
 import { selectPapers } from '../../src/select/select-papers.ts';
@@ -58,7 +58,7 @@ describe('the newsletter of 2025-11-14, pinned', () => {
   it.each(SEGMENTS.map((key) => [segmentIdOf(key), key] as const))('%s', async (_, key) => {
     const issue = buildSegmentIssue(selections, key, BATCH, (paper) => chinese.get(paper.id) ?? null);
     expect(issue.sections.flatMap((s) => s.entries).length).toBeGreaterThan(0);
-    const { site, options } = renderSettings(config);
+    const { site, options } = renderSettingsOf(config);
     const mail = await renderIssue(issue, site, options);
     await expect(mail.html).toMatchFileSnapshot(`__snapshots__/newsletter/${issue.segmentId}.html`);
     await expect(`Subject: ${mail.subject}\nPreheader: ${mail.preheader}\n\n${mail.text}`).toMatchFileSnapshot(

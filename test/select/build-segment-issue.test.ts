@@ -6,7 +6,7 @@ import {
   groupIntoSegments,
   segmentIdOf,
   segmentKeyOf,
-} from '../../src/select/build-segment-issue.ts';
+} from '../../src/select/index.ts';
 import { selectPapers } from '../../src/select/select-papers.ts';
 import { domain, paper, sampleDayPapers } from '../support/builders.ts';
 import type { ChineseText, Domain, Language, Paper, SegmentIssue, SegmentKey } from '../../src/types.ts';

@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   claimDeliveries,
   deliveryCounts,
-  isSettled,
+  nothingDue,
+  nothingResendable,
   listDeliveries,
   markDelivery,
   markInterruptedSends,
@@ -13,6 +14,7 @@ import {
   skipInactiveReaders,
   summarizeLedger,
   uncertainClaims,
+  type LedgerSummary,
 } from '../../src/store/deliveries.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { StoreError } from '../../src/store/store-error.ts';
@@ -289,12 +291,35 @@ describeStore('store/deliveries', (store) => {
       let summary = await summarizeLedger(db, DAY);
       expect(summary).toMatchObject({ failedTransient: 1, unknownByTransport: { smtp: 1 }, total: 3 });
       expect(summary.counts).toMatchObject({ sent: 1, failed: 1, unknown: 1 });
-      expect(isSettled(summary)).toBe(false);
+      expect(nothingResendable(summary)).toBe(false);
+      expect(nothingDue(summary)).toBe(false);
       await claimDeliveries(db, DAY, [2], { ...CLAIM, batchNo: 2, from: ['failed'] }, T2);
       await recordOutcomes(db, DAY, [{ subscriberId: 2, status: 'failed', error: '550', kind: 'permanent' }], T2);
       await markDelivery(db, DAY, 3, { status: 'sent' }, T2);
       summary = await summarizeLedger(db, DAY);
-      expect(isSettled(summary)).toBe(true);
+      expect(nothingResendable(summary)).toBe(true);
+      expect(nothingDue(summary)).toBe(true);
     });
+  });
+});
+
+// The two "done" questions differ only in `unknown` rows: a plain run does not send them again, --resend-unknown does.
+describe('nothingDue and nothingResendable', () => {
+  const summary = (counts: Partial<LedgerSummary['counts']>, failedTransient = 0): LedgerSummary => ({
+    counts: { planned: 0, sending: 0, sent: 0, failed: 0, bounced: 0, unknown: 0, skipped: 0, ...counts },
+    failedTransient,
+    unknownByTransport: {},
+    total: 0,
+  });
+  it.each([
+    ['all sent', summary({ sent: 3 }), true, true],
+    ['a planned row', summary({ sent: 2, planned: 1 }), false, false],
+    ['a row in flight', summary({ sending: 1 }), false, false],
+    ['a transient failure', summary({ failed: 1 }, 1), false, false],
+    ['a permanent failure', summary({ sent: 1, failed: 1 }), true, true],
+    ['an unknown row', summary({ sent: 2, unknown: 1 }), true, false],
+  ])('%s: nothing due %s, nothing resendable %s', (_, ledger, due, resendable) => {
+    expect(nothingDue(ledger)).toBe(due);
+    expect(nothingResendable(ledger)).toBe(resendable);
   });
 });

@@ -1,10 +1,8 @@
 import { resolve } from 'node:path';
 import { EXIT, UsageError, type ExitCode } from '../../errors.ts';
-import { baselineFileOf, readBaseline } from '../../preview/check-compatibility.ts';
-import { createPreviewApp, writePreviewSite, type PreviewDeps } from '../../preview/preview-site.ts';
+import { baselineFileOf, createPreviewApp, readBaseline, writePreviewSite, type PreviewDeps } from '../../preview/index.ts';
 import { listBatches } from '../../store/batches.ts';
-import { promptVersionOf } from '../../translate/build-prompt.ts';
-import { buildTranslationSetup } from '../../translate/translation-setup.ts';
+import { translationPreferenceOf } from '../../run-wiring.ts';
 import { startServer } from '../../web/start-server.ts';
 import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
 import { parseIsoDate } from './run.ts';
@@ -32,13 +30,12 @@ export async function previewCommand(options: PreviewCommandOptions, io: CliIO, 
   const date = options.date === undefined ? undefined : parseIsoDate(options.date, '--date');
   const port = options.port === undefined ? undefined : parsePort(options.port);
   return withContext(options, io, async ({ config, db, log }) => {
-    // Translations are picked as the run would pick them: the configured model's first (it is never called here).
-    const setup = buildTranslationSetup(config.translation, io.env, {});
     const deps: PreviewDeps = {
       db,
       config,
       baseline: readBaseline(baselineFileOf(config.preview.compatibilityBaseline)),
-      prefer: setup.translator ? { model: setup.translator.model, promptVersion: promptVersionOf(setup.settings) } : undefined,
+      // Translations are picked as the run would pick them: the configured model's first (it is never called here).
+      prefer: translationPreferenceOf(config, io.env),
     };
 
     if (options.out !== undefined) {

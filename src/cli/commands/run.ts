@@ -1,15 +1,13 @@
 import { resolve } from 'node:path';
-import { expectedBatchDate } from '../../arxiv/calendar.ts';
-import { readFeedSource } from '../../arxiv/fetch-feed.ts';
-import { TRANSPORTS, transportFactory, type TransportName } from '../../deliver/create-transport.ts';
-import { createSendProgress } from '../../deliver/send-progress.ts';
+import { expectedBatchDate } from '../../arxiv/index.ts';
+import { createSendProgress, TRANSPORTS, type TransportName } from '../../deliver/index.ts';
 import { UsageError, type ExitCode } from '../../errors.ts';
 import { runIssue } from '../../run-issue.ts';
 import { errorReport, type RunReport } from '../../run-report.ts';
+import { wireRun } from '../../run-wiring.ts';
 import { recordRun } from '../../store/runs.ts';
-import { createProgressBar } from '../../translate/progress-bar.ts';
-import { formatTranslationReport } from '../../translate/translation-report.ts';
-import { buildTranslationSetup } from '../../translate/translation-setup.ts';
+import { createProgressBar } from '../../translate/index.ts';
+import { formatTranslationReport } from '../../translate/index.ts';
 import { type CliIO, type GlobalOptions, signingSecretOf, withContext } from '../context.ts';
 
 export interface RunCommandOptions extends GlobalOptions {
@@ -63,16 +61,16 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
     const outboxDir = resolve(options.outbox ?? config.delivery.outboxDir);
     const now = io.now();
     // Checked before anything is prepared: a missing SMTP_URL or RESEND_API_KEY is a usage error, not a half run.
-    const transportName = parseTransport(options.transport, config.delivery.transport);
-    const createTransport = options.dryRun
-      ? () => {
-          throw new UsageError('a dry run sends nothing');
-        }
-      : transportFactory(transportName, config, io.env, { outboxDir });
+    const transport = parseTransport(options.transport, config.delivery.transport);
     const { status } = context.io;
-    const sendProgress = createSendProgress({ transport: transportName, status, record: (fields) => log.info('sending', fields) });
-    const onProgress = status ? createProgressBar(status) : undefined;
-    const translation = buildTranslationSetup(config.translation, io.env, { retranslate: options.retranslate, onProgress });
+    const wiring = wireRun(config, io.env, {
+      outboxDir,
+      transport,
+      dryRun: options.dryRun,
+      retranslate: options.retranslate,
+      onTranslateProgress: status ? createProgressBar(status) : undefined,
+    });
+    const sendProgress = createSendProgress({ transport, status, record: (fields) => log.info('sending', fields) });
     const report = await runIssue(
       {
         db,
@@ -80,17 +78,12 @@ export async function runCommand(options: RunCommandOptions, io: CliIO): Promise
         holidays,
         now,
         secret,
-        readFeed: (source) =>
-          readFeedSource(source, {
-            timeoutMs: config.arxiv.timeoutSeconds * 1000,
-            retries: config.arxiv.retries,
-            userAgent: config.arxiv.userAgent,
-          }),
-        createTransport,
+        readFeed: wiring.readFeed,
+        createTransport: wiring.createTransport,
         log,
         onProgress: sendProgress.update,
         delivery: { resendUnknown: options.resendUnknown, lockWaitSeconds },
-        translation,
+        translation: wiring.translation,
       },
       { date, feeds: options.feed, dryRun: options.dryRun, outboxDir, force: options.force },
     )

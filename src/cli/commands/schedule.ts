@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
-import { readFeedSource } from '../../arxiv/fetch-feed.ts';
-import { transportFactory } from '../../deliver/create-transport.ts';
-import { createSendProgress } from '../../deliver/send-progress.ts';
+import { createSendProgress } from '../../deliver/index.ts';
 import { EXIT, type ExitCode } from '../../errors.ts';
 import type { RunReport } from '../../run-report.ts';
-import { realSleep, runScheduler, runTick, type SchedulerDeps } from '../../schedule/run-scheduler.ts';
-import { buildTranslationSetup } from '../../translate/translation-setup.ts';
+import { wireRun } from '../../run-wiring.ts';
+import { realSleep, runScheduler, runTick, type SchedulerDeps } from '../../schedule/index.ts';
 import { type CliIO, type GlobalOptions, signingSecretOf, withContext } from '../context.ts';
 import { parseTransport, renderRunReport } from './run.ts';
 
@@ -38,12 +36,7 @@ export async function scheduleCommand(
     const outboxDir = resolve(options.outbox ?? config.delivery.outboxDir);
     // Checked before the first tick: a missing SMTP_URL or RESEND_API_KEY is a usage error now, not at 13:30.
     const transportName = parseTransport(options.transport, config.delivery.transport);
-    const createTransport = transportFactory(transportName, config, io.env, { outboxDir });
-    const fetchOptions = {
-      timeoutMs: config.arxiv.timeoutSeconds * 1000,
-      retries: config.arxiv.retries,
-      userAgent: config.arxiv.userAgent,
-    };
+    const wiring = wireRun(config, io.env, { outboxDir, transport: transportName });
     // No bar even on a terminal: a scheduler runs for days, and its log is read later.
     const progress = createSendProgress({ transport: transportName, record: (fields) => log.info('sending', fields) });
     const print = (report: RunReport) => io.out(options.json ? JSON.stringify(report) : `${renderRunReport(report)}\n`);
@@ -54,16 +47,13 @@ export async function scheduleCommand(
       secret,
       clock: io.now,
       sleep: control.sleep ?? realSleep,
-      readFeed: (source) => readFeedSource(source, fetchOptions),
-      readPage: (url) => readFeedSource(url, fetchOptions),
-      createTransport,
+      readFeed: wiring.readFeed,
+      readPage: wiring.readPage,
+      createTransport: wiring.createTransport,
       outboxDir,
       log,
       onReport: print,
-      run: {
-        translation: buildTranslationSetup(config.translation, io.env, {}),
-        onProgress: progress.update,
-      },
+      run: { translation: wiring.translation, onProgress: progress.update },
     };
 
     const controller = new AbortController();

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
-import { transportFactory } from '../../deliver/create-transport.ts';
+import { transportFactory } from '../../deliver/index.ts';
 import { ConfigError, UsageError, type ExitCode, EXIT } from '../../errors.ts';
 import { pruneRateLimits } from '../../store/web-rate-limits.ts';
 import { removeExpiredSignups } from '../../store/web-subscribers.ts';
 import { createApp } from '../../web/app.ts';
+import { transportSettingsOf } from '../../run-wiring.ts';
 import { startServer } from '../../web/start-server.ts';
 import { createWebOutboxTransport } from '../../web/web-outbox.ts';
 import { type CliIO, type GlobalOptions, signingSecretOf, withContext } from '../context.ts';
@@ -58,7 +59,7 @@ export async function serveCommand(options: ServeCommandOptions, io: CliIO, stop
     const transport =
       config.delivery.transport === 'outbox'
         ? createWebOutboxTransport({ dir: outboxDir })
-        : transportFactory(config.delivery.transport, config, io.env, { outboxDir })(io.now().toISOString().slice(0, 10));
+        : transportFactory(config.delivery.transport, transportSettingsOf(config), io.env, { outboxDir })(io.now().toISOString().slice(0, 10));
     const app = createApp({
       db,
       config,

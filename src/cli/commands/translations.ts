@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { EXIT, UsageError, type ExitCode } from '../../errors.ts';
 import { escapeForTerminal } from '../../hidden-characters.ts';
-import { importTranslations } from '../../translate/import-translations.ts';
+import { importTranslations } from '../../translate/index.ts';
 import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
 
 export async function importTranslationsCommand(file: string, options: GlobalOptions, io: CliIO): Promise<ExitCode> {

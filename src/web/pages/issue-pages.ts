@@ -1,5 +1,5 @@
-import { formatIssueDate } from '../../render/format-date.ts';
-import { MISSING_ZH_MARKER, announceLabel, cleanText, formatAuthors } from '../../render/issue-copy.ts';
+import { formatIssueDate } from '../../render/index.ts';
+import { MISSING_ZH_MARKER, announceLabel, cleanText, formatAuthors } from '../../render/index.ts';
 import {
   COUNT_SCOPES,
   inBatchCount,
@@ -7,7 +7,7 @@ import {
   listedElsewhere,
   matchingCount,
   notListedHereLine,
-} from '../../render/paper-counts.ts';
+} from '../../render/index.ts';
 import type { SentIssue } from '../../store/sent-issues.ts';
 import type { IssueEntry, LocalizedText, SegmentIssue } from '../../types.ts';
 import type { ArchiveDay } from '../issue-archive.ts';

@@ -1,0 +1,27 @@
+// render/: the write step's first half. Takes one segment's issue (SegmentIssue) and RenderSettings (the sender's
+// facts and render options, narrowed from the config by src/run-wiring.ts); returns the mail's subject, preheader,
+// HTML and text with reader placeholders, which `personalize` fills per reader. Pure: no database, no clock, no
+// network. RenderError marks a template that broke.
+// The MJML renderer itself (render-issue.ts) is not re-exported here: it loads MJML and React, so callers load it
+// on demand with `loadRenderer()` and a run that reuses kept mails never pays for it.
+// Must not import: cli/, run-issue.ts, run-wiring.ts, preview/, schedule/, web/, deliver/, select/, store/.
+export { RenderError } from '../errors.ts';
+export { formatIssueDate } from './format-date.ts';
+export { announceLabel, cleanText, formatAuthors, MISSING_ZH_MARKER, READER_PLACEHOLDERS, type ReaderFields } from './issue-copy.ts';
+export {
+  COUNT_SCOPES,
+  countMail,
+  inBatchCount,
+  joinCounts,
+  listedElsewhere,
+  matchingCount,
+  notListedHereLine,
+  shownCount,
+} from './paper-counts.ts';
+export { escapeHtml, personalize, sampleReader } from './personalize.ts';
+export type { RenderOptions, RenderSettings } from './render-options.ts';
+
+/** The renderer, loaded when a mail is actually rendered (see the note above). */
+export async function loadRenderer(): Promise<typeof import('./render-issue.ts').renderIssue> {
+  return (await import('./render-issue.ts')).renderIssue;
+}

@@ -1,0 +1,31 @@
+// select/: the plan step of a run, pure but for two store queries. Takes the batch's papers, the configured domains
+// and the readers (their topics and language); returns which papers match each domain (selectPapers), the segments
+// readers fall into and each segment's issue: who gets which papers, each paper at most once per reader across days
+// (never twice) and within each domain's cap (plan-segments.ts, build-segment-issue.ts). It reads the store only
+// through its queries (active readers, papers mailed before) and writes nothing.
+// Must not import: cli/, run-issue.ts, run-wiring.ts, run-report.ts, preview/, schedule/, web/, deliver/, render/.
+export { buildSegmentIssue, papersShownIn, segmentIdOf, segmentKeyOf } from './build-segment-issue.ts';
+export { withoutMailedPapers, type MailedFilter } from './drop-mailed-papers.ts';
+export {
+  activeReadersBySegment,
+  audienceOf,
+  emptyTally,
+  groupIntoSegments,
+  planSegmentIssues,
+  planReaderPage,
+  planSegments,
+  READER_PAGE,
+  readerScopeOf,
+  surveyAudience,
+  tallyReaders,
+  type Audience,
+  type AudienceSegment,
+  type ReaderTally,
+  type SegmentGroup,
+  type SegmentGroups,
+  type SegmentPlan,
+  type SegmentRepeats,
+} from './plan-segments.ts';
+export { compileKeywords } from './match-keywords.ts';
+export { patternOf } from './score-paper.ts';
+export { compareFit, compareMatches, selectPapers } from './select-papers.ts';

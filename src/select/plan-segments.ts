@@ -1,0 +1,223 @@
+import type { Kysely } from 'kysely';
+import { papersMailedBefore, type ReaderScope } from '../store/mailed-papers.ts';
+import type { Database } from '../store/schema.ts';
+import { iterateActiveSubscribers } from '../store/subscribers.ts';
+import type { ChineseText, DomainSelection, ISODate, Language, Paper, SegmentIssue, SegmentKey } from '../types.ts';
+import { buildSegmentIssue, papersShownIn, segmentIdOf, segmentKeyOf } from './build-segment-issue.ts';
+import { withoutMailedPapers } from './drop-mailed-papers.ts';
+
+// Segments in one place: who gets which papers. Readers with the same known topics and language form a segment
+// and get one mail (rendered once); each segment's issue is built from the selections minus what its readers
+// were already mailed (never twice), with each domain's cap. The functions without a database are pure and
+// table-tested (test/select/plan-segments.test.ts); the few with one only stream readers or ask the store which
+// papers a segment's readers already got, and hand the answers to the pure ones. `run`, `run --dry-run` and
+// `preview` all plan through the functions here; deliver/prepare-issue.ts freezes the audience with them.
+
+/** The readers of one segment. */
+export interface SegmentGroup<T> {
+  key: SegmentKey;
+  readers: T[];
+}
+
+export interface SegmentGroups<T> {
+  /** Readers by segment id, segments in the order their first reader came. */
+  segments: Map<string, SegmentGroup<T>>;
+  /** Readers none of whose topics is a configured domain: they get no issue. */
+  noTopics: T[];
+}
+
+/** Groups readers who picked the same known topics and language; see SegmentGroups. */
+export function groupIntoSegments<T extends { topics: readonly string[]; language: Language }>(
+  readers: Iterable<T>,
+  domainOrder: readonly string[],
+): SegmentGroups<T> {
+  const segments = new Map<string, SegmentGroup<T>>();
+  const noTopics: T[] = [];
+  for (const reader of readers) {
+    const key = segmentKeyOf(reader.topics, reader.language, domainOrder);
+    if (key.topics.length === 0) {
+      noTopics.push(reader);
+      continue;
+    }
+    const id = segmentIdOf(key);
+    const segment = segments.get(id);
+    if (segment) segment.readers.push(reader);
+    else segments.set(id, { key, readers: [reader] });
+  }
+  return { segments, noTopics };
+}
+
+export interface AudienceSegment {
+  segmentId: string;
+  key: SegmentKey;
+  readers: number;
+}
+
+/** An issue's audience by segment: frozen into the ledger by a run, or surveyed (dry run, preview). */
+export interface Audience {
+  segments: AudienceSegment[];
+  /** Readers in the ledger (or, for a survey, who would be). */
+  readers: number;
+  withoutTopics: number;
+  /** When the audience was frozen; null for a survey (dry run). */
+  preparedAt: string | null;
+  /** True when this call froze it, false when an earlier run had. */
+  preparedNow: boolean;
+}
+
+/**
+ * One page of readers as the ledger gets them when an issue's audience is frozen: the page's segments (in the
+ * order their first reader came) and one planned row per reader with a known topic.
+ */
+export function planReaderPage<T extends { id: number; email: string; topics: readonly string[]; language: Language }>(
+  page: Iterable<T>,
+  domainOrder: readonly string[],
+): {
+  segments: Array<{ segmentId: string; key: SegmentKey }>;
+  rows: Array<{ subscriberId: number; email: string; segmentId: string }>;
+  withoutTopics: number;
+} {
+  const { segments, noTopics } = groupIntoSegments(page, domainOrder);
+  return {
+    segments: [...segments].map(([segmentId, group]) => ({ segmentId, key: group.key })),
+    rows: [...segments].flatMap(([segmentId, group]) => group.readers.map((r) => ({ subscriberId: r.id, email: r.email, segmentId }))),
+    withoutTopics: noTopics.length,
+  };
+}
+
+/** Readers are read from the store this many at a time: memory stays flat whatever the list's size. */
+export const READER_PAGE = 1000;
+
+/**
+ * A running count of the readers seen so far, page by page: their segments, the ids in each, and those without a
+ * known topic. `tallyReaders` adds a page to it; `audienceOf` and `readerScopeOf` read it out.
+ */
+export interface ReaderTally {
+  segments: Map<string, AudienceSegment>;
+  ids: Map<string, number[]>;
+  readers: number;
+  withoutTopics: number;
+}
+
+export function emptyTally(): ReaderTally {
+  return { segments: new Map(), ids: new Map(), readers: 0, withoutTopics: 0 };
+}
+
+/** Adds one page of readers to `tally` (which it changes and returns). */
+export function tallyReaders(
+  tally: ReaderTally,
+  page: Iterable<{ id: number; topics: readonly string[]; language: Language }>,
+  domainOrder: readonly string[],
+): ReaderTally {
+  const grouped = groupIntoSegments(page, domainOrder);
+  tally.withoutTopics += grouped.noTopics.length;
+  for (const [segmentId, group] of grouped.segments) {
+    const segment = tally.segments.get(segmentId) ?? { segmentId, key: group.key, readers: 0 };
+    segment.readers += group.readers.length;
+    tally.readers += group.readers.length;
+    tally.segments.set(segmentId, segment);
+    tally.ids.set(segmentId, [...(tally.ids.get(segmentId) ?? []), ...group.readers.map((r) => r.id)]);
+  }
+  return tally;
+}
+
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The audience a run would freeze from the readers tallied, segments in id order (nothing frozen: a survey). */
+export function audienceOf(tally: ReaderTally): Audience {
+  const segments = [...tally.segments.values()].sort((a, b) => byCodeUnit(a.segmentId, b.segmentId));
+  return { segments, readers: tally.readers, withoutTopics: tally.withoutTopics, preparedAt: null, preparedNow: false };
+}
+
+/** Whose history counts for each segment when no audience is frozen: the tallied readers by segment. */
+export function readerScopeOf(tally: ReaderTally): ReaderScope {
+  return { kind: 'readers', bySegment: new Map(tally.ids) };
+}
+
+/** Papers a segment's mail leaves out (or labels) because its readers were already mailed them on another day. */
+export interface SegmentRepeats {
+  /** Papers dropped from some segment, counted once per segment. */
+  dropped: number;
+  /** Papers kept as updated versions (schedule.showUpdatedVersions), counted once per segment. */
+  updated: number;
+  segments: Array<{ id: string; dropped: string[]; updated: string[] }>;
+}
+
+export interface SegmentPlan {
+  /** The segment's issue from what its readers may still get. */
+  issueOf(segmentId: string, key: SegmentKey, chineseOf: (paper: Paper) => ChineseText | null): SegmentIssue;
+  /** Papers some segment shows with a summary: the ones worth Chinese text. */
+  shown: Paper[];
+  repeats: SegmentRepeats;
+}
+
+// Never twice: where the filter sits. Per segment, before the segment's issue is built. A segment leaves out every
+// paper that ANY of its readers was already mailed on another day; a reader's history is the ledger (which
+// segment's mail each reader got, per issue) joined with `issue_papers` (what each segment's mail carried).
+// Readers of one segment almost always share one history, having got the same mails; the union only differs for a
+// reader who changed topics or language, and then the whole segment does without the repeat rather than that
+// reader getting it twice. This keeps render-once-per-segment: a per-reader filter would split segments into one
+// mail per history, and a history kept per segment alone would miss the readers who moved between segments.
+
+/**
+ * Each segment's papers from the day's selections and what its readers were mailed before (`mailed`: segment id →
+ * paper id → highest version mailed). Pure.
+ */
+export function planSegmentIssues(
+  selections: readonly DomainSelection[],
+  segments: ReadonlyArray<{ segmentId: string; key: SegmentKey }>,
+  mailed: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  options: { batchDate: ISODate; showUpdatedVersions: boolean },
+): SegmentPlan {
+  const { batchDate } = options;
+  const repeats: SegmentRepeats = { dropped: 0, updated: 0, segments: [] };
+  const filtered = new Map<string, DomainSelection[]>();
+  const shown = new Map<string, Paper>();
+  for (const { segmentId, key } of segments) {
+    const result = withoutMailedPapers(selections, mailed.get(segmentId) ?? new Map(), {
+      showUpdatedVersions: options.showUpdatedVersions,
+    });
+    filtered.set(segmentId, result.selections);
+    if (result.dropped.length + result.updated.length > 0) {
+      repeats.segments.push({ id: segmentId, dropped: result.dropped, updated: result.updated });
+      repeats.dropped += result.dropped.length;
+      repeats.updated += result.updated.length;
+    }
+    for (const paper of papersShownIn([key], result.selections, batchDate)) shown.set(paper.id, paper);
+  }
+  return {
+    issueOf: (segmentId, key, chineseOf) => buildSegmentIssue(filtered.get(segmentId) ?? selections, key, batchDate, chineseOf),
+    shown: [...shown.values()],
+    repeats,
+  };
+}
+
+/** The segments' plan, with each segment's history asked of the store for `scope` (the frozen ledger, or readers). */
+export async function planSegments(
+  db: Kysely<Database>,
+  batchDate: ISODate,
+  selections: readonly DomainSelection[],
+  segments: ReadonlyArray<{ segmentId: string; key: SegmentKey }>,
+  options: { scope: ReaderScope; showUpdatedVersions: boolean },
+): Promise<SegmentPlan> {
+  const candidates = [...new Set(selections.flatMap((s) => s.matches.map((m) => m.paper.id)))];
+  const mailed = await papersMailedBefore(db, batchDate, candidates, options.scope);
+  return planSegmentIssues(selections, segments, mailed, { batchDate, showUpdatedVersions: options.showUpdatedVersions });
+}
+
+/** Every active reader, tallied a page at a time. */
+async function tallyActiveReaders(db: Kysely<Database>, domainOrder: readonly string[], pageSize?: number): Promise<ReaderTally> {
+  const tally = emptyTally();
+  for await (const page of iterateActiveSubscribers(db, pageSize)) tallyReaders(tally, page, domainOrder);
+  return tally;
+}
+
+/** The audience a run would freeze now, counted without writing anything (for --dry-run and the preview). */
+export async function surveyAudience(db: Kysely<Database>, domainOrder: readonly string[], pageSize = READER_PAGE): Promise<Audience> {
+  return audienceOf(await tallyActiveReaders(db, domainOrder, pageSize));
+}
+
+/** The active readers' ids by the segment they would be in now (a dry run and the preview have no frozen audience). */
+export async function activeReadersBySegment(db: Kysely<Database>, domainOrder: readonly string[]): Promise<ReaderScope> {
+  return readerScopeOf(await tallyActiveReaders(db, domainOrder));
+}
