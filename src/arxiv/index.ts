@@ -18,3 +18,5 @@ export {
 export { collectFeeds, type CollectResult } from './collect.ts';
 export { feedSourcesOf, readFeedSource } from './fetch-feed.ts';
 export { obtainBatch, type FeedReport, type ObtainedBatch } from './obtain-batch.ts';
+export { fetchPaperDetails, type FetchDetailsResult } from './fetch-paper-details.ts';
+export { extrasOf, findLinks, findVenue, type PaperExtras } from './paper-details.ts';

@@ -1,5 +1,5 @@
 import { readerLinks } from '../links/link-tokens.ts';
-import { personalize } from '../render/personalize.ts';
+import { personalize } from '../render/index.ts';
 import type { PendingDelivery } from '../store/deliveries.ts';
 import type { ISODate, RenderedMail } from '../types.ts';
 import { composeMail, stableMessageId } from './compose-mail.ts';

@@ -26,6 +26,7 @@ export {
   type SegmentPlan,
   type SegmentRepeats,
 } from './plan-segments.ts';
+export { compileInterests, matchInterests, normalizeAuthorName, type InterestMatches } from './match-interests.ts';
 export { compileKeywords } from './match-keywords.ts';
 export { patternOf } from './score-paper.ts';
 export { compareFit, compareMatches, selectPapers } from './select-papers.ts';

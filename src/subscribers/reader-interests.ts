@@ -2,7 +2,7 @@
 // `;`-separated column each) and the preferences page (one per line) state them. Pure: text in, values and
 // problems out. Readers never get raw `/regex/` patterns: a hostile pattern could stall every run.
 import { describeHiddenCharacter, findHiddenCharacter } from '../hidden-characters.ts';
-import { normalizeAuthorName } from '../select/match-interests.ts';
+import { normalizeAuthorName } from '../select/index.ts';
 import type { ReaderInterests } from '../types.ts';
 
 export const MAX_INTERESTS = 20;

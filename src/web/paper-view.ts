@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import { extrasOf } from '../arxiv/paper-details.ts';
+import { extrasOf } from '../arxiv/index.ts';
 import { findStoredDetails } from '../store/paper-details.ts';
 import { loadPaper } from '../store/papers.ts';
 import type { Database } from '../store/schema.ts';
 import { wasIssueSent } from '../store/sent-issues.ts';
-import { chineseForPapers } from '../translate/chinese-for-papers.ts';
+import { chineseForPapers } from '../translate/index.ts';
 import type { PaperPageInput } from './pages/paper-page.ts';
 
 // What a paper's page shows, gathered from the store: the paper, its Chinese text and summary, what the arXiv API

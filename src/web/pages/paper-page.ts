@@ -1,5 +1,4 @@
-import { formatIssueDate } from '../../render/format-date.ts';
-import { MISSING_ZH_MARKER, announceLabel, cleanText } from '../../render/issue-copy.ts';
+import { MISSING_ZH_MARKER, announceLabel, cleanText, formatIssueDate } from '../../render/index.ts';
 import type { Author, ChineseText, ISODate, LocalizedText, Paper } from '../../types.ts';
 import { biBlock, html, type Html } from '../html.ts';
 import { COPY } from '../web-copy.ts';
