@@ -7,10 +7,10 @@ import {
   announceLabel,
   cleanText,
   formatAuthors,
-  summaryEn,
-  summaryZh,
+  type EntrySummary,
+  entrySummary,
+  hasZhSummary,
   titleZh,
-  tldr,
 } from '../../src/render/issue-copy.ts';
 import type { IssueEntry, Language, LocalizedText } from '../../src/types.ts';
 import { COLORS } from '../../src/render/email-theme.ts';
@@ -90,17 +90,29 @@ function Meta({ entry, language, maxAuthors }: Pick<PaperEntryProps, 'entry' | '
   );
 }
 
-function Tldr({ entry, language }: { entry: IssueEntry; language: Language }) {
-  const t = tldr(entry);
-  const en = language !== 'zh' ? t.en : null;
-  const zh = language !== 'en' ? t.zh : null;
+/** The TL;DR, the entry's visual lead: both languages' for a bilingual reader, one above the other. */
+function Lead({ summary, language }: { summary: EntrySummary; language: Language }) {
+  const { en, zh } = summary.tldr;
   if (!en && !zh) return null;
   return (
-    <div style={GAP}>
+    <div style={{ ...GAP, fontSize: '15px', lineHeight: '1.5' }}>
       <b>{language === 'zh' ? UI.tldr.zh : UI.tldr.en}</b> {en}
       {en && zh && <br />}
       {zh && <span lang="zh-CN">{zh}</span>}
     </div>
+  );
+}
+
+const LIST = { margin: '6px 0 0', paddingLeft: '20px' } as const;
+
+function Points({ points, zh }: { points: string[]; zh?: boolean }) {
+  if (points.length === 0) return null;
+  return (
+    <ul style={LIST} lang={zh ? 'zh-CN' : undefined}>
+      {points.map((point, i) => (
+        <li key={i}>{point}</li>
+      ))}
+    </ul>
   );
 }
 
@@ -147,14 +159,18 @@ export function PaperEntry(props: PaperEntryProps) {
 
   let body: ReactNode = null;
   if (!titleOnly) {
-    const zhSummary = language === 'en' ? null : summaryZh(entry, summaryWidth.zh);
+    const summary = entrySummary(entry, language, summaryWidth);
+    const { points, excerpt } = summary;
     body = (
       <>
         <Meta entry={entry} language={language} maxAuthors={props.maxAuthors} />
-        <Tldr entry={entry} language={language} />
-        {language !== 'zh' && <div style={GAP}>{summaryEn(entry, summaryWidth.en)}</div>}
+        <Lead summary={summary} language={language} />
+        <Points points={points.en} />
+        {excerpt.en && <div style={GAP}>{excerpt.en}</div>}
+        <Points points={points.zh} zh />
+        {excerpt.zh && <Zh style={GAP}>{excerpt.zh}</Zh>}
         {/* One marker per paper is enough: a missing title already shows it. */}
-        {language !== 'en' && (zhSummary ? <Zh style={GAP}>{zhSummary}</Zh> : zhTitle && <Marker />)}
+        {language !== 'en' && !hasZhSummary(summary) && zhTitle && <Marker />}
         <AlsoIn entry={entry} language={language} domainNames={props.domainNames} />
       </>
     );

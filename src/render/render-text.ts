@@ -19,10 +19,9 @@ import {
   emptySectionLine,
   sectionUrl,
   subscribedLine,
-  summaryEn,
-  summaryZh,
+  entrySummary,
+  hasZhSummary,
   titleZh,
-  tldr,
 } from './issue-copy.ts';
 import type { RenderOptions } from './render-options.ts';
 import { displayWidth } from './truncate.ts';
@@ -82,18 +81,19 @@ function entryLines(
   if (badge) meta.push(badge[ui]);
   lines.push(...wrap(meta.filter(Boolean).join(' · '), INDENT));
 
-  const t = tldr(entry);
-  const tldrEn = language !== 'zh' ? t.en : null;
-  const tldrZh = language !== 'en' ? t.zh : null;
-  if (tldrEn) lines.push(...wrap(`${UI.tldr.en}${colon(language)}${tldrEn}`, INDENT));
-  if (tldrZh) lines.push(`${INDENT}${UI.tldr.zh}：${tldrZh}`);
-  if (language !== 'zh') lines.push(...wrap(summaryEn(entry, width.en), INDENT));
-  if (language !== 'en') {
-    const zh = summaryZh(entry, width.zh);
-    // One marker per paper: a missing title already shows it.
-    if (zh) lines.push(INDENT + zh);
-    else if (zhTitle !== MISSING_ZH_MARKER) lines.push(INDENT + MISSING_ZH_MARKER);
+  const summary = entrySummary(entry, language, width);
+  const { tldr: lead, points, excerpt } = summary;
+  if (lead.en) lines.push(...wrap(`${UI.tldr.en}${colon(language)}${lead.en}`, INDENT));
+  if (lead.zh) lines.push(`${INDENT}${UI.tldr.zh}：${lead.zh}`);
+  // "    - point", continuation lines under the point's first word.
+  for (const point of points.en) {
+    lines.push(...wrap(point, `${INDENT}  `).map((l, i) => (i === 0 ? `${INDENT}- ${l.trimStart()}` : l)));
   }
+  if (excerpt.en) lines.push(...wrap(excerpt.en, INDENT));
+  for (const point of points.zh) lines.push(`${INDENT}- ${point}`);
+  if (excerpt.zh) lines.push(INDENT + excerpt.zh);
+  // One marker per paper: a missing title already shows it.
+  if (language !== 'en' && !hasZhSummary(summary) && zhTitle !== MISSING_ZH_MARKER) lines.push(INDENT + MISSING_ZH_MARKER);
   const alsoIn = alsoInLine(entry, language, names);
   if (alsoIn) lines.push(INDENT + alsoIn);
   lines.push(INDENT + paper.links.abs);
