@@ -31,7 +31,10 @@ import {
   emptySectionLine,
   sectionUrl,
   subscribedLine,
+  cleanText,
+  titleZh,
 } from '../src/render/issue-copy.ts';
+import { listedIn, unlistedIn } from '../src/render/paper-counts.ts';
 import { compileMjml, renderMjmlMarkup } from '../src/render/render-mjml.ts';
 import type {
   Domain,
@@ -169,52 +172,80 @@ function DomainHeading({ domain, language }: { domain: Domain; language: Languag
   );
 }
 
+/**
+ * The topic's matching papers after its entries, one line each: the title in the reader's language(s), linked to
+ * the abs page (issue 12, part 3). Bare markup on purpose: a line costs ~150–250 bytes of the size budget.
+ */
+function CompactList({ section, language }: { section: IssueSection; language: Language }) {
+  const listed = (section.listed ?? []).slice(0, listedIn(section));
+  if (listed.length === 0) return null;
+  return (
+    <div style={{ borderTop: `1px solid ${COLORS.rule}`, paddingTop: '10px', marginTop: '12px' }}>
+      <div className="m" style={{ fontSize: '12px', color: COLORS.muted }}>
+        <Say text={UI.moreInTopic} language={language} sep=" · " />
+      </div>
+      {listed.map((entry) => {
+        const en = cleanText(entry.paper.title);
+        const zh = language === 'en' ? null : titleZh(entry);
+        return (
+          <div key={entry.paper.id} style={{ paddingTop: '6px' }}>
+            <a href={entry.paper.links.abs}>{language === 'zh' ? (zh ?? en) : en}</a>
+            {language === 'bilingual' && zh && (
+              <>
+                <br />
+                <span lang="zh-CN">{zh}</span>
+              </>
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
 function MoreLink({ section, issue, site }: Pick<SectionProps, 'section' | 'issue' | 'site'>) {
   return (
     <div style={{ borderTop: `1px solid ${COLORS.rule}`, paddingTop: '10px', marginTop: '12px', fontWeight: 'bold' }}>
       <a href={sectionUrl(site, issue, section.domain.id)}>
-        <Say text={moreLine(section.more, section.domain)} language={issue.key.language} />
+        <Say text={moreLine(unlistedIn(section), section.domain)} language={issue.key.language} />
       </a>
     </div>
   );
 }
 
 /**
- * One mj-section per domain; the heading rides in the first paper's mj-text and "and N more" in the last one's,
- * since every extra mj-text repeats a table row and the font stack.
+ * One mj-section and one mj-text per domain, holding the heading, the entries, the title-only list and "and N more":
+ * every extra mj-text repeats a table row and the font stack (~330 bytes a paper, size budget).
  */
 function DomainSection(props: SectionProps) {
   const { section, issue, site } = props;
   const { language } = issue.key;
   const { domain, entries } = section;
-  const heading = <DomainHeading domain={domain} language={language} />;
-  const more = section.more > 0 ? <MoreLink section={section} issue={issue} site={site} /> : null;
   return (
     <MjmlSection cssClass="pb-card" backgroundColor={COLORS.card} paddingTop="16px" paddingBottom="12px">
       <MjmlColumn>
-        {entries.length === 0 && (
-          <MjmlText cssClass="pb-t">
-            {heading}
-            {more ?? (
-              <div className="m" style={{ color: COLORS.muted, paddingTop: '10px' }}>
-                <Say text={emptySectionLine(issue, props.index)} language={language} />
-              </div>
-            )}
-          </MjmlText>
-        )}
-        {entries.map((entry, i) => (
-          <PaperEntry
-            key={entry.paper.id}
-            entry={entry}
-            language={language}
-            domainNames={props.domainNames}
-            summaryWidth={props.summaryWidth}
-            maxAuthors={props.maxAuthors}
-            titleOnly={props.titleOnly.has(entry.paper.id)}
-            lead={i === 0 ? heading : undefined}
-            tail={i === entries.length - 1 ? more : undefined}
-          />
-        ))}
+        <MjmlText cssClass="pb-t">
+          <DomainHeading domain={domain} language={language} />
+          {entries.length === 0 && section.more === 0 && (
+            <div className="m" style={{ color: COLORS.muted, paddingTop: '10px' }}>
+              <Say text={emptySectionLine(issue, props.index)} language={language} />
+            </div>
+          )}
+          {entries.map((entry, i) => (
+            <PaperEntry
+              key={entry.paper.id}
+              entry={entry}
+              language={language}
+              domainNames={props.domainNames}
+              summaryWidth={props.summaryWidth}
+              maxAuthors={props.maxAuthors}
+              titleOnly={props.titleOnly.has(entry.paper.id)}
+              first={i === 0}
+            />
+          ))}
+          <CompactList section={section} language={language} />
+          {unlistedIn(section) > 0 && <MoreLink section={section} issue={issue} site={site} />}
+        </MjmlText>
       </MjmlColumn>
     </MjmlSection>
   );

@@ -1,4 +1,3 @@
-import { MjmlText } from '@faire/mjml-react';
 import type { CSSProperties, ReactNode } from 'react';
 import {
   MISSING_ZH_MARKER,
@@ -23,10 +22,8 @@ export interface PaperEntryProps {
   maxAuthors: number;
   /** Title and links only: the size budget took the rest. */
   titleOnly: boolean;
-  /** The domain heading, when this is the section's first paper. */
-  lead?: ReactNode;
-  /** The "and N more" link, when this is the section's last paper. */
-  tail?: ReactNode;
+  /** The section's first paper: no rule above it. */
+  first: boolean;
 }
 
 // Styles are inline (Gmail's mobile webmail drops <style>); the `m` / `pb-t` classes are only dark-mode hooks.
@@ -125,9 +122,9 @@ function AlsoIn({ entry, language, domainNames }: Pick<PaperEntryProps, 'entry' 
   );
 }
 
-/** One paper as one mj-text: each extra mj-text would repeat a table and the font stack (size budget). */
+/** One paper as a block of its section's one mj-text: each extra mj-text would repeat a table and the font stack. */
 export function PaperEntry(props: PaperEntryProps) {
-  const { entry, language, summaryWidth, titleOnly, lead } = props;
+  const { entry, language, summaryWidth, titleOnly, first } = props;
   const { paper } = entry;
   const title = cleanText(paper.title);
   const zhTitle = language === 'en' ? null : titleZh(entry);
@@ -177,14 +174,10 @@ export function PaperEntry(props: PaperEntryProps) {
   }
 
   return (
-    <MjmlText cssClass="pb-t">
-      {lead}
-      <div style={lead ? { paddingTop: '12px' } : RULED}>
-        {heading}
-        {body}
-        <Links entry={entry} />
-      </div>
-      {props.tail}
-    </MjmlText>
+    <div style={first ? { paddingTop: '12px' } : RULED}>
+      {heading}
+      {body}
+      <Links entry={entry} />
+    </div>
   );
 }

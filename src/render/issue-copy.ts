@@ -50,6 +50,7 @@ export const UI = {
   empty: { en: 'No new papers in this topic today', zh: '今日该主题暂无新论文' },
   alsoIn: { en: 'also in', zh: '另见' },
   tldr: { en: 'TL;DR', zh: '一句话总结' },
+  moreInTopic: { en: 'More in this topic', zh: '本主题更多论文' },
   preferences: { en: 'Change topics or language', zh: '修改主题或语言' },
   unsubscribe: { en: 'Unsubscribe', zh: '退订' },
   sentTo: { en: 'This copy was sent to', zh: '本邮件发送至' },

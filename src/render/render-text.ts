@@ -23,6 +23,7 @@ import {
   hasZhSummary,
   titleZh,
 } from './issue-copy.ts';
+import { listedIn, unlistedIn } from './paper-counts.ts';
 import type { RenderOptions } from './render-options.ts';
 import { displayWidth } from './truncate.ts';
 
@@ -93,11 +94,27 @@ function entryLines(
   for (const point of points.zh) lines.push(`${INDENT}- ${point}`);
   if (excerpt.zh) lines.push(INDENT + excerpt.zh);
   // One marker per paper: a missing title already shows it.
-  if (language !== 'en' && !hasZhSummary(summary) && zhTitle !== MISSING_ZH_MARKER) lines.push(INDENT + MISSING_ZH_MARKER);
+  if (language !== 'en' && !hasZhSummary(summary) && zhTitle !== MISSING_ZH_MARKER) {
+    lines.push(INDENT + MISSING_ZH_MARKER);
+  }
   const alsoIn = alsoInLine(entry, language, names);
   if (alsoIn) lines.push(INDENT + alsoIn);
   lines.push(INDENT + paper.links.abs);
   return lines;
+}
+
+/**
+ * A title-only entry of the compact list: "  - Title <abs link>", or for a bilingual reader the English title with
+ * the Chinese title and the link on the line below. The link is in angle brackets, as in plain-text mail, which
+ * also keeps it apart from the bare links that end a shown entry.
+ */
+function compactLines(entry: IssueEntry, language: Language): string[] {
+  const en = cleanText(entry.paper.title);
+  const zh = language === 'en' ? null : titleZh(entry);
+  const link = `<${entry.paper.links.abs}>`;
+  const bullet = (line: string): string[] => wrap(line, INDENT).map((l, i) => (i === 0 ? `  - ${l.trimStart()}` : l));
+  if (language === 'bilingual' && zh) return [...bullet(en), `${INDENT}${zh} ${link}`];
+  return bullet(`${language === 'zh' ? (zh ?? en) : en} ${link}`);
 }
 
 function sectionHeading(section: IssueSection, language: Language): string {
@@ -127,8 +144,12 @@ export function renderText(issue: SegmentIssue, site: NewsletterSite, options: R
       n += 1;
       out.push('', ...entryLines(entry, n, language, options, names));
     }
-    if (section.more > 0) {
-      const more = say(moreLine(section.more, section.domain), language).replaceAll(' →', '');
+    const listed = (section.listed ?? []).slice(0, listedIn(section));
+    if (listed.length > 0) {
+      out.push('', say(UI.moreInTopic, language, ' · '), ...listed.flatMap((e) => compactLines(e, language)));
+    }
+    if (unlistedIn(section) > 0) {
+      const more = say(moreLine(unlistedIn(section), section.domain), language).replaceAll(' →', '');
       out.push('', `${more}${colon(language)}${sectionUrl(site, issue, section.domain.id)}`);
     }
   }

@@ -55,7 +55,12 @@ describe('countMail', () => {
       { id: 'b', entries: [['3', []]], more: 0, total: 2 },
       { id: 'c', entries: [], more: 0, total: 0 },
     ]);
-    expect(countMail(issue)).toEqual({ matching: 6, shown: 3 });
+    expect(countMail(issue)).toEqual({ matching: 6, shown: 3, listed: 0, unlisted: 3 });
+    const [first, ...rest] = issue.sections;
+    if (!first) throw new Error('no section');
+    // Two of the three behind the cap are listed by title: "and 1 more".
+    const listed = { ...first, listed: first.entries.slice(0, 2) };
+    expect(countMail({ ...issue, sections: [listed, ...rest] })).toEqual({ matching: 6, shown: 3, listed: 2, unlisted: 1 });
   });
 });
 

@@ -149,8 +149,11 @@ function smallIssue(language: Language, chinese: ChineseText | null = makeChines
 }
 
 /** The HTML of one paper's mj-text. */
+/** One entry's markup: from its title link to its link row's last link (entries share their topic's mj-text). */
 function blockOf(html: string, id: string): string {
-  return html.split('class="pb-t"').find((b) => b.includes(`arxiv.org/abs/${id}"`)) ?? '';
+  const start = html.indexOf(`arxiv.org/abs/${id}"`);
+  const end = html.indexOf(`papers.cool/arxiv/${id}"`, start);
+  return start < 0 || end < 0 ? '' : html.slice(start, end);
 }
 
 const domainsOf = (issue: SegmentIssue): Domain[] => issue.sections.map((s) => s.domain);
