@@ -29,6 +29,8 @@ export interface PaperEntryProps {
 // Styles are inline (Gmail's mobile webmail drops <style>); the `m` / `pb-t` classes are only dark-mode hooks.
 const SMALL = { fontSize: '12px', color: COLORS.muted } as const;
 const GAP = { marginTop: '6px' } as const;
+/** "·" glued to both neighbours: a wrap never leaves it at a line's end or start. */
+const SEP = '\u00a0·\u00a0';
 const RULED = { borderTop: `1px solid ${COLORS.rule}`, marginTop: '12px', paddingTop: '12px' } as const;
 
 function Zh({ children, style }: { children: ReactNode; style?: CSSProperties }) {
@@ -47,12 +49,15 @@ function Marker() {
   );
 }
 
+/**
+ * The paper's links; the title already links to the abs page. The `lk` class makes each a 44 px tap target on a
+ * phone (head CSS: an inline style would cost ~40 bytes a link).
+ */
 function Links({ entry }: { entry: IssueEntry }) {
   const { links } = entry.paper;
   return (
-    <div style={{ fontSize: '12px' }}>
-      <a href={links.abs}>abs</a> · <a href={links.pdf}>PDF</a> · <a href={links.html}>HTML</a> ·{' '}
-      <a href={links.papersCool}>papers.cool</a>
+    <div className="lk" style={{ fontSize: '13px', marginTop: '4px' }}>
+      <a href={links.pdf}>PDF</a> · <a href={links.html}>HTML</a> · <a href={links.papersCool}>papers.cool</a>
     </div>
   );
 }
@@ -67,14 +72,14 @@ function Meta({ entry, language, maxAuthors }: Pick<PaperEntryProps, 'entry' | '
       {formatAuthors(paper.authors, maxAuthors, ui)}
       {primary !== undefined && (
         <>
-          {' · '}
+          {SEP}
           <b>{primary}</b>
           {others.length > 0 && ` ${others.join(' ')}`}
         </>
       )}
       {badge && (
         <>
-          {' · '}
+          {SEP}
           <span
             className="bd"
             style={{ color: COLORS.badgeText, backgroundColor: COLORS.badgeBg, padding: '0 4px', borderRadius: '3px' }}
@@ -92,7 +97,7 @@ function Lead({ summary, language }: { summary: EntrySummary; language: Language
   const { en, zh } = summary.tldr;
   if (!en && !zh) return null;
   return (
-    <div style={{ ...GAP, fontSize: '15px', lineHeight: '1.5' }}>
+    <div style={{ ...GAP, fontSize: '15px', lineHeight: '1.5', borderLeft: `3px solid ${COLORS.accent}`, paddingLeft: '10px' }}>
       <b>{language === 'zh' ? UI.tldr.zh : UI.tldr.en}</b> {en}
       {en && zh && <br />}
       {zh && <span lang="zh-CN">{zh}</span>}

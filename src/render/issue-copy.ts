@@ -14,6 +14,7 @@ import {
   COUNT_SCOPES,
   countMail,
   joinCounts,
+  listedCount,
   listedElsewhere,
   matchingCount,
   notListedHereLine,
@@ -46,6 +47,7 @@ export const MISSING_ZH_MARKER = '译文暂缺 · Chinese translation pending';
 
 export const UI = {
   viewInBrowser: { en: 'View in browser', zh: '在浏览器中查看' },
+  tagline: { en: 'arXiv daily digest', zh: 'arXiv 每日论文精选' },
   contents: { en: 'In this issue', zh: '本期目录' },
   empty: { en: 'No new papers in this topic today', zh: '今日该主题暂无新论文' },
   alsoIn: { en: 'also in', zh: '另见' },
@@ -79,8 +81,10 @@ export function alsoInLine(
 
 /** The masthead's counts: "9 matching your topics, 8 shown in this mail" (see paper-counts.ts). */
 export function papersLine(issue: SegmentIssue): LocalizedText {
-  const { matching, shown } = countMail(issue);
-  return joinCounts(matchingCount(matching, COUNT_SCOPES.yourTopics), shownCount(shown, COUNT_SCOPES.thisMail));
+  const { matching, shown, listed } = countMail(issue);
+  const counts = [matchingCount(matching, COUNT_SCOPES.yourTopics), shownCount(shown, COUNT_SCOPES.thisMail)];
+  if (listed > 0) counts.push(listedCount(listed));
+  return joinCounts(...counts);
 }
 
 export function moreLine(n: number, domain: Domain): LocalizedText {
