@@ -42,7 +42,18 @@ function wrap(line: string, indent = ''): string[] {
   if (displayWidth(line) !== line.length || indent.length + line.length <= WRAP) return [indent + line];
   const out: string[] = [];
   let current = '';
+  // A separator stays on the line of the words on both sides of it: no line starts or ends with "·".
+  const words: string[] = [];
+  let glue = false;
   for (const word of line.split(' ')) {
+    if ((word === '·' || glue) && words.length > 0) {
+      words[words.length - 1] += ` ${word}`;
+      glue = word === '·';
+    } else {
+      words.push(word);
+    }
+  }
+  for (const word of words) {
     if (current && indent.length + current.length + 1 + word.length > WRAP) {
       out.push(indent + current);
       current = word;

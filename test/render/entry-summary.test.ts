@@ -145,3 +145,21 @@ describe('mail entry without summaries', () => {
     expect(mail.text.split(MISSING_ZH_MARKER)).toHaveLength(2);
   });
 });
+
+describe('text part separators', () => {
+  it('never leaves "·" at the start or end of a wrapped line', async () => {
+    const authors = ['Alexandria Ocasio-Cortez', 'Bartholomew Featherstonehaugh', 'Cassandra Wilhelmina Smith', 'Dmitri Ivanovich Mendeleev', 'Eve'].map(
+      (name) => ({ name, affiliations: [] }),
+    );
+    // Meta is "A, B, C, D et al. (5 authors) · cs.AI": 99 columns, so it wraps; try widths of the last author.
+    for (const extra of ['', 'x', 'xx', 'xxxxxxx', 'xxxxxxxxxxxx']) {
+      const e = entry(null);
+      e.paper.authors = authors.map((a, i) => (i === 3 ? { ...a, name: a.name + extra } : a));
+      const mail = await renderIssue(issueOf(e, 'en'), SITE, { domains: [LLM] });
+      for (const line of mail.text.split('\n')) {
+        expect(line.trim().startsWith('·'), line).toBe(false);
+        expect(line.trim().endsWith('·'), line).toBe(false);
+      }
+    }
+  });
+});

@@ -57,8 +57,8 @@ describe('renderText', () => {
 
       3.  Towards an Agentic Workflow for Internet Measurement Research
           译文暂缺 · Chinese translation pending
-          Alagappan Ramanathan, Eunju Kang, Dongsu Han, Sangeetha Abdu Jyothi ·
-          cs.NI cs.AI · cross-list
+          Alagappan Ramanathan, Eunju Kang, Dongsu Han, Sangeetha Abdu
+          Jyothi · cs.NI cs.AI · cross-list
           Internet measurement research faces an accessibility crisis: complex
           analyses require custom integration of multiple specialized tools that
           demands specialized domain expertise. We present ArachNet, the first
