@@ -221,7 +221,9 @@ function CompactList({ section, language }: { section: IssueSection; language: L
         const zh = language === 'en' ? null : titleZh(entry);
         return (
           <div key={entry.paper.id} style={{ paddingTop: '6px' }}>
-            <a href={entry.paper.links.abs}>{language === 'zh' ? (zh ?? en) : en}</a>
+            <a href={entry.paper.links.abs} lang={language === 'zh' && zh ? 'zh-CN' : undefined}>
+              {language === 'zh' ? (zh ?? en) : en}
+            </a>
             {language === 'bilingual' && zh && (
               <>
                 <br />
