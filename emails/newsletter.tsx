@@ -31,7 +31,10 @@ import {
   emptySectionLine,
   sectionUrl,
   subscribedLine,
+  cleanText,
+  titleZh,
 } from '../src/render/issue-copy.ts';
+import { listedIn, unlistedIn } from '../src/render/paper-counts.ts';
 import { compileMjml, renderMjmlMarkup } from '../src/render/render-mjml.ts';
 import type {
   Domain,
@@ -76,6 +79,14 @@ const DARK_CSS = `
   .pb-t .bd { background: transparent !important; color: #f0b35a !important; }
 }
 .pb-t a { color: ${COLORS.link}; }
+/* Tap targets of at least 44 px on a phone (link rows, footer links, contents). */
+@media (max-width: 480px) {
+  .pb-t .lk a, .pb-t a.tap { display: inline-block; min-height: 44px; line-height: 44px; padding: 0 6px; }
+  .pb-t .lk, .pb-t .tr { margin-left: -6px; }
+  .pb-t .lk { font-size: 14px !important; }
+  .pb-t .toc { padding: 6px 0; }
+  .pb-t .cl a { display: inline-block; padding: 6px 0; }
+}
 `;
 
 function Say({ text, language, sep = ' / ' }: { text: LocalizedText; language: Language; sep?: string }) {
@@ -100,7 +111,16 @@ function domainLabel(domain: Domain, language: Language): ReactNode {
   );
 }
 
-/** Header and contents share one mj-text: each mj-section / mj-text costs wrapper tables (size budget). */
+/** Keeps a short phrase on one line: "Unsubscribe / 退订" must not break before 退订. */
+function NoWrap({ children }: { children: ReactNode }) {
+  return <span style={{ whiteSpace: 'nowrap' }}>{children}</span>;
+}
+
+/**
+ * The masthead: name and tagline, the date (one line per language, so no separator can dangle at a wrap), the
+ * day's counts as a one-line intro, and the contents. Header and contents share one mj-text: each mj-section /
+ * mj-text costs wrapper tables (size budget).
+ */
 function Masthead({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
   const { language } = issue.key;
   const date = formatIssueDate(issue.batchDate);
@@ -109,33 +129,48 @@ function Masthead({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
   return (
     <MjmlSection cssClass="pb-card" backgroundColor={COLORS.card}>
       <MjmlColumn>
-        <MjmlText cssClass="pb-t" paddingTop="20px" paddingBottom="8px">
+        <MjmlText cssClass="pb-t" paddingTop="16px" paddingBottom="12px">
           <div className="m" style={{ ...muted, textAlign: 'right' }}>
-            <a href={issueUrl(site, issue)}>
-              <Say text={UI.viewInBrowser} language={language} />
+            <a className="tap" href={issueUrl(site, issue)}>
+              <NoWrap>
+                <Say text={UI.viewInBrowser} language={language} />
+              </NoWrap>
             </a>
           </div>
-          <div style={{ fontSize: '24px', fontWeight: 'bold', color: COLORS.accent }}>{site.name}</div>
-          <div style={{ fontSize: '15px', marginTop: '4px' }}>
-            {language !== 'zh' && date.en}
-            {language === 'bilingual' && ' · '}
+          <div style={{ borderBottom: `3px solid ${COLORS.accent}`, paddingBottom: '10px' }}>
+            <div style={{ fontSize: '24px', lineHeight: '1.25', fontWeight: 'bold', color: COLORS.accent }}>{site.name}</div>
+            {/* The site name is the reader's English masthead; Chinese readers also get what it is in Chinese. */}
             {language !== 'en' && (
-              // The weekday must not wrap away from its date ("2025年11月14日 星\n期五").
-              <span lang="zh-CN" style={{ whiteSpace: 'nowrap' }}>
-                {date.zh}
-              </span>
+              <div className="m" lang="zh-CN" style={{ ...muted, fontSize: '13px' }}>
+                {UI.tagline.zh}
+              </div>
             )}
           </div>
-          <div className="m" style={{ color: COLORS.muted }}>
-            <Say text={count} language={language} sep=" · " />
+          <div style={{ fontSize: '15px', fontWeight: 'bold', marginTop: '10px' }}>
+            {language !== 'zh' && <div>{date.en}</div>}
+            {language !== 'en' && (
+              // The weekday must not wrap away from its date ("2025年11月14日 星\n期五").
+              <div lang="zh-CN" style={{ whiteSpace: 'nowrap' }}>
+                {date.zh}
+              </div>
+            )}
+          </div>
+          <div style={{ marginTop: '6px' }}>
+            {language !== 'zh' && <div>{count.en}</div>}
+            {language !== 'en' && <div lang="zh-CN">{count.zh}</div>}
           </div>
           <div className="m" style={{ ...muted, marginTop: '14px', textTransform: 'uppercase' }}>
             <Say text={UI.contents} language={language} />
           </div>
           {issue.sections.map((s) => (
-            <div key={s.domain.id}>
-              <a href={`#d-${s.domain.id}`}>{domainLabel(s.domain, language)}</a> ·{' '}
-              <Say text={sectionCount(s)} language={language} />
+            <div key={s.domain.id} className="toc">
+              <a href={`#d-${s.domain.id}`}>{domainLabel(s.domain, language)}</a>{' '}
+              {/* In parentheses, not after a "·" that could be left at a line's end or start. */}
+              <NoWrap>
+                <span className="m" style={{ color: COLORS.muted }}>
+                  (<Say text={sectionCount(s)} language={language} />)
+                </span>
+              </NoWrap>
             </div>
           ))}
         </MjmlText>
@@ -169,52 +204,82 @@ function DomainHeading({ domain, language }: { domain: Domain; language: Languag
   );
 }
 
+/**
+ * The topic's matching papers after its entries, one line each: the title in the reader's language(s), linked to
+ * the abs page (issue 12, part 3). Bare markup on purpose: a line costs ~150–250 bytes of the size budget.
+ */
+function CompactList({ section, language }: { section: IssueSection; language: Language }) {
+  const listed = (section.listed ?? []).slice(0, listedIn(section));
+  if (listed.length === 0) return null;
+  return (
+    <div className="cl" style={{ borderTop: `1px solid ${COLORS.rule}`, paddingTop: '10px', marginTop: '12px' }}>
+      <div className="m" style={{ fontSize: '12px', color: COLORS.muted }}>
+        <Say text={UI.moreInTopic} language={language} sep=" · " />
+      </div>
+      {listed.map((entry) => {
+        const en = cleanText(entry.paper.title);
+        const zh = language === 'en' ? null : titleZh(entry);
+        return (
+          <div key={entry.paper.id} style={{ paddingTop: '6px' }}>
+            <a href={entry.paper.links.abs} lang={language === 'zh' && zh ? 'zh-CN' : undefined}>
+              {language === 'zh' ? (zh ?? en) : en}
+            </a>
+            {language === 'bilingual' && zh && (
+              <>
+                <br />
+                <span lang="zh-CN">{zh}</span>
+              </>
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
 function MoreLink({ section, issue, site }: Pick<SectionProps, 'section' | 'issue' | 'site'>) {
   return (
     <div style={{ borderTop: `1px solid ${COLORS.rule}`, paddingTop: '10px', marginTop: '12px', fontWeight: 'bold' }}>
       <a href={sectionUrl(site, issue, section.domain.id)}>
-        <Say text={moreLine(section.more, section.domain)} language={issue.key.language} />
+        <Say text={moreLine(unlistedIn(section), section.domain)} language={issue.key.language} />
       </a>
     </div>
   );
 }
 
 /**
- * One mj-section per domain; the heading rides in the first paper's mj-text and "and N more" in the last one's,
- * since every extra mj-text repeats a table row and the font stack.
+ * One mj-section and one mj-text per domain, holding the heading, the entries, the title-only list and "and N more":
+ * every extra mj-text repeats a table row and the font stack (~330 bytes a paper, size budget).
  */
 function DomainSection(props: SectionProps) {
   const { section, issue, site } = props;
   const { language } = issue.key;
   const { domain, entries } = section;
-  const heading = <DomainHeading domain={domain} language={language} />;
-  const more = section.more > 0 ? <MoreLink section={section} issue={issue} site={site} /> : null;
   return (
     <MjmlSection cssClass="pb-card" backgroundColor={COLORS.card} paddingTop="16px" paddingBottom="12px">
       <MjmlColumn>
-        {entries.length === 0 && (
-          <MjmlText cssClass="pb-t">
-            {heading}
-            {more ?? (
-              <div className="m" style={{ color: COLORS.muted, paddingTop: '10px' }}>
-                <Say text={emptySectionLine(issue, props.index)} language={language} />
-              </div>
-            )}
-          </MjmlText>
-        )}
-        {entries.map((entry, i) => (
-          <PaperEntry
-            key={entry.paper.id}
-            entry={entry}
-            language={language}
-            domainNames={props.domainNames}
-            summaryWidth={props.summaryWidth}
-            maxAuthors={props.maxAuthors}
-            titleOnly={props.titleOnly.has(entry.paper.id)}
-            lead={i === 0 ? heading : undefined}
-            tail={i === entries.length - 1 ? more : undefined}
-          />
-        ))}
+        <MjmlText cssClass="pb-t">
+          <DomainHeading domain={domain} language={language} />
+          {entries.length === 0 && section.more === 0 && (
+            <div className="m" style={{ color: COLORS.muted, paddingTop: '10px' }}>
+              <Say text={emptySectionLine(issue, props.index)} language={language} />
+            </div>
+          )}
+          {entries.map((entry, i) => (
+            <PaperEntry
+              key={entry.paper.id}
+              entry={entry}
+              language={language}
+              domainNames={props.domainNames}
+              summaryWidth={props.summaryWidth}
+              maxAuthors={props.maxAuthors}
+              titleOnly={props.titleOnly.has(entry.paper.id)}
+              first={i === 0}
+            />
+          ))}
+          <CompactList section={section} language={language} />
+          {unlistedIn(section) > 0 && <MoreLink section={section} issue={issue} site={site} />}
+        </MjmlText>
       </MjmlColumn>
     </MjmlSection>
   );
@@ -237,12 +302,15 @@ function Footer({ issue, site, reader }: FooterProps) {
             {language !== 'en' && <span lang="zh-CN">{subscribed.zh}</span>}
           </div>
           <div className="m" style={muted}>
-            <a href={reader.preferencesUrl}>
-              <Say text={UI.preferences} language={language} />
-            </a>
-            {' · '}
-            <a href={reader.unsubscribeUrl}>
-              <Say text={UI.unsubscribe} language={language} />
+            <a className="tap" href={reader.preferencesUrl}>
+              <NoWrap>
+                <Say text={UI.preferences} language={language} />
+              </NoWrap>
+            </a>{' '}
+            <a className="tap" href={reader.unsubscribeUrl}>
+              <NoWrap>
+                <Say text={UI.unsubscribe} language={language} />
+              </NoWrap>
             </a>
           </div>
           {/* Readers with several addresses need to see which one to unsubscribe (karpathy/arxiv-sanity-lite#4). */}

@@ -139,6 +139,12 @@ export interface IssueSection {
    * the one they fit best (each paper sits in one section; see buildSegmentIssue).
    */
   more: number;
+  /**
+   * Of the `more` papers, those the mail lists compactly (title only, one line each) after the entries, best first;
+   * "and N more" counts the rest (`more - listed.length`). buildSegmentIssue lists them all; the renderer keeps
+   * as many as the size budget allows. Absent: none listed.
+   */
+  listed?: IssueEntry[];
   /** All papers of this domain in the batch, before de-duplication and cap (the archive page lists them). */
   total: number;
 }

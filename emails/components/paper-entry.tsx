@@ -1,4 +1,3 @@
-import { MjmlText } from '@faire/mjml-react';
 import type { CSSProperties, ReactNode } from 'react';
 import {
   MISSING_ZH_MARKER,
@@ -7,10 +6,10 @@ import {
   announceLabel,
   cleanText,
   formatAuthors,
-  summaryEn,
-  summaryZh,
+  type EntrySummary,
+  entrySummary,
+  hasZhSummary,
   titleZh,
-  tldr,
 } from '../../src/render/issue-copy.ts';
 import type { IssueEntry, Language, LocalizedText } from '../../src/types.ts';
 import { COLORS } from '../../src/render/email-theme.ts';
@@ -23,15 +22,15 @@ export interface PaperEntryProps {
   maxAuthors: number;
   /** Title and links only: the size budget took the rest. */
   titleOnly: boolean;
-  /** The domain heading, when this is the section's first paper. */
-  lead?: ReactNode;
-  /** The "and N more" link, when this is the section's last paper. */
-  tail?: ReactNode;
+  /** The section's first paper: no rule above it. */
+  first: boolean;
 }
 
 // Styles are inline (Gmail's mobile webmail drops <style>); the `m` / `pb-t` classes are only dark-mode hooks.
 const SMALL = { fontSize: '12px', color: COLORS.muted } as const;
 const GAP = { marginTop: '6px' } as const;
+/** "·" glued to both neighbours: a wrap never leaves it at a line's end or start. */
+const SEP = '\u00a0·\u00a0';
 const RULED = { borderTop: `1px solid ${COLORS.rule}`, marginTop: '12px', paddingTop: '12px' } as const;
 
 function Zh({ children, style }: { children: ReactNode; style?: CSSProperties }) {
@@ -50,12 +49,15 @@ function Marker() {
   );
 }
 
+/**
+ * The paper's links; the title already links to the abs page. The `lk` class makes each a 44 px tap target on a
+ * phone (head CSS: an inline style would cost ~40 bytes a link).
+ */
 function Links({ entry }: { entry: IssueEntry }) {
   const { links } = entry.paper;
   return (
-    <div style={{ fontSize: '12px' }}>
-      <a href={links.abs}>abs</a> · <a href={links.pdf}>PDF</a> · <a href={links.html}>HTML</a> ·{' '}
-      <a href={links.papersCool}>papers.cool</a>
+    <div className="lk" style={{ fontSize: '13px', marginTop: '4px' }}>
+      <a href={links.pdf}>PDF</a> · <a href={links.html}>HTML</a> · <a href={links.papersCool}>papers.cool</a>
     </div>
   );
 }
@@ -70,14 +72,14 @@ function Meta({ entry, language, maxAuthors }: Pick<PaperEntryProps, 'entry' | '
       {formatAuthors(paper.authors, maxAuthors, ui)}
       {primary !== undefined && (
         <>
-          {' · '}
+          {SEP}
           <b>{primary}</b>
           {others.length > 0 && ` ${others.join(' ')}`}
         </>
       )}
       {badge && (
         <>
-          {' · '}
+          {SEP}
           <span
             className="bd"
             style={{ color: COLORS.badgeText, backgroundColor: COLORS.badgeBg, padding: '0 4px', borderRadius: '3px' }}
@@ -90,17 +92,29 @@ function Meta({ entry, language, maxAuthors }: Pick<PaperEntryProps, 'entry' | '
   );
 }
 
-function Tldr({ entry, language }: { entry: IssueEntry; language: Language }) {
-  const t = tldr(entry);
-  const en = language !== 'zh' ? t.en : null;
-  const zh = language !== 'en' ? t.zh : null;
+/** The TL;DR, the entry's visual lead: both languages' for a bilingual reader, one above the other. */
+function Lead({ summary, language }: { summary: EntrySummary; language: Language }) {
+  const { en, zh } = summary.tldr;
   if (!en && !zh) return null;
   return (
-    <div style={GAP}>
+    <div style={{ ...GAP, fontSize: '15px', lineHeight: '1.5', borderLeft: `3px solid ${COLORS.accent}`, paddingLeft: '10px' }}>
       <b>{language === 'zh' ? UI.tldr.zh : UI.tldr.en}</b> {en}
       {en && zh && <br />}
       {zh && <span lang="zh-CN">{zh}</span>}
     </div>
+  );
+}
+
+const LIST = { margin: '6px 0 0', paddingLeft: '20px' } as const;
+
+function Points({ points, zh }: { points: string[]; zh?: boolean }) {
+  if (points.length === 0) return null;
+  return (
+    <ul style={LIST} lang={zh ? 'zh-CN' : undefined}>
+      {points.map((point, i) => (
+        <li key={i}>{point}</li>
+      ))}
+    </ul>
   );
 }
 
@@ -113,9 +127,9 @@ function AlsoIn({ entry, language, domainNames }: Pick<PaperEntryProps, 'entry' 
   );
 }
 
-/** One paper as one mj-text: each extra mj-text would repeat a table and the font stack (size budget). */
+/** One paper as a block of its section's one mj-text: each extra mj-text would repeat a table and the font stack. */
 export function PaperEntry(props: PaperEntryProps) {
-  const { entry, language, summaryWidth, titleOnly, lead } = props;
+  const { entry, language, summaryWidth, titleOnly, first } = props;
   const { paper } = entry;
   const title = cleanText(paper.title);
   const zhTitle = language === 'en' ? null : titleZh(entry);
@@ -147,28 +161,28 @@ export function PaperEntry(props: PaperEntryProps) {
 
   let body: ReactNode = null;
   if (!titleOnly) {
-    const zhSummary = language === 'en' ? null : summaryZh(entry, summaryWidth.zh);
+    const summary = entrySummary(entry, language, summaryWidth);
+    const { points, excerpt } = summary;
     body = (
       <>
         <Meta entry={entry} language={language} maxAuthors={props.maxAuthors} />
-        <Tldr entry={entry} language={language} />
-        {language !== 'zh' && <div style={GAP}>{summaryEn(entry, summaryWidth.en)}</div>}
+        <Lead summary={summary} language={language} />
+        <Points points={points.en} />
+        {excerpt.en && <div style={GAP}>{excerpt.en}</div>}
+        <Points points={points.zh} zh />
+        {excerpt.zh && <Zh style={GAP}>{excerpt.zh}</Zh>}
         {/* One marker per paper is enough: a missing title already shows it. */}
-        {language !== 'en' && (zhSummary ? <Zh style={GAP}>{zhSummary}</Zh> : zhTitle && <Marker />)}
+        {language !== 'en' && !hasZhSummary(summary) && zhTitle && <Marker />}
         <AlsoIn entry={entry} language={language} domainNames={props.domainNames} />
       </>
     );
   }
 
   return (
-    <MjmlText cssClass="pb-t">
-      {lead}
-      <div style={lead ? { paddingTop: '12px' } : RULED}>
-        {heading}
-        {body}
-        <Links entry={entry} />
-      </div>
-      {props.tail}
-    </MjmlText>
+    <div style={first ? { paddingTop: '12px' } : RULED}>
+      {heading}
+      {body}
+      <Links entry={entry} />
+    </div>
   );
 }

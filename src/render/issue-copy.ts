@@ -14,11 +14,13 @@ import {
   COUNT_SCOPES,
   countMail,
   joinCounts,
+  listedCount,
   listedElsewhere,
   matchingCount,
   notListedHereLine,
   shownCount,
 } from './paper-counts.ts';
+import { pairedExcerpts, sentenceExcerpt } from './excerpt.ts';
 import { truncateText } from './truncate.ts';
 
 // Words and small computations shared by the HTML template (emails/newsletter.tsx) and the text part, so both
@@ -45,10 +47,12 @@ export const MISSING_ZH_MARKER = '译文暂缺 · Chinese translation pending';
 
 export const UI = {
   viewInBrowser: { en: 'View in browser', zh: '在浏览器中查看' },
+  tagline: { en: 'arXiv daily digest', zh: 'arXiv 每日论文精选' },
   contents: { en: 'In this issue', zh: '本期目录' },
   empty: { en: 'No new papers in this topic today', zh: '今日该主题暂无新论文' },
   alsoIn: { en: 'also in', zh: '另见' },
   tldr: { en: 'TL;DR', zh: '一句话总结' },
+  moreInTopic: { en: 'More in this topic', zh: '本主题更多论文' },
   preferences: { en: 'Change topics or language', zh: '修改主题或语言' },
   unsubscribe: { en: 'Unsubscribe', zh: '退订' },
   sentTo: { en: 'This copy was sent to', zh: '本邮件发送至' },
@@ -77,8 +81,10 @@ export function alsoInLine(
 
 /** The masthead's counts: "9 matching your topics, 8 shown in this mail" (see paper-counts.ts). */
 export function papersLine(issue: SegmentIssue): LocalizedText {
-  const { matching, shown } = countMail(issue);
-  return joinCounts(matchingCount(matching, COUNT_SCOPES.yourTopics), shownCount(shown, COUNT_SCOPES.thisMail));
+  const { matching, shown, listed } = countMail(issue);
+  const counts = [matchingCount(matching, COUNT_SCOPES.yourTopics), shownCount(shown, COUNT_SCOPES.thisMail)];
+  if (listed > 0) counts.push(listedCount(listed));
+  return joinCounts(...counts);
 }
 
 export function moreLine(n: number, domain: Domain): LocalizedText {
@@ -115,14 +121,52 @@ export function cleanText(text: string): string {
   return text.replace(/\s+/gu, ' ').trim();
 }
 
-export function summaryEn(entry: IssueEntry, width: number): string {
-  return truncateText(cleanText(entry.paper.abstract), width);
+/** Key points shown per language, at most. */
+export const MAX_POINTS = 3;
+
+/**
+ * What an entry shows under its title, per language the reader reads (the other language's fields are null /
+ * empty). The TL;DR leads when there is one; key points replace the abstract; a language part without points
+ * falls back to a whole-sentence excerpt of the abstract (see excerpt.ts), the same sentences in both languages
+ * when both parts fall back. `excerpt.zh` is null when the Chinese abstract was never translated.
+ */
+export interface EntrySummary {
+  tldr: { en: string | null; zh: string | null };
+  points: { en: string[]; zh: string[] };
+  excerpt: { en: string | null; zh: string | null };
 }
 
-/** Truncated Chinese abstract, or null when there is no translation. */
-export function summaryZh(entry: IssueEntry, width: number): string | null {
-  const zh = entry.chinese?.abstractZh;
-  return zh ? truncateText(cleanText(zh), width) : null;
+function cleanPoints(points: readonly string[] | null | undefined): string[] {
+  return (points ?? []).map(cleanText).filter((p) => p.length > 0).slice(0, MAX_POINTS);
+}
+
+export function entrySummary(entry: IssueEntry, language: Language, width: { en: number; zh: number }): EntrySummary {
+  const readsEn = language !== 'zh';
+  const readsZh = language !== 'en';
+  const t = tldr(entry);
+  const points = {
+    en: readsEn ? cleanPoints(entry.chinese?.pointsEn) : [],
+    zh: readsZh ? cleanPoints(entry.chinese?.pointsZh) : [],
+  };
+  const abstractEn = cleanText(entry.paper.abstract);
+  const abstractZh = readsZh && entry.chinese?.abstractZh ? cleanText(entry.chinese.abstractZh) : null;
+  const wantEn = readsEn && points.en.length === 0 && abstractEn.length > 0;
+  const wantZh = readsZh && points.zh.length === 0 && abstractZh !== null;
+  let excerpt: EntrySummary['excerpt'] = { en: null, zh: null };
+  if (wantEn && wantZh && abstractZh !== null) {
+    excerpt = pairedExcerpts(abstractEn, abstractZh, width);
+  } else {
+    excerpt = {
+      en: wantEn ? sentenceExcerpt(abstractEn, width.en) : null,
+      zh: wantZh && abstractZh !== null ? sentenceExcerpt(abstractZh, width.zh) : null,
+    };
+  }
+  return { tldr: { en: readsEn ? t.en : null, zh: readsZh ? t.zh : null }, points, excerpt };
+}
+
+/** Whether the Chinese part of an entry has anything to show (else the "translation pending" marker). */
+export function hasZhSummary(summary: EntrySummary): boolean {
+  return summary.tldr.zh !== null || summary.points.zh.length > 0 || summary.excerpt.zh !== null;
 }
 
 export function titleZh(entry: IssueEntry): string | null {

@@ -1,23 +1,40 @@
-import type { LocalizedText, SegmentIssue } from '../types.ts';
+import type { IssueSection, LocalizedText, SegmentIssue } from '../types.ts';
 
 // The one vocabulary for counting papers, used by the mail, the run report and the web archive, so the same day
 // gives the same figures everywhere (issue 12, part 2):
 // - in the batch: every paper of the day's arXiv announcement that paperboy collected (本期);
 // - matching: papers a topic's rule selected, for one topic or for any of several (匹配);
-// - shown: papers listed in a mail with their summary, not those behind "and N more" (展示).
+// - shown: papers listed in a mail with their summary (展示);
+// - listed by title: papers after a topic's shown ones, one line each, title and link only (仅列标题); what is
+//   neither shown nor listed sits behind "and N more".
 
-/** Counts of one segment's mail: `matching` any of the reader's topics, `shown` in the mail. */
+/**
+ * Counts of one segment's mail: `matching` any of the reader's topics, `shown` in the mail with summaries,
+ * `listed` by title only, `unlisted` behind "and N more" (matching = shown + listed + unlisted).
+ */
 export interface MailCounts {
   matching: number;
   shown: number;
+  listed: number;
+  unlisted: number;
 }
 
 /** Each paper sits in one section (entries or "and N more"), so the sections add up to the reader's papers. */
 export function countMail(issue: SegmentIssue): MailCounts {
-  return {
-    matching: issue.sections.reduce((n, s) => n + s.entries.length + s.more, 0),
-    shown: issue.sections.reduce((n, s) => n + s.entries.length, 0),
-  };
+  const matching = issue.sections.reduce((n, s) => n + s.entries.length + s.more, 0);
+  const shown = issue.sections.reduce((n, s) => n + s.entries.length, 0);
+  const listed = issue.sections.reduce((n, s) => n + listedIn(s), 0);
+  return { matching, shown, listed, unlisted: matching - shown - listed };
+}
+
+/** Papers of a section listed by title (never more than its `more`). */
+export function listedIn(section: IssueSection): number {
+  return Math.min(section.more, section.listed?.length ?? 0);
+}
+
+/** Papers of a section behind its "and N more": the exact N. */
+export function unlistedIn(section: IssueSection): number {
+  return section.more - listedIn(section);
 }
 
 /** Papers of section `index`'s topic listed under another topic of the same mail or page, above it and below it. */
@@ -31,7 +48,11 @@ export function listedElsewhere(issue: SegmentIssue, index: number): ListedElsew
   const count = (from: number, to: number): number =>
     issue.sections
       .slice(from, to)
-      .reduce((n, s) => n + s.entries.filter((e) => id !== undefined && e.alsoIn.includes(id)).length, 0);
+      .reduce(
+        (n, s) =>
+          n + [...s.entries, ...(s.listed ?? [])].filter((e) => id !== undefined && e.alsoIn.includes(id)).length,
+        0,
+      );
   return { above: count(0, index), below: count(index + 1, issue.sections.length) };
 }
 
@@ -50,6 +71,11 @@ export function matchingCount(n: number, scope?: LocalizedText): LocalizedText {
 /** "8 shown in this mail" / "本邮件展示 8 篇". */
 export function shownCount(n: number, scope?: LocalizedText): LocalizedText {
   return { en: `${n} shown${scope ? ` ${scope.en}` : ''}`, zh: `${scope?.zh ?? ''}展示 ${n} 篇` };
+}
+
+/** "30 listed by title" / "仅列标题 30 篇". */
+export function listedCount(n: number): LocalizedText {
+  return { en: `${n} listed by title`, zh: `仅列标题 ${n} 篇` };
 }
 
 export const COUNT_SCOPES = {

@@ -11,6 +11,7 @@ import {
   buildSubject,
   domainNameMap,
 } from './issue-copy.ts';
+import { countMail, listedIn } from './paper-counts.ts';
 import { renderMjml } from './render-mjml.ts';
 import type { RenderOptions } from './render-options.ts';
 import { renderText } from './render-text.ts';
@@ -26,6 +27,10 @@ export interface RenderResult extends RenderedMail {
   degraded: number;
   /** Of those, entries left out of the mail and counted in "and N more" instead. */
   dropped: number;
+  /** Papers listed by title after the entries (what fitted of the issue's `listed`). */
+  listed: number;
+  /** Papers behind the mail's "and N more" links, in all. */
+  unlisted: number;
 }
 
 export const DEFAULT_MAX_HTML_BYTES = 90_000;
@@ -40,21 +45,34 @@ interface Degradation {
 /** Each topic's best few papers keep their summaries until every lower-ranked paper has left the mail. */
 const KEEP_FULL_PER_TOPIC = 3;
 
-type Step = { kind: 'title-only' | 'drop'; section: number; entry: number };
+type Step = { kind: 'unlist' | 'title-only' | 'drop'; section: number; entry: number };
 
 /**
- * The degrade ladder, one entry at a time: lower-ranked papers (rank ≥ KEEP_FULL_PER_TOPIC) lose their summaries,
- * then leave the mail for the "and N more" link; only then do the top papers go the same way. Within a phase the
- * lowest rank goes first across all topics (ties: the later topic), so no topic is emptied before another is
- * touched.
+ * The degrade ladder, one paper at a time. First the title-only lines after each topic's entries go behind
+ * "and N more", lowest-listed first across all topics (so every topic keeps its first lines longest); then
+ * lower-ranked entries (rank ≥ KEEP_FULL_PER_TOPIC) lose their summaries, then leave the mail for "and N more";
+ * only then do the top papers go the same way. Within a phase the lowest rank goes first across all topics (ties:
+ * the later topic), so no topic is emptied before another is touched.
  */
 function degradeLadder(issue: SegmentIssue): Step[] {
+  const byRank = (a: { section: number; entry: number }, b: { section: number; entry: number }): number =>
+    b.entry - a.entry || b.section - a.section;
+  const lines = issue.sections.flatMap((s, section) =>
+    (s.listed ?? []).slice(0, listedIn(s)).map((_, entry) => ({ section, entry })),
+  );
+  lines.sort(byRank);
   const all = issue.sections.flatMap((s, section) => s.entries.map((_, entry) => ({ section, entry })));
-  all.sort((a, b) => b.entry - a.entry || b.section - a.section);
+  all.sort(byRank);
   const low = all.filter((p) => p.entry >= KEEP_FULL_PER_TOPIC);
   const top = all.filter((p) => p.entry < KEEP_FULL_PER_TOPIC);
   const steps = (kind: Step['kind'], ps: typeof all): Step[] => ps.map((p) => ({ kind, ...p }));
-  return [...steps('title-only', low), ...steps('drop', low), ...steps('title-only', top), ...steps('drop', top)];
+  return [
+    ...steps('unlist', lines),
+    ...steps('title-only', low),
+    ...steps('drop', low),
+    ...steps('title-only', top),
+    ...steps('drop', top),
+  ];
 }
 
 /** The issue after the first `d` steps of the ladder. Deterministic, and (nearly) monotone in size. */
@@ -62,12 +80,16 @@ function degrade(issue: SegmentIssue, ladder: Step[], d: number): Degradation {
   const applied = ladder.slice(0, d);
   const key = (p: { section: number; entry: number }): string => `${p.section}/${p.entry}`;
   const dropped = new Set(applied.filter((s) => s.kind === 'drop').map(key));
+  const unlisted = issue.sections.map(() => 0);
+  for (const step of applied) if (step.kind === 'unlist') unlisted[step.section] = (unlisted[step.section] ?? 0) + 1;
   const titleOnly = applied
     .filter((s) => s.kind === 'title-only' && !dropped.has(key(s)))
     .map((s) => issue.sections[s.section]?.entries[s.entry]?.paper.id ?? '');
   const sections: IssueSection[] = issue.sections.map((s, si) => {
     const kept = s.entries.filter((_, ei) => !dropped.has(`${si}/${ei}`));
-    return { ...s, entries: kept, more: s.more + (s.entries.length - kept.length) };
+    // Lines go from the end of the list, so what stays is its best-ranked start.
+    const listed = (s.listed ?? []).slice(0, Math.max(0, listedIn(s) - (unlisted[si] ?? 0)));
+    return { ...s, entries: kept, listed, more: s.more + (s.entries.length - kept.length) };
   });
   return {
     issue: { ...issue, sections },
@@ -149,6 +171,7 @@ export async function renderIssue(
   }
 
   const { plan } = best;
+  const counts = countMail(plan.issue);
   return {
     subject: buildSubject(plan.issue),
     preheader: buildPreheader(plan.issue),
@@ -157,6 +180,8 @@ export async function renderIssue(
     bytes: best.bytes,
     degraded: plan.degraded,
     dropped: plan.dropped,
+    listed: counts.listed,
+    unlisted: counts.unlisted,
   };
 }
 

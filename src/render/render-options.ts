@@ -6,7 +6,7 @@ import type { Domain, NewsletterSite } from '../types.ts';
 export interface RenderOptions {
   /** All configured domains, for the names in "also in" tags. */
   domains: Domain[];
-  /** Summary budgets in display columns (Han = 2). Default en 360, zh 240. */
+  /** Abstract excerpt budgets in display columns (Han = 2), whole sentences only. Default en 360, zh 240. */
   summaryWidth?: { en: number; zh: number };
   /** Authors named before "et al.". Default 4. */
   maxAuthors?: number;

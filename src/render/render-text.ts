@@ -19,11 +19,11 @@ import {
   emptySectionLine,
   sectionUrl,
   subscribedLine,
-  summaryEn,
-  summaryZh,
+  entrySummary,
+  hasZhSummary,
   titleZh,
-  tldr,
 } from './issue-copy.ts';
+import { listedIn, unlistedIn } from './paper-counts.ts';
 import type { RenderOptions } from './render-options.ts';
 import { displayWidth } from './truncate.ts';
 
@@ -42,7 +42,18 @@ function wrap(line: string, indent = ''): string[] {
   if (displayWidth(line) !== line.length || indent.length + line.length <= WRAP) return [indent + line];
   const out: string[] = [];
   let current = '';
+  // A separator stays on the line of the words on both sides of it: no line starts or ends with "·".
+  const words: string[] = [];
+  let glue = false;
   for (const word of line.split(' ')) {
+    if ((word === '·' || glue) && words.length > 0) {
+      words[words.length - 1] += ` ${word}`;
+      glue = word === '·';
+    } else {
+      words.push(word);
+    }
+  }
+  for (const word of words) {
     if (current && indent.length + current.length + 1 + word.length > WRAP) {
       out.push(indent + current);
       current = word;
@@ -82,22 +93,39 @@ function entryLines(
   if (badge) meta.push(badge[ui]);
   lines.push(...wrap(meta.filter(Boolean).join(' · '), INDENT));
 
-  const t = tldr(entry);
-  const tldrEn = language !== 'zh' ? t.en : null;
-  const tldrZh = language !== 'en' ? t.zh : null;
-  if (tldrEn) lines.push(...wrap(`${UI.tldr.en}${colon(language)}${tldrEn}`, INDENT));
-  if (tldrZh) lines.push(`${INDENT}${UI.tldr.zh}：${tldrZh}`);
-  if (language !== 'zh') lines.push(...wrap(summaryEn(entry, width.en), INDENT));
-  if (language !== 'en') {
-    const zh = summaryZh(entry, width.zh);
-    // One marker per paper: a missing title already shows it.
-    if (zh) lines.push(INDENT + zh);
-    else if (zhTitle !== MISSING_ZH_MARKER) lines.push(INDENT + MISSING_ZH_MARKER);
+  const summary = entrySummary(entry, language, width);
+  const { tldr: lead, points, excerpt } = summary;
+  if (lead.en) lines.push(...wrap(`${UI.tldr.en}${colon(language)}${lead.en}`, INDENT));
+  if (lead.zh) lines.push(`${INDENT}${UI.tldr.zh}：${lead.zh}`);
+  // "    - point", continuation lines under the point's first word.
+  for (const point of points.en) {
+    lines.push(...wrap(point, `${INDENT}  `).map((l, i) => (i === 0 ? `${INDENT}- ${l.trimStart()}` : l)));
+  }
+  if (excerpt.en) lines.push(...wrap(excerpt.en, INDENT));
+  for (const point of points.zh) lines.push(`${INDENT}- ${point}`);
+  if (excerpt.zh) lines.push(INDENT + excerpt.zh);
+  // One marker per paper: a missing title already shows it.
+  if (language !== 'en' && !hasZhSummary(summary) && zhTitle !== MISSING_ZH_MARKER) {
+    lines.push(INDENT + MISSING_ZH_MARKER);
   }
   const alsoIn = alsoInLine(entry, language, names);
   if (alsoIn) lines.push(INDENT + alsoIn);
   lines.push(INDENT + paper.links.abs);
   return lines;
+}
+
+/**
+ * A title-only entry of the compact list: "  - Title <abs link>", or for a bilingual reader the English title with
+ * the Chinese title and the link on the line below. The link is in angle brackets, as in plain-text mail, which
+ * also keeps it apart from the bare links that end a shown entry.
+ */
+function compactLines(entry: IssueEntry, language: Language): string[] {
+  const en = cleanText(entry.paper.title);
+  const zh = language === 'en' ? null : titleZh(entry);
+  const link = `<${entry.paper.links.abs}>`;
+  const bullet = (line: string): string[] => wrap(line, INDENT).map((l, i) => (i === 0 ? `  - ${l.trimStart()}` : l));
+  if (language === 'bilingual' && zh) return [...bullet(en), `${INDENT}${zh} ${link}`];
+  return bullet(`${language === 'zh' ? (zh ?? en) : en} ${link}`);
 }
 
 function sectionHeading(section: IssueSection, language: Language): string {
@@ -127,8 +155,12 @@ export function renderText(issue: SegmentIssue, site: NewsletterSite, options: R
       n += 1;
       out.push('', ...entryLines(entry, n, language, options, names));
     }
-    if (section.more > 0) {
-      const more = say(moreLine(section.more, section.domain), language).replaceAll(' →', '');
+    const listed = (section.listed ?? []).slice(0, listedIn(section));
+    if (listed.length > 0) {
+      out.push('', say(UI.moreInTopic, language, ' · '), ...listed.flatMap((e) => compactLines(e, language)));
+    }
+    if (unlistedIn(section) > 0) {
+      const more = say(moreLine(unlistedIn(section), section.domain), language).replaceAll(' →', '');
       out.push('', `${more}${colon(language)}${sectionUrl(site, issue, section.domain.id)}`);
     }
   }

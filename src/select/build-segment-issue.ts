@@ -4,6 +4,7 @@ import type {
   DomainMatch,
   DomainSelection,
   ISODate,
+  IssueEntry,
   IssueSection,
   Language,
   Paper,
@@ -116,7 +117,8 @@ function placePapers(ranked: ReadonlyArray<{ domain: { cap: number }; ranked: Do
  * that still has room under its cap (see placePapers), with `alsoIn` naming the reader's other domains it matched.
  * Each section shows at most `domain.cap` entries; `more` counts the papers behind its "and N more", `total` every
  * paper of the domain.
- * `chineseOf` is not consulted for an `en` segment: those readers get no Chinese, so entries carry `chinese: null`.
+ * For an `en` segment entries carry only the English TL;DR and key points of `chineseOf`'s record (null when it has
+ * none): those readers get no Chinese. Each section's `listed` holds the papers behind its "and N more", best first.
  * Throws a ConfigError when the key names a topic that has no selection.
  */
 export function buildSegmentIssue(
@@ -146,16 +148,26 @@ export function buildSegmentIssue(
   });
   const { placed, overflow } = placePapers(mine);
 
+  // English readers get no Chinese, but the English TL;DR and key points come in the same record (issue 11).
+  const englishSummaryOf = (paper: Paper): ChineseText | null => {
+    const record = chineseOf(paper);
+    if (!record?.tldrEn && !record?.pointsEn?.length) return null;
+    return { titleZh: null, abstractZh: null, tldrEn: record.tldrEn ?? null, pointsEn: record.pointsEn ?? null };
+  };
+  const entryOf = (match: DomainMatch, index: number): IssueEntry => {
+    const alsoIn = (domainsOf.get(match.paper.id) ?? [])
+      .filter((other) => other !== index)
+      .sort((a, b) => a - b)
+      .map((other) => mine[other]?.domain.id)
+      .filter((id): id is string => id !== undefined);
+    const chinese = key.language === 'en' ? englishSummaryOf(match.paper) : chineseOf(match.paper);
+    return { paper: match.paper, chinese, alsoIn };
+  };
   const sections: IssueSection[] = mine.map(({ domain, ranked }, index) => {
-    const entries = (placed[index] ?? []).map((match) => {
-      const alsoIn = (domainsOf.get(match.paper.id) ?? [])
-        .filter((other) => other !== index)
-        .sort((a, b) => a - b)
-        .map((other) => mine[other]?.domain.id)
-        .filter((id): id is string => id !== undefined);
-      return { paper: match.paper, chinese: key.language === 'en' ? null : chineseOf(match.paper), alsoIn };
-    });
-    return { domain, entries, more: overflow[index]?.length ?? 0, total: ranked.length };
+    const entries = (placed[index] ?? []).map((match) => entryOf(match, index));
+    // The papers behind "and N more" travel with the issue, so the mail can list them by title (issue 12, part 3).
+    const listed = (overflow[index] ?? []).map((match) => entryOf(match, index));
+    return { domain, entries, more: listed.length, listed, total: ranked.length };
   });
 
   return { segmentId, key, batchDate, sections };

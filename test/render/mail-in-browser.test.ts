@@ -77,3 +77,53 @@ run('the newsletter in Chromium', () => {
     }
   });
 });
+
+run('the newsletter on a phone (issue 11, item 8)', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it.each(['bilingual', 'zh', 'en'] as const)('%s at 375 px: 44 px tap targets, no separator alone at a wrap', async (language) => {
+    const mail = await renderSample(language, ['llm', 'agents', 'multimodal', 'reasoning', 'evaluation', 'vision', 'robotics']);
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    await page.setContent(mail.html, { waitUntil: 'load' });
+    // Link rows under each paper, the footer's links and "View in browser".
+    const heights = await page.locator('.lk a, a.tap').evaluateAll((links) => links.map((a) => a.getBoundingClientRect().height));
+    expect(heights.length).toBeGreaterThan(3);
+    for (const height of heights) expect(height).toBeGreaterThanOrEqual(44);
+    // Every "·" sits on the same line as the characters around it, and "Unsubscribe / 退订" stays on one line.
+    const broken = await page.evaluate(() => {
+      const out: string[] = [];
+      const top = (node: Text, at: number): number => {
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + 1);
+        return Math.round(range.getBoundingClientRect().top);
+      };
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+        const text = node.data;
+        for (let i = text.indexOf('·'); i >= 0; i = text.indexOf('·', i + 1)) {
+          const el = node.parentElement;
+          if (!el || el.getBoundingClientRect().height === 0) continue;
+          const before = text.slice(0, i).search(/\S\s*$/u);
+          const after = text.slice(i + 1).search(/\S/u);
+          if (before >= 0 && top(node, before) !== top(node, i)) out.push(`"·" starts a line: ${text}`);
+          if (after >= 0 && top(node, i + 1 + after) !== top(node, i)) out.push(`"·" ends a line: ${text}`);
+        }
+      }
+      for (const a of Array.from(document.querySelectorAll('a'))) {
+        if (/退订|Unsubscribe/u.test(a.textContent ?? '') && a.getClientRects().length !== 1) out.push('unsubscribe wraps');
+      }
+      return out;
+    });
+    expect(broken).toEqual([]);
+    // No excerpt ends in a lone "…".
+    expect(await page.evaluate(() => document.body.innerText)).not.toMatch(/(^|\s)…/mu);
+    await page.close();
+  });
+});

@@ -4,10 +4,13 @@ import {
   countMail,
   inBatchCount,
   joinCounts,
+  listedCount,
   listedElsewhere,
+  listedIn,
   matchingCount,
   notListedHereLine,
   shownCount,
+  unlistedIn,
 } from '../../src/render/paper-counts.ts';
 import type { IssueSection, LocalizedText, SegmentIssue } from '../../src/types.ts';
 import { domain, paper } from '../support/builders.ts';
@@ -37,6 +40,7 @@ describe('the count words', () => {
     ['matching your topics', matchingCount(9, COUNT_SCOPES.yourTopics), '9 matching your topics', '匹配您的主题 9 篇'],
     ['matching a topic', matchingCount(13, COUNT_SCOPES.anyTopic), '13 matching a topic', '匹配任一主题 13 篇'],
     ['shown in this mail', shownCount(8, COUNT_SCOPES.thisMail), '8 shown in this mail', '本邮件展示 8 篇'],
+    ['listed by title', listedCount(30), '30 listed by title', '仅列标题 30 篇'],
     [
       'joined',
       joinCounts(inBatchCount(20), matchingCount(13, COUNT_SCOPES.anyTopic)),
@@ -55,7 +59,12 @@ describe('countMail', () => {
       { id: 'b', entries: [['3', []]], more: 0, total: 2 },
       { id: 'c', entries: [], more: 0, total: 0 },
     ]);
-    expect(countMail(issue)).toEqual({ matching: 6, shown: 3 });
+    expect(countMail(issue)).toEqual({ matching: 6, shown: 3, listed: 0, unlisted: 3 });
+    const [first, ...rest] = issue.sections;
+    if (!first) throw new Error('no section');
+    // Two of the three behind the cap are listed by title: "and 1 more".
+    const listed = { ...first, listed: first.entries.slice(0, 2) };
+    expect(countMail({ ...issue, sections: [listed, ...rest] })).toEqual({ matching: 6, shown: 3, listed: 2, unlisted: 1 });
   });
 });
 
@@ -86,5 +95,34 @@ describe('listedElsewhere and notListedHereLine', () => {
     ['none listed', 3, { above: 0, below: 0 }, 'page', "Today's 3 papers in this topic: 3 not on this page"],
   ])('%s', (_, matching, listed, place, en) => {
     expect(notListedHereLine(matching, listed, place)?.en ?? null).toBe(en);
+  });
+});
+
+describe('papers listed by title', () => {
+  const base = issueOf([
+    { id: 'a', entries: [['1', []]], more: 3, total: 4 },
+    { id: 'b', entries: [], total: 2 },
+  ]);
+  const [a, b] = base.sections as [IssueSection, IssueSection];
+  // Two of a's three papers behind its cap are listed by title; one of them also matches b.
+  const listedA: IssueSection = {
+    ...a,
+    listed: [
+      { paper: paper('2'), chinese: null, alsoIn: ['b'] },
+      { paper: paper('3'), chinese: null, alsoIn: [] },
+    ],
+  };
+  const issue: SegmentIssue = { ...base, sections: [listedA, b] };
+
+  it('split "more" into listed and the exact N behind "and N more"', () => {
+    expect([listedIn(listedA), unlistedIn(listedA)]).toEqual([2, 1]);
+    expect([listedIn(a), unlistedIn(a)]).toEqual([0, 3]);
+  });
+
+  it('count as listed above for a topic whose section is empty', () => {
+    expect(listedElsewhere(issue, 1)).toEqual({ above: 1, below: 0 });
+    expect(notListedHereLine(2, listedElsewhere(issue, 1), 'mail')?.en).toBe(
+      "Today's 2 papers in this topic: 1 listed above (under your other topics), 1 not in this mail",
+    );
   });
 });

@@ -149,8 +149,11 @@ function smallIssue(language: Language, chinese: ChineseText | null = makeChines
 }
 
 /** The HTML of one paper's mj-text. */
+/** One entry's markup: from its title link to its link row's last link (entries share their topic's mj-text). */
 function blockOf(html: string, id: string): string {
-  return html.split('class="pb-t"').find((b) => b.includes(`arxiv.org/abs/${id}"`)) ?? '';
+  const start = html.indexOf(`arxiv.org/abs/${id}"`);
+  const end = html.indexOf(`papers.cool/arxiv/${id}"`, start);
+  return start < 0 || end < 0 ? '' : html.slice(start, end);
 }
 
 const domainsOf = (issue: SegmentIssue): Domain[] => issue.sections.map((s) => s.domain);
@@ -411,7 +414,7 @@ describe('content', () => {
       expect(mail.html).toContain(`<a name="d-${d.id}"></a>`);
       expect(mail.html).toContain(`href="https://paperboy.example.org/issues/2025-11-14/${d.id}"`);
     }
-    expect(body).toContain('大语言模型 Large language models · 5');
+    expect(body).toContain('大语言模型 Large language models (5 matching / 匹配 5 篇)');
     expect(body).toContain('and 2 more in Agents → / 另有 2 篇 →');
     expect(body).toContain('No new papers in this topic today / 今日该主题暂无新论文');
     expect(body).toContain('also in: 智能体 Agents');

@@ -33,11 +33,8 @@ describe('renderText', () => {
           一句话总结：用 Givens 旋转加通道缩放实现推理模型 4 比特量化，开销低于 10%。
           Weight-only post-training quantization (PTQ) compresses the weights of
           Large Language Models (LLMs) into low-precision representations to reduce
-          memory footprint and accelerate inference. However, the presence of
-          outliers in weights and activations often leads to large quantization
-          errors and severe accuracy degradation, especially in recent reasoning
-          LLMs…
-          仅权重的训练后量化(PTQ)将大型语言模型(LLMs)的权重压缩为低精度表示,以减少内存占用并加速推理。然而,权重和激活中的异常值通常会导致较大的量化误差和严重的准确率下降,尤其是在最近的推理型LLM中,误差会在长链的思维过程中累积。…
+          memory footprint and accelerate inference.
+          仅权重的训练后量化(PTQ)将大型语言模型(LLMs)的权重压缩为低精度表示,以减少内存占用并加速推理。然而,权重和激活中的异常值通常会导致较大的量化误差和严重的准确率下降,尤其是在最近的推理型LLM中,误差会在长链的思维过程中累积。
           https://arxiv.org/abs/2511.10645
 
       2.  Black-Box On-Policy Distillation of Large Language Models
@@ -47,7 +44,7 @@ describe('renderText', () => {
           learning from a proprietary teacher model’s text outputs alone, without
           access to its internal logits or parameters. In this work, we introduce
           Generative Adversarial Distillation (GAD), which enables on-policy and
-          black-box distillation. …
+          black-box distillation.
           黑箱蒸馏通过仅学习专有教师模型的文本输出,而无需访问其内部 logits 或参数,来创建学生大语言模型(LLM)。我们引入了生成对抗蒸馏(GAD),它支持基于策略和黑箱的蒸馏。
           also in: 智能体 Agents
           https://arxiv.org/abs/2511.10643
@@ -60,8 +57,8 @@ describe('renderText', () => {
 
       3.  Towards an Agentic Workflow for Internet Measurement Research
           译文暂缺 · Chinese translation pending
-          Alagappan Ramanathan, Eunju Kang, Dongsu Han, Sangeetha Abdu Jyothi ·
-          cs.NI cs.AI · cross-list
+          Alagappan Ramanathan, Eunju Kang, Dongsu Han, Sangeetha Abdu
+          Jyothi · cs.NI cs.AI · cross-list
           Internet measurement research faces an accessibility crisis: complex
           analyses require custom integration of multiple specialized tools that
           demands specialized domain expertise. We present ArachNet, the first

@@ -148,7 +148,7 @@ describe('buildSegmentIssue', () => {
     expect(issue.sections[0]?.entries).toHaveLength(2);
   });
 
-  it('asks for Chinese only for bilingual and zh segments', () => {
+  it('gives Chinese only to bilingual and zh segments; en segments get the English TL;DR and points alone', () => {
     const chinese: ChineseText = { titleZh: '标题', abstractZh: '摘要' };
     const chineseOf = vi.fn((p: Paper) => (p.id === '2511.00006' ? chinese : null));
     const zh = buildSegmentIssue(selections, { topics: ['vision'], language: 'zh' }, BATCH, chineseOf);
@@ -156,10 +156,17 @@ describe('buildSegmentIssue', () => {
       ['2511.00007', null],
       ['2511.00006', chinese],
     ]);
-    chineseOf.mockClear();
     const en = buildSegmentIssue(selections, { topics: ['vision'], language: 'en' }, BATCH, chineseOf);
-    expect(chineseOf).not.toHaveBeenCalled();
     expect(en.sections[0]?.entries.every((e) => e.chinese === null)).toBe(true);
+    // With a summary in the record, an English reader gets its English half and nothing Chinese.
+    const summarised: ChineseText = { ...chinese, tldrEn: 'It works.', tldrZh: '有效。', pointsEn: ['A.'], pointsZh: ['甲。'] };
+    const withSummary = buildSegmentIssue(selections, { topics: ['vision'], language: 'en' }, BATCH, (p) =>
+      p.id === '2511.00006' ? summarised : null,
+    );
+    expect(withSummary.sections[0]?.entries.map((e) => [e.paper.id, e.chinese])).toEqual([
+      ['2511.00007', null],
+      ['2511.00006', { titleZh: null, abstractZh: null, tldrEn: 'It works.', pointsEn: ['A.'] }],
+    ]);
   });
 
   it('ranks entries inside a section as selectPapers does, even from unsorted selections', () => {
