@@ -25,6 +25,7 @@ import {
   buildSubject,
   colon,
   issueUrl,
+  paperUrl,
   moreLine,
   papersLine,
   sectionCount,
@@ -275,6 +276,7 @@ function DomainSection(props: SectionProps) {
               maxAuthors={props.maxAuthors}
               titleOnly={props.titleOnly.has(entry.paper.id)}
               first={i === 0}
+              detailsUrl={paperUrl(site, entry.paper.id)}
             />
           ))}
           <CompactList section={section} language={language} />

@@ -1,7 +1,17 @@
 import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import { expectedBatchDate, feedSourcesOf, formatHours, hasBatch, lateness, obtainBatch, type ObtainedBatch } from './arxiv/index.ts';
+import {
+  detailsForRun,
+  expectedBatchDate,
+  feedSourcesOf,
+  formatHours,
+  hasBatch,
+  lateness,
+  obtainBatch,
+  type DetailsForRunOptions,
+  type ObtainedBatch,
+} from './arxiv/index.ts';
 import type { PaperboyConfig } from './config/schema.ts';
 import {
   acquireRunLock,
@@ -19,7 +29,15 @@ import type { Logger } from './log/logger.ts';
 import { personalize, sampleReader } from './render/index.ts';
 import { assembleRunReport, concludeRun, emptyReport, finishReport, type RunEnding, type RunReport, type RunResults } from './run-report.ts';
 import { deliverySettingsOf } from './run-wiring.ts';
-import { activeReadersBySegment, planSegments, segmentIdOf, selectPapers, surveyAudience, type AudienceSegment } from './select/index.ts';
+import {
+  activeReadersBySegment,
+  attachExtras,
+  planSegments,
+  segmentIdOf,
+  selectPapers,
+  surveyAudience,
+  type AudienceSegment,
+} from './select/index.ts';
 import { recordIssuePapers } from './store/mailed-papers.ts';
 import type { Database } from './store/schema.ts';
 import { chineseForRun, type TranslationSetup } from './translate/index.ts';
@@ -154,7 +172,7 @@ async function readPlanWrite(
   if (collected.papers === null) {
     return { batchDate, collected, ending: { status: 'failed', message: `${collected.missing}; nothing sent`, exitCode: EXIT.failed } };
   }
-  const planned = await plan(run, collected.papers);
+  const planned = await plan(run, collected.papers, collected.sources);
   if ('ending' in planned) return { batchDate, collected, ...planned };
   const written = await write(run, planned);
   return {
@@ -164,6 +182,7 @@ async function readPlanWrite(
     audience: planned.audience,
     repeats: planned.repeats,
     translated: planned.translated,
+    details: planned.details,
     delivered: written.delivered,
     outbox: written.outbox,
   };
@@ -185,7 +204,7 @@ function read({ deps, options, batchDate, time }: Run): Promise<ObtainedBatch> {
  * a page of readers at a time (a dry run only counts it; later runs of the issue reuse it); each segment's papers,
  * never twice; Chinese text only for the papers some reader will see (topics × caps), not for the whole feed.
  */
-async function plan({ deps, batchDate, time, dryRun }: Run, papers: Paper[]) {
+async function plan({ deps, batchDate, time, dryRun }: Run, papers: Paper[], sources: readonly string[]) {
   const { db, config } = deps;
   const selections = selectPapers(papers, config.domains);
   const domainOrder = config.domains.map((d) => d.id);
@@ -204,7 +223,9 @@ async function plan({ deps, batchDate, time, dryRun }: Run, papers: Paper[]) {
   const translated = await chineseForRun(db, shown, deps.translation, time.now, deps.log);
   const { chinese } = translated;
   const chineseOf = (paper: Paper) => chinese.get(paper.id) ?? null;
-  const issues = new Map(audience.segments.map((s) => [s.segmentId, segmentPlan.issueOf(s.segmentId, s.key, chineseOf)]));
+  const details = await detailsForRun(db, shown, detailsOptions(deps, sources, dryRun, time.now));
+  const issueOf = (segmentId: string, key: SegmentKey) => attachExtras(segmentPlan.issueOf(segmentId, key, chineseOf), details.extras);
+  const issues = new Map(audience.segments.map((s) => [s.segmentId, issueOf(s.segmentId, s.key)]));
   const chineseCounts = {
     papers: shown.length,
     titles: shown.filter((p) => chinese.get(p.id)?.titleZh).length,
@@ -215,8 +236,36 @@ async function plan({ deps, batchDate, time, dryRun }: Run, papers: Paper[]) {
     audience,
     repeats: segmentPlan.repeats,
     translated: { report: translated.report, chinese: chineseCounts },
+    details: details.report,
     issues,
-    issueOf: (key: SegmentKey) => issues.get(segmentIdOf(key)) ?? segmentPlan.issueOf(segmentIdOf(key), key, chineseOf),
+    issueOf: (key: SegmentKey) => issues.get(segmentIdOf(key)) ?? issueOf(segmentIdOf(key), key),
+  };
+}
+
+/**
+ * Whether the details step may ask arXiv's API: not when it is switched off, not for a dry run (which records
+ * nothing), and not when the papers were read from files (a demo, a test, a replayed day): those runs stay offline.
+ */
+function detailsOptions(deps: RunDependencies, sources: readonly string[], dryRun: boolean, now: Date): DetailsForRunOptions {
+  const { arxiv } = deps.config;
+  const base = { now, log: deps.log };
+  if (!arxiv.details.enabled) return { ...base, fetch: { enabled: false, reason: 'arxiv.details.enabled is false' } };
+  if (dryRun) return { ...base, fetch: { enabled: false, reason: 'dry run' } };
+  if (!sources.some((s) => /^https?:\/\//i.test(s))) return { ...base, fetch: { enabled: false, reason: 'the feeds were read from files' } };
+  return {
+    ...base,
+    fetch: {
+      enabled: true,
+      options: {
+        apiUrl: arxiv.details.apiUrl,
+        idsPerRequest: arxiv.details.idsPerRequest,
+        minGapMs: arxiv.details.minGapSeconds * 1000,
+        timeoutMs: arxiv.timeoutSeconds * 1000,
+        retries: arxiv.retries,
+        userAgent: arxiv.userAgent,
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      },
+    },
   };
 }
 

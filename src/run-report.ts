@@ -1,4 +1,4 @@
-import type { FeedReport, ObtainedBatch } from './arxiv/index.ts';
+import type { DetailsReport, FeedReport, ObtainedBatch } from './arxiv/index.ts';
 import type { IssueDelivery } from './deliver/index.ts';
 import { EXIT, PaperboyError, type ExitCode } from './errors.ts';
 import type { Audience, SegmentRepeats } from './select/index.ts';
@@ -104,6 +104,8 @@ export interface RunReport {
   chinese: { papers: number; titles: number; abstracts: number };
   /** The translate stage: requests, tokens, cache hits, failures, cost (absent when no paper was selected). */
   translation?: TranslationReport | undefined;
+  /** The arXiv details step: comments and journal references for the papers shown (absent when none was shown). */
+  details?: DetailsReport | undefined;
   segments: SegmentReport[];
   readersWithoutTopics: number;
   /**
@@ -184,6 +186,7 @@ export interface RunResults {
   audience?: (Audience & { prepareMs: number }) | undefined;
   repeats?: RepeatsReport | undefined;
   translated?: { report: TranslationReport; chinese: RunReport['chinese'] } | undefined;
+  details?: DetailsReport | undefined;
   delivered?: (IssueDelivery & { transport: string | null; previews: ReadonlyMap<string, string> }) | undefined;
   /** The day's outbox folder when the mails went there. */
   outbox?: string | null | undefined;
@@ -221,6 +224,10 @@ export function assembleRunReport(results: RunResults): RunReport {
     report.translation = translated.report;
     for (const error of translated.report.errors) report.failures.push({ where: 'translation', error });
     report.chinese = translated.chinese;
+  }
+  if (results.details) {
+    report.details = results.details;
+    for (const error of results.details.problems) report.failures.push({ where: 'arXiv details', error });
   }
   if (delivered) {
     report.segments = delivered.segments.map((s) => ({

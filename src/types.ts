@@ -55,6 +55,16 @@ export interface PaperDetails {
   doi: string | null;
 }
 
+/** What a mail and the paper page show beyond the feed, read from the abstract and the arXiv API details. */
+export interface PaperExtras {
+  /** A repository (GitHub, GitLab, Hugging Face, …) named in the abstract or comment. */
+  codeUrl: string | null;
+  /** A project or home page the comment or abstract calls one. */
+  projectUrl: string | null;
+  /** "NeurIPS 2025", "Findings of EMNLP 2025", a journal reference; null when none is named. */
+  venue: string | null;
+}
+
 export interface LocalizedText {
   en: string;
   zh: string;
@@ -127,6 +137,8 @@ export interface SegmentKey {
 export interface IssueEntry {
   paper: Paper;
   chinese: ChineseText | null;
+  /** Code link, project page and venue; absent when nothing is known (no details step, or nothing named). */
+  extras?: PaperExtras | undefined;
   /** Other domains of this reader the paper also falls in (ids). */
   alsoIn: string[];
 }

@@ -51,6 +51,7 @@ describe('assembleRunReport', () => {
         problems: [{ where: 'b.xml', error: 'not read' }],
         papers: [paper],
         missing: null,
+        sources: ['a.xml', 'b.xml'],
       },
       selections: [
         { domain: { id: 'llm' } as never, matches: [{ paper } as never] },

@@ -24,6 +24,8 @@ export interface PaperEntryProps {
   titleOnly: boolean;
   /** The section's first paper: no rule above it. */
   first: boolean;
+  /** The paper's page in the web archive. */
+  detailsUrl: string;
 }
 
 // Styles are inline (Gmail's mobile webmail drops <style>); the `m` / `pb-t` classes are only dark-mode hooks.
@@ -50,14 +52,24 @@ function Marker() {
 }
 
 /**
- * The paper's links; the title already links to the abs page. The `lk` class makes each a 44 px tap target on a
+ * The paper's links; the title already links to the abs page, and its page (details) has the rest. The `lk` class makes each a 44 px tap target on a
  * phone (head CSS: an inline style would cost ~40 bytes a link).
  */
-function Links({ entry }: { entry: IssueEntry }) {
+function Links({ entry, language, detailsUrl }: { entry: IssueEntry; language: Language; detailsUrl: string }) {
   const { links } = entry.paper;
+  const code = entry.extras?.codeUrl;
+  const details = language === 'en' ? UI.details.en : language === 'zh' ? UI.details.zh : `${UI.details.en} · ${UI.details.zh}`;
+  const codeLabel = language === 'zh' ? UI.code.zh : UI.code.en;
   return (
     <div className="lk" style={{ fontSize: '13px', marginTop: '4px' }}>
-      <a href={links.pdf}>PDF</a> · <a href={links.html}>HTML</a> · <a href={links.papersCool}>papers.cool</a>
+      <a href={detailsUrl}>{details}</a>
+      {code && (
+        <>
+          {' · '}
+          <a href={code}>{codeLabel}</a>
+        </>
+      )}{' '}
+      · <a href={links.pdf}>PDF</a> · <a href={links.html}>HTML</a> · <a href={links.papersCool}>papers.cool</a>
     </div>
   );
 }
@@ -75,6 +87,12 @@ function Meta({ entry, language, maxAuthors }: Pick<PaperEntryProps, 'entry' | '
           {SEP}
           <b>{primary}</b>
           {others.length > 0 && ` ${others.join(' ')}`}
+        </>
+      )}
+      {entry.extras?.venue && (
+        <>
+          {SEP}
+          <i>{entry.extras.venue}</i>
         </>
       )}
       {badge && (
@@ -182,7 +200,7 @@ export function PaperEntry(props: PaperEntryProps) {
     <div style={first ? { paddingTop: '12px' } : RULED}>
       {heading}
       {body}
-      <Links entry={entry} />
+      <Links entry={entry} language={props.language} detailsUrl={props.detailsUrl} />
     </div>
   );
 }

@@ -31,6 +31,8 @@ export interface ObtainedBatch {
   problems: BatchProblem[];
   /** The batch's papers, or null when no feed gave any (then `missing` says why). */
   papers: Paper[] | null;
+  /** Where the papers came from: the feeds read now, or those the stored day was collected from. */
+  sources: string[];
   missing: string | null;
 }
 
@@ -49,7 +51,7 @@ export async function obtainBatch(db: Kysely<Database>, batchDate: ISODate, opti
     const stored = await loadBatch(db, batchDate);
     if (stored) {
       options.log.info(`using the stored batch ${batchDate} (${stored.papers.length} papers)`);
-      return { source: 'stored', feeds: [], problems: [], papers: stored.papers, missing: null };
+      return { source: 'stored', feeds: [], problems: [], papers: stored.papers, missing: null, sources: stored.sources };
     }
   }
   const sources = options.feeds?.length ? [...options.feeds] : [...options.defaultSources];
@@ -66,7 +68,7 @@ export async function obtainBatch(db: Kysely<Database>, batchDate: ISODate, opti
     feeds.push({ source: failure.source, papers: 0, batchDate: null, error: failure.error.message });
     problems.push({ where: failure.source, error: failure.error.message });
   }
-  const without = (missing: string): ObtainedBatch => ({ source: 'feed', feeds, problems, papers: null, missing });
+  const without = (missing: string): ObtainedBatch => ({ source: 'feed', feeds, problems, papers: null, missing, sources });
   if (collected.feeds.length === 0) return without('no feed could be read');
 
   // A feed that carries another day's batch is stale: never mail yesterday's papers as today's issue.
@@ -92,5 +94,5 @@ export async function obtainBatch(db: Kysely<Database>, batchDate: ISODate, opti
   }
   if (usable.length === 0) return without(`no feed carries the batch of ${batchDate}`);
   await saveBatch(db, batchDate, usable, sources, options.now);
-  return { source: 'feed', feeds, problems, papers: usable, missing: null };
+  return { source: 'feed', feeds, problems, papers: usable, missing: null, sources };
 }

@@ -1,17 +1,9 @@
 // What a paper's arXiv comment and its abstract say beyond the feed: where its code or project page lives and where
 // it was published. Pure: text in, links and a short venue line out.
-import type { Paper, PaperDetails } from '../types.ts';
+import type { Paper, PaperDetails, PaperExtras } from '../types.ts';
 
-export type { PaperDetails };
+export type { PaperDetails, PaperExtras };
 
-export interface PaperExtras {
-  /** A repository (GitHub, GitLab, Hugging Face, …) named in the abstract or comment. */
-  codeUrl: string | null;
-  /** A project or home page the comment or abstract calls one. */
-  projectUrl: string | null;
-  /** "NeurIPS 2025", "Findings of EMNLP 2025", a journal reference; null when none is named. */
-  venue: string | null;
-}
 
 // Hosts whose links are code (or models and data next to code), whatever the sentence around them says.
 const CODE_HOSTS = [

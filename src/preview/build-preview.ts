@@ -3,10 +3,12 @@
 // the mail a run already kept for the issue), with sample links where each reader's own links go. Reads only:
 // nothing is frozen, rendered into the store, translated or sent.
 import type { Kysely } from 'kysely';
+import { detailsForRun } from '../arxiv/index.ts';
 import type { PaperboyConfig } from '../config/schema.ts';
+import { silentLogger } from '../log/logger.ts';
 import { loadRenderer, personalize, sampleReader } from '../render/index.ts';
 import { renderSettingsOf } from '../run-wiring.ts';
-import { activeReadersBySegment, planSegments, selectPapers, surveyAudience } from '../select/index.ts';
+import { activeReadersBySegment, attachExtras, planSegments, selectPapers, surveyAudience } from '../select/index.ts';
 import { loadBatch } from '../store/batches.ts';
 import { findIssue, listIssueSegments, loadSegmentRender } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
@@ -98,12 +100,18 @@ export async function buildPreview(
   // Stored translations, picked as the run picks them; the preview never calls the translator itself.
   const chinese = await chineseForPapers(db, plan.shown, { tldr: config.translation.tldr, prefer: options.prefer });
   const chineseOf = (paper: Paper) => chinese.get(paper.id) ?? null;
+  // Code links and venues as the run found them: the cached API details and the abstracts (no request here).
+  const { extras } = await detailsForRun(db, plan.shown, {
+    fetch: { enabled: false, reason: 'preview' },
+    now: new Date(),
+    log: silentLogger,
+  });
   const { site, options: renderOptions } = renderSettingsOf(config);
 
   const out: PreviewSegment[] = [];
   let kept = 0;
   for (const segment of segments) {
-    const segmentIssue = plan.issueOf(segment.segmentId, segment.key, chineseOf);
+    const segmentIssue = attachExtras(plan.issueOf(segment.segmentId, segment.key, chineseOf), extras);
     const stored = frozen ? await loadSegmentRender(db, batchDate, segment.segmentId) : null;
     const mail = stored ?? (await (await loadRenderer())(segmentIssue, site, renderOptions));
     if (stored) kept += 1;

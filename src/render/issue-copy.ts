@@ -52,6 +52,8 @@ export const UI = {
   empty: { en: 'No new papers in this topic today', zh: '今日该主题暂无新论文' },
   alsoIn: { en: 'also in', zh: '另见' },
   tldr: { en: 'TL;DR', zh: '一句话总结' },
+  details: { en: 'Details', zh: '详情' },
+  code: { en: 'Code', zh: '代码' },
   moreInTopic: { en: 'More in this topic', zh: '本主题更多论文' },
   preferences: { en: 'Change topics or language', zh: '修改主题或语言' },
   unsubscribe: { en: 'Unsubscribe', zh: '退订' },
@@ -186,6 +188,11 @@ function baseUrl(site: NewsletterSite): string {
 
 export function issueUrl(site: NewsletterSite, issue: SegmentIssue): string {
   return `${baseUrl(site)}/issues/${issue.batchDate}`;
+}
+
+/** The paper's own page in the web archive ("details · 详情"). */
+export function paperUrl(site: NewsletterSite, paperId: string): string {
+  return `${baseUrl(site)}/papers/${paperId}`;
 }
 
 export function sectionUrl(site: NewsletterSite, issue: SegmentIssue, domainId: string): string {

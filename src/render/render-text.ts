@@ -13,6 +13,7 @@ import {
   domainNameMap,
   formatAuthors,
   issueUrl,
+  paperUrl,
   moreLine,
   papersLine,
   sectionCount,
@@ -71,6 +72,7 @@ function entryLines(
   language: Language,
   options: RenderOptions,
   names: Record<string, LocalizedText>,
+  detailsUrl: string,
 ): string[] {
   const { paper } = entry;
   const width = options.summaryWidth ?? DEFAULT_SUMMARY_WIDTH;
@@ -90,6 +92,7 @@ function entryLines(
   const badge = announceLabel(paper.announceType);
   const authors = formatAuthors(paper.authors, options.maxAuthors ?? DEFAULT_MAX_AUTHORS, ui);
   const meta = [authors, paper.categories.join(' ')];
+  if (entry.extras?.venue) meta.push(entry.extras.venue);
   if (badge) meta.push(badge[ui]);
   lines.push(...wrap(meta.filter(Boolean).join(' · '), INDENT));
 
@@ -111,6 +114,8 @@ function entryLines(
   const alsoIn = alsoInLine(entry, language, names);
   if (alsoIn) lines.push(INDENT + alsoIn);
   lines.push(INDENT + paper.links.abs);
+  lines.push(`${INDENT}${say(UI.details, language)}${colon(language)}${detailsUrl}`);
+  if (entry.extras?.codeUrl) lines.push(`${INDENT}${say(UI.code, language)}${colon(language)}${entry.extras.codeUrl}`);
   return lines;
 }
 
@@ -153,7 +158,7 @@ export function renderText(issue: SegmentIssue, site: NewsletterSite, options: R
     if (section.entries.length === 0 && section.more === 0) out.push('', say(emptySectionLine(issue, index), language));
     for (const entry of section.entries) {
       n += 1;
-      out.push('', ...entryLines(entry, n, language, options, names));
+      out.push('', ...entryLines(entry, n, language, options, names, paperUrl(site, entry.paper.id)));
     }
     const listed = (section.listed ?? []).slice(0, listedIn(section));
     if (listed.length > 0) {

@@ -8,6 +8,7 @@ import type {
   IssueSection,
   Language,
   Paper,
+  PaperExtras,
   SegmentIssue,
   SegmentKey,
 } from '../types.ts';
@@ -189,4 +190,21 @@ export function papersShownIn(
     }
   }
   return [...shown.values()];
+}
+
+/** The issue with each paper's code link, project page and venue attached (entries and title-only lines alike). */
+export function attachExtras(issue: SegmentIssue, extras: ReadonlyMap<string, PaperExtras>): SegmentIssue {
+  if (extras.size === 0) return issue;
+  const withExtras = (entry: IssueEntry): IssueEntry => {
+    const found = extras.get(entry.paper.id);
+    return found ? { ...entry, extras: found } : entry;
+  };
+  return {
+    ...issue,
+    sections: issue.sections.map((section) => ({
+      ...section,
+      entries: section.entries.map(withExtras),
+      ...(section.listed ? { listed: section.listed.map(withExtras) } : {}),
+    })),
+  };
 }

@@ -4,7 +4,7 @@
 // (never twice) and within each domain's cap (plan-segments.ts, build-segment-issue.ts). It reads the store only
 // through its queries (active readers, papers mailed before) and writes nothing.
 // Must not import: cli/, run-issue.ts, run-wiring.ts, run-report.ts, preview/, schedule/, web/, deliver/, render/.
-export { buildSegmentIssue, papersShownIn, segmentIdOf, segmentKeyOf } from './build-segment-issue.ts';
+export { attachExtras, buildSegmentIssue, papersShownIn, segmentIdOf, segmentKeyOf } from './build-segment-issue.ts';
 export { withoutMailedPapers, type MailedFilter } from './drop-mailed-papers.ts';
 export {
   activeReadersBySegment,

@@ -133,11 +133,12 @@ describe.each(['2025-10-22', '2025-10-23'])('full day %s, all 7 topics', (day) =
     );
     // Every reader gets the top papers of every topic with summaries.
     expect(f.shown).toBeGreaterThanOrEqual(ALL_TOPICS.length * 3);
-    // An English mail with excerpts has room to list every other matching paper by title, with key points still
-    // dozens; a Chinese one without key points lists dozens. (With points, the 40-odd summaries fill the bilingual
-    // and zh mails: those lists are empty and everything else is behind "and N more".)
-    if (lang === 'en' && !withPoints) expect(f.more).toBe(0);
-    if (lang === 'en' && withPoints) expect(f.listed).toBeGreaterThan(20);
+    // An English mail with excerpts has room to list most other matching papers by title, with key points some;
+    // a Chinese one without key points lists dozens. (With points, the 40-odd summaries fill the bilingual and zh
+    // mails: those lists are empty and everything else is behind "and N more".) Each entry's links (its own page,
+    // code, PDF, HTML, papers.cool) cost room the title lists would otherwise get.
+    if (lang === 'en' && !withPoints) expect(f.listed).toBeGreaterThan(100);
+    if (lang === 'en' && withPoints) expect(f.listed).toBeGreaterThan(0);
     if (lang === 'zh' && !withPoints) expect(f.listed).toBeGreaterThan(30);
   });
 });

@@ -36,6 +36,7 @@ describe('renderText', () => {
           memory footprint and accelerate inference.
           仅权重的训练后量化(PTQ)将大型语言模型(LLMs)的权重压缩为低精度表示,以减少内存占用并加速推理。然而,权重和激活中的异常值通常会导致较大的量化误差和严重的准确率下降,尤其是在最近的推理型LLM中,误差会在长链的思维过程中累积。
           https://arxiv.org/abs/2511.10645
+          Details / 详情: https://paperboy.example.org/papers/2511.10645
 
       2.  Black-Box On-Policy Distillation of Large Language Models
           大型语言模型的黑盒在线策略蒸馏
@@ -48,6 +49,7 @@ describe('renderText', () => {
           黑箱蒸馏通过仅学习专有教师模型的文本输出,而无需访问其内部 logits 或参数,来创建学生大语言模型(LLM)。我们引入了生成对抗蒸馏(GAD),它支持基于策略和黑箱的蒸馏。
           also in: 智能体 Agents
           https://arxiv.org/abs/2511.10643
+          Details / 详情: https://paperboy.example.org/papers/2511.10643
 
       and 4 more in Large language models / 另有 4 篇: https://paperboy.example.org/issues/2025-11-14/llm
 
@@ -65,6 +67,7 @@ describe('renderText', () => {
           system demonstrating that LLM agents can independently generate
           measurement workflows that mimics expert reasoning.
           https://arxiv.org/abs/2511.10611
+          Details / 详情: https://paperboy.example.org/papers/2511.10611
 
 
       -- 

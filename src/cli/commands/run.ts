@@ -138,6 +138,14 @@ function renderDeliveryLines(report: RunReport): string[] {
   return lines;
 }
 
+/** One line for the arXiv details step: where the comments came from, and what they gave. */
+function formatDetailsReport(d: NonNullable<RunReport['details']>): string {
+  const source = d.skipped
+    ? `API not asked (${d.skipped}), ${d.cached} from the cache`
+    : `${d.cached} from the cache, ${d.fetched} from the API in ${d.requests} request${d.requests === 1 ? '' : 's'}${d.failed > 0 ? `, ${d.failed} failed` : ''}`;
+  return `arXiv details: ${d.papers} papers shown, ${source}; ${d.withCode} with a code link, ${d.withVenue} with a venue`;
+}
+
 /** The run report as a person reads it in a terminal or a cron mail. */
 export function renderRunReport(report: RunReport): string {
   const lines: string[] = [];
@@ -160,6 +168,7 @@ export function renderRunReport(report: RunReport): string {
     lines.push(`Chinese: titles for ${chinese.titles} of ${chinese.papers}, summaries for ${chinese.abstracts} of ${chinese.papers} (the rest show 译文暂缺)`);
     lines.push(`matching per topic: ${report.domains.map((d) => `${d.id} ${d.matched}`).join(', ')}`);
     if (report.translation) lines.push(...formatTranslationReport(report.translation));
+    if (report.details) lines.push(formatDetailsReport(report.details));
   }
   if (report.segments.length > 0) {
     lines.push('', 'segments:');
