@@ -88,6 +88,9 @@ export interface ChineseText {
   abstractZh: string | null;
   tldrEn?: string | null;
   tldrZh?: string | null;
+  /** Up to 3 checked key points in English and in Chinese; null or empty: none passed the checks. */
+  pointsEn?: string[] | null;
+  pointsZh?: string[] | null;
 }
 
 /** Why a paper was picked for a domain: its score, and where its evidence was found. */

@@ -53,7 +53,7 @@ export function translateSettingsOf(config: PaperboyConfig['translation']): Tran
   return {
     batchSize: config.batchSize,
     concurrency: config.concurrency,
-    tldr: config.tldr,
+    summaries: config.summaries,
     glossary: config.glossary,
     prices: config.prices,
   };
