@@ -25,7 +25,7 @@ export const SUMMARY_LIMITS = {
 export const MAX_POINTS = 3;
 
 /** The checks, by the name the run report counts drops under. */
-export const SUMMARY_CHECKS = ['missing', 'markup', 'language', 'length', 'math', 'number', 'name', 'swapped'] as const;
+export const SUMMARY_CHECKS = ['missing', 'markup', 'language', 'length', 'math', 'name', 'number', 'swapped'] as const;
 export type SummaryCheck = (typeof SUMMARY_CHECKS)[number];
 
 export interface SummaryDrop {
@@ -195,11 +195,12 @@ export function checkSummaryItem(
     if (!source.math.has(squash(span))) return drop('math', `${span} is not in the abstract`);
   }
   const plain = withoutMath(normalized).replace(URL, (url) => (source.text.includes(url.toLowerCase()) ? ' ' : url));
-  for (const number of plain.match(NUMBER) ?? []) {
-    if (!source.numbers.has(canonicalNumber(number))) return drop('number', `${number} is not in the abstract`);
-  }
+  // Names first: a name the abstract lacks (GPT-4o) is the better reason than the digit inside it.
   for (const name of namesIn(plain, language)) {
     if (!nameInSource(name, source)) return drop('name', `"${name}" is not in the abstract`);
+  }
+  for (const number of plain.match(NUMBER) ?? []) {
+    if (!source.numbers.has(canonicalNumber(number))) return drop('number', `${number} is not in the abstract`);
   }
   return { text, drop: null };
 }
@@ -257,13 +258,11 @@ export function checkSummary(
  */
 export function summaryText(input: SummaryInput): string {
   const strings = (values: unknown) => asList(values).filter((t): t is string => typeof t === 'string');
-  const en = strings([input.tldrEn, ...asList(input.pointsEn)]);
-  const zh = strings([input.tldrZh, ...asList(input.pointsZh)]);
+  const all = strings([input.tldrEn, input.tldrZh, ...asList(input.pointsEn), ...asList(input.pointsZh)]);
   const numbers = (text: string) => normalizeDigits(withoutMath(text)).match(NUMBER) ?? [];
-  return [
-    ...en.flatMap((t) => [...namesIn(t, 'en'), ...numbers(t)]),
-    ...zh.flatMap((t) => [...namesIn(t, 'zh'), ...numbers(t)]),
-  ].join(' ');
+  // Names as English writes them (a digit or an inner capital) in both languages: an English sentence left in a
+  // Chinese slot must not count its "the" and "model" as evidence.
+  return all.flatMap((t) => [...namesIn(t, 'en'), ...numbers(t)]).join(' ');
 }
 
 /** Drops of every offered item of a paper whose summary belongs to another paper of the batch. */

@@ -1,4 +1,4 @@
-import type { SummaryCheck, SummaryDrop } from './check-summary.ts';
+import { SUMMARY_CHECKS, type SummaryCheck, type SummaryDrop } from './check-summary.ts';
 
 // What the translate stage did in one run: part of the run report, printed by `paperboy run`.
 
@@ -117,8 +117,8 @@ export function formatTranslationReport(report: TranslationReport): string[] {
   lines.push(`  tokens: ${count(report.tokensIn)} in / ${count(report.tokensOut)} out${cost}`);
   const sums = report.summaries;
   if (sums.offered > 0) {
-    const dropped = Object.entries(sums.dropped)
-      .map(([check, n]) => `${check} ${n}`)
+    const dropped = SUMMARY_CHECKS.filter((check) => sums.dropped[check])
+      .map((check) => `${check} ${sums.dropped[check]}`)
       .join(', ');
     lines.push(
       `  summaries: ${sums.papers} papers with TL;DR or points; ${sums.kept} of ${sums.offered} items kept${dropped ? ` (dropped: ${dropped})` : ''}`,
