@@ -228,6 +228,12 @@ export const configSchema = z.strictObject({
         .describe(
           'Ask, in the same batched request, for a checked one-sentence TL;DR and 3 key points in English and Chinese (default true; false turns it off).',
         ),
+      analysis: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Also ask, in the same request, for a short analysis (problem, method, results, limitations) in both languages, checked like the points, for the paper pages. More output tokens.',
+        ),
       tldr: z
         .boolean()
         .optional()

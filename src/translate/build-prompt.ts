@@ -15,6 +15,8 @@ export interface PromptSettings {
   glossary: Glossary;
   /** Ask for a one-sentence TL;DR and 3 key points in both languages (translation.summaries). */
   summaries: boolean;
+  /** Also ask for the analysis: problem, method, results, limitations, each in both languages (translation.analysis). */
+  analysis?: boolean | undefined;
 }
 
 /** What the model is given for one paper (the id is echoed back and checked). */
@@ -38,7 +40,7 @@ export function promptVersionOf(settings: PromptSettings): string {
     .map(([en, entry]) => [en.trim().toLowerCase(), renderingOf(entry).trim()])
     .sort(([a = ''], [b = '']) => (a < b ? -1 : a > b ? 1 : 0));
   const hash = createHash('sha256')
-    .update(JSON.stringify({ template: PROMPT_TEMPLATE_VERSION, glossary, summaries: settings.summaries }))
+    .update(JSON.stringify({ template: PROMPT_TEMPLATE_VERSION, glossary, summaries: settings.summaries, analysis: settings.analysis === true }))
     .digest('hex');
   return `${PROMPT_TEMPLATE_VERSION}.${hash.slice(0, 8)}`;
 }
@@ -55,9 +57,13 @@ function rules(settings: PromptSettings, papers: readonly PromptPaper[]): string
     settings.glossary,
     papers.flatMap((p) => [p.title, p.abstract]),
   );
-  const fields = settings.summaries
-    ? '{"id": "<id copied from the input>", "title_zh": "…", "abstract_zh": "…", "tldr_en": "…", "tldr_zh": "…", "points_en": ["…", "…", "…"], "points_zh": ["…", "…", "…"]}'
-    : '{"id": "<id copied from the input>", "title_zh": "…", "abstract_zh": "…"}';
+  const summaryFields = settings.summaries
+    ? ', "tldr_en": "…", "tldr_zh": "…", "points_en": ["…", "…", "…"], "points_zh": ["…", "…", "…"]'
+    : '';
+  const analysisFields = settings.analysis
+    ? ', "analysis": {"problem": {"en": "…", "zh": "…"}, "method": {"en": "…", "zh": "…"}, "results": {"en": "…", "zh": "…"}, "limitations": {"en": "…", "zh": "…"}}'
+    : '';
+  const fields = `{"id": "<id copied from the input>", "title_zh": "…", "abstract_zh": "…"${summaryFields}${analysisFields}}`;
   const lines = [
     'You translate arXiv paper titles and abstracts from English into Simplified Chinese for Chinese researchers.',
     '',
@@ -75,7 +81,16 @@ function rules(settings: PromptSettings, papers: readonly PromptPaper[]): string
     lines.push(
       `- "tldr_en": one plain English sentence (at most ${SUMMARY_LIMITS.tldr.words - 10} words) saying what the paper does and what it finds; a summary, not a copy of the first sentence. "tldr_zh": that sentence in Chinese.`,
       `- "points_en": exactly 3 key points, one short sentence each (at most ${SUMMARY_LIMITS.point.words - 10} words): 1. the method; 2. the main result, with its numbers; 3. what is new or what it enables. "points_zh": the same 3 points in Chinese, in the same order.`,
-      "- TL;DR and points use only this paper's own abstract: every number, percentage, $…$ span and model or dataset name copied exactly as the abstract writes it, never a figure or name the abstract does not contain. Plain sentences: no numbering, bullets, markdown or notes.",
+    );
+  }
+  if (settings.analysis) {
+    lines.push(
+      `- "analysis": one or two short sentences each (at most ${SUMMARY_LIMITS.analysis.words - 20} words), in English ("en") and Chinese ("zh"): "problem" (what problem the paper addresses), "method" (how), "results" (what it finds, with its numbers), "limitations" (what is left open; if the abstract names none, what it does not show).`,
+    );
+  }
+  if (settings.summaries || settings.analysis) {
+    lines.push(
+      "- TL;DR, points and analysis use only this paper's own abstract: every number, percentage, $…$ span and model or dataset name copied exactly as the abstract writes it, never a figure or name the abstract does not contain. Plain sentences: no numbering, bullets, markdown or notes.",
     );
   }
   lines.push(

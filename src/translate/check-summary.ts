@@ -37,6 +37,8 @@ export interface SummaryDrop {
 
 /** What a reply or an import offers for one paper; anything may be missing. */
 export interface SummaryInput {
+  /** { problem, method, results, limitations }, each { en, zh } (translation.analysis). */
+  analysis?: unknown;
   tldrEn?: unknown;
   tldrZh?: unknown;
   /** An array of strings (a lone string is taken as one point). */
@@ -212,6 +214,21 @@ export interface SummaryCheckResult {
   offered: number;
 }
 
+/** The texts of an analysis as offered: `analysis.method.zh` → its string. */
+function analysisTexts(value: unknown): Array<[string, string]> {
+  if (typeof value !== 'object' || value === null) return [];
+  const out: Array<[string, string]> = [];
+  for (const part of ANALYSIS_PARTS) {
+    const pair = (value as Record<string, unknown>)[part];
+    if (typeof pair !== 'object' || pair === null) continue;
+    for (const language of ['en', 'zh'] as const) {
+      const text = (pair as Record<string, unknown>)[language];
+      if (typeof text === 'string') out.push([`analysis.${part}.${language}`, text]);
+    }
+  }
+  return out;
+}
+
 function asList(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
   return value === undefined || value === null ? [] : [value];
@@ -258,7 +275,10 @@ export function checkSummary(
  */
 export function summaryText(input: SummaryInput): string {
   const strings = (values: unknown) => asList(values).filter((t): t is string => typeof t === 'string');
-  const all = strings([input.tldrEn, input.tldrZh, ...asList(input.pointsEn), ...asList(input.pointsZh)]);
+  const all = [
+    ...strings([input.tldrEn, input.tldrZh, ...asList(input.pointsEn), ...asList(input.pointsZh)]),
+    ...analysisTexts(input.analysis).map(([, text]) => text),
+  ];
   const numbers = (text: string) => normalizeDigits(withoutMath(text)).match(NUMBER) ?? [];
   // Names as English writes them (a digit or an inner capital) in both languages: an English sentence left in a
   // Chinese slot must not count its "the" and "model" as evidence.
@@ -272,6 +292,7 @@ export function swappedDrops(input: SummaryInput, why: string): SummaryDrop[] {
   if (typeof input.tldrZh === 'string') drops.push({ item: 'tldr_zh', check: 'swapped', detail: why });
   asList(input.pointsEn).slice(0, MAX_POINTS).forEach((_, i) => drops.push({ item: `points_en[${i + 1}]`, check: 'swapped', detail: why }));
   asList(input.pointsZh).slice(0, MAX_POINTS).forEach((_, i) => drops.push({ item: `points_zh[${i + 1}]`, check: 'swapped', detail: why }));
+  for (const [item] of analysisTexts(input.analysis)) drops.push({ item, check: 'swapped', detail: why });
   return drops;
 }
 

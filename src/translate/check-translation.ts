@@ -1,4 +1,5 @@
-import { checkSummary, NO_SUMMARY, type SummaryDrop, type SummaryFields } from './check-summary.ts';
+import type { PaperAnalysis } from '../store/translations.ts';
+import { checkAnalysis, checkSummary, NO_SUMMARY, type SummaryDrop, type SummaryFields } from './check-summary.ts';
 import { checkChinese, cleanAbstractZh, cleanTitleZh, mathSpans } from './clean-translation.ts';
 import { applyVariantRules, glossaryPattern, renderingOf, variantRulesFor, type Glossary } from './normalize-glossary.ts';
 import type { ReplyItem } from './parse-reply.ts';
@@ -17,6 +18,8 @@ export interface EnglishPaper {
 export interface TranslationFields extends SummaryFields {
   titleZh: string | null;
   abstractZh: string | null;
+  /** The checked analysis parts (translation.analysis); null: none asked for or none passed. */
+  analysis: PaperAnalysis | null;
 }
 
 export interface TranslationCheck {
@@ -33,7 +36,7 @@ export interface TranslationCheck {
   summaryOffered: number;
 }
 
-export const NO_FIELDS: TranslationFields = { titleZh: null, abstractZh: null, ...NO_SUMMARY };
+export const NO_FIELDS: TranslationFields = { titleZh: null, abstractZh: null, ...NO_SUMMARY, analysis: null };
 
 /** Glossary terms present in the English whose rendering is absent from the Chinese. */
 export function glossaryMisses(paper: EnglishPaper, chinese: string, glossary: Glossary): string[] {
@@ -47,7 +50,7 @@ export function glossaryMisses(paper: EnglishPaper, chinese: string, glossary: G
 export function checkTranslation(
   paper: EnglishPaper,
   item: ReplyItem,
-  options: { summaries: boolean; glossary: Glossary },
+  options: { summaries: boolean; analysis?: boolean | undefined; glossary: Glossary },
 ): TranslationCheck {
   const problems: string[] = [];
   const removed: string[] = [];
@@ -72,14 +75,15 @@ export function checkTranslation(
   const summary = options.summaries
     ? checkSummary(paper, item, rules)
     : { fields: NO_SUMMARY, drops: [], offered: 0 };
+  const analysis = options.analysis ? checkAnalysis(paper, item.analysis, rules) : { analysis: null, drops: [], offered: 0 };
   const notes = glossaryMisses(paper, `${titleZh ?? ''}\n${abstractZh ?? ''}`, options.glossary);
   return {
-    fields: { titleZh, abstractZh, ...summary.fields },
+    fields: { titleZh, abstractZh, ...summary.fields, analysis: analysis.analysis },
     problems,
     notes,
     removed,
-    summaryDrops: summary.drops,
-    summaryOffered: summary.offered,
+    summaryDrops: [...summary.drops, ...analysis.drops],
+    summaryOffered: summary.offered + analysis.offered,
   };
 }
 
@@ -101,6 +105,7 @@ export function mergeFields(first: TranslationFields, second: TranslationFields)
     tldrZh: summary.tldrZh,
     pointsEn: summary.pointsEn,
     pointsZh: summary.pointsZh,
+    analysis: first.analysis ?? second.analysis,
   };
 }
 

@@ -14,6 +14,7 @@ export interface ReplyItem {
   tldrZh?: unknown;
   pointsEn?: unknown;
   pointsZh?: unknown;
+  analysis?: unknown;
 }
 
 export interface ParsedReply {
@@ -36,6 +37,7 @@ const itemSchema = z.object({
   tldr_zh: z.unknown().optional(),
   points_en: z.unknown().optional(),
   points_zh: z.unknown().optional(),
+  analysis: z.unknown().optional(),
 });
 
 const ENVELOPE_KEYS = ['papers', 'translations', 'items', 'results', 'data'];
@@ -165,6 +167,7 @@ export function parseReply(content: string): ParsedReply {
       tldrZh: item.tldr_zh ?? undefined,
       pointsEn: item.points_en ?? undefined,
       pointsZh: item.points_zh ?? undefined,
+      analysis: item.analysis ?? undefined,
     });
   });
   return { items, problems, brokenIds, salvaged };

@@ -188,7 +188,7 @@ export async function translatePapers(
     }
     // A summary about another paper of the batch: its names and numbers match that paper's English better than its
     // own. Most such items also fail the number and name checks; this catches the rest and counts them as swaps.
-    if (settings.summaries) {
+    if (settings.summaries || settings.analysis) {
       const summaries = new Map(
         batch.map((p) => [p.id, { titleZh: null, abstractZh: summaryText(matched.byId.get(p.id) ?? {}) || null }]),
       );
@@ -196,7 +196,8 @@ export async function translatePapers(
         const check = checks.get(id);
         const item = matched.byId.get(id);
         if (check && item) {
-          checks.set(id, { ...check, fields: { ...check.fields, ...NO_SUMMARY }, summaryDrops: swappedDrops(item, `summary ${why.replace(/^the Chinese /u, '')}`) });
+          const drops = swappedDrops(settings.analysis ? item : { ...item, analysis: undefined }, `summary ${why.replace(/^the Chinese /u, '')}`);
+          checks.set(id, { ...check, fields: { ...check.fields, ...NO_SUMMARY, analysis: null }, summaryDrops: drops });
         }
       }
     }

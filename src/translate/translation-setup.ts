@@ -54,6 +54,7 @@ export function translateSettingsOf(config: PaperboyConfig['translation']): Tran
     batchSize: config.batchSize,
     concurrency: config.concurrency,
     summaries: config.summaries,
+    analysis: config.analysis,
     glossary: config.glossary,
     prices: config.prices,
   };

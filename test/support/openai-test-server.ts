@@ -112,6 +112,7 @@ interface ItemOut {
   tldr_zh?: string;
   points_en?: string[];
   points_zh?: string[];
+  analysis?: Record<string, { en: string; zh: string }>;
 }
 
 export function loadSummaryFixture(): Record<string, SummaryEntry> {
@@ -191,7 +192,27 @@ export function synthesizeSummary(paper: PaperIn): Required<SummaryEntry> {
   };
 }
 
-function translate(paper: PaperIn, fixture: Record<string, FixtureEntry>, summaries: Record<string, SummaryEntry> | null): ItemOut {
+/** An analysis made of the paper's own first name and number, in both languages. */
+export function synthesizeAnalysis(paper: PaperIn): Record<string, { en: string; zh: string }> {
+  const found = [...new Set(`${paper.title} ${paper.abstract}`.replace(MATH, ' ').match(NAME) ?? [])];
+  const name = found.find((t) => /[A-Za-z]/u.test(t));
+  const number = found.find((t) => /^\d/u.test(t));
+  return {
+    problem: { en: 'Existing approaches leave part of the task unsolved.', zh: '现有方法未能完全解决该任务。' },
+    method: { en: `${name ?? 'The paper'} proposes a new method for it.`, zh: `${name ? `${name} ` : '本文'}为此提出了一种新方法。` },
+    results: number
+      ? { en: `It reports ${number} in its main evaluation.`, zh: `主要评测结果为 ${number}。` }
+      : { en: 'It improves on earlier approaches.', zh: '其结果优于已有方法。' },
+    limitations: { en: 'The abstract does not discuss limitations.', zh: '摘要未讨论其局限性。' },
+  };
+}
+
+function translate(
+  paper: PaperIn,
+  fixture: Record<string, FixtureEntry>,
+  summaries: Record<string, SummaryEntry> | null,
+  analysis = false,
+): ItemOut {
   const recorded = fixture[paper.id];
   const item: ItemOut = {
     id: paper.id,
@@ -206,6 +227,7 @@ function translate(paper: PaperIn, fixture: Record<string, FixtureEntry>, summar
     item.points_en = [...(good.points_en ?? made.points_en)];
     item.points_zh = [...(good.points_zh ?? made.points_zh)];
   }
+  if (analysis) item.analysis = synthesizeAnalysis(paper);
   return item;
 }
 
@@ -322,7 +344,7 @@ export async function startOpenAITestServer(options: TestServerOptions = {}): Pr
     }
 
     const asked = system.includes('"points_en"') || system.includes('"tldr_en"');
-    const items = papers.map((p) => translate(p, fixture, asked ? recordedSummaries : null));
+    const items = papers.map((p) => translate(p, fixture, asked ? recordedSummaries : null, system.includes('"analysis"')));
     const itemOf = (id: string | undefined) => items.find((i) => i.id === id);
     let truncateAt: number | null = null;
     for (const { fault, paperId } of applied) {

@@ -106,10 +106,10 @@ describe('mergeFields', () => {
   it('keeps the first answer where it was good and fills the rest from the second', () => {
     expect(
       mergeFields(
-        { titleZh: '甲', abstractZh: null, tldrEn: null, tldrZh: null, pointsEn: [], pointsZh: [] },
-        { titleZh: '乙', abstractZh: '摘要', tldrEn: 'e', tldrZh: '中', pointsEn: ['p'], pointsZh: ['点'] },
+        { titleZh: '甲', abstractZh: null, tldrEn: null, tldrZh: null, pointsEn: [], pointsZh: [], analysis: null },
+        { titleZh: '乙', abstractZh: '摘要', tldrEn: 'e', tldrZh: '中', pointsEn: ['p'], pointsZh: ['点'], analysis: { problem: { en: 'p', zh: '问' } } },
       ),
-    ).toEqual({ titleZh: '甲', abstractZh: '摘要', tldrEn: 'e', tldrZh: '中', pointsEn: ['p'], pointsZh: ['点'] });
+    ).toEqual({ titleZh: '甲', abstractZh: '摘要', tldrEn: 'e', tldrZh: '中', pointsEn: ['p'], pointsZh: ['点'], analysis: { problem: { en: 'p', zh: '问' } } });
   });
 });
 

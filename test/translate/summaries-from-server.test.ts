@@ -100,6 +100,23 @@ describe('summaries from the same request', () => {
     expect(row).toMatchObject({ tldr_en: null, points_en: null, points_zh: null });
   });
 
+  it('asks for the analysis too when translation.analysis is on, checks it and stores it, in the same requests', async () => {
+    const report = await run({ analysis: true });
+    expect(server.requests[0]?.system).toContain('"limitations"');
+    expect(report).toMatchObject({ translated: 20, requests: 3 });
+    expect(report.summaries).toMatchObject({ offered: 20 * 8 + 20 * 8, dropped: {} });
+    const row = await db
+      .selectFrom('translations')
+      .select('analysis')
+      .where('paper_id', '=', '2511.10645')
+      .where('prompt_version', '=', promptVersionOf({ ...SETTINGS, analysis: true }))
+      .executeTakeFirst();
+    expect(JSON.parse(row?.analysis ?? 'null')).toMatchObject({
+      method: { en: 'ParoQuant proposes a new method for it.', zh: 'ParoQuant 为此提出了一种新方法。' },
+      results: { en: 'It reports 2.4% in its main evaluation.' },
+    });
+  });
+
   it.each<[string, Fault, string, string[]]>([
     ['a number not in the abstract', { kind: 'summary-number' }, '2511.10648', ['points_en[2] number', 'points_zh[2] number']],
     ['an English point in the Chinese slot', { kind: 'summary-english' }, '2511.10643', ['points_zh[1] language']],
