@@ -76,7 +76,9 @@ const LIST_MARKER = /^\s*(?:[-*•·]\s+|\d{1,2}(?:[.)]\s+|[、．）])|[（(]\d
 const MARKUP = /\*\*|__|`|^#{1,6}\s|\[[^\]]*\]\([^)]*\)|<\/?[a-z][a-z0-9]*(?:\s[^>]*)?>|\n\s*(?:[-*•]|\d{1,2}[.)])\s/iu;
 const NOTE = /(?:^|[\s（(【[])(?:译者注|译注|注释|注|备注|说明|Translator'?s? notes?|Notes?)\s*[：:]/iu;
 const URL = /(?:https?:\/\/|www\.)[^\s\p{Script=Han}\u3000-\u303f\uff00-\uffef]+/giu;
-const LATIN_TOKEN = /[A-Za-z][A-Za-z0-9]*(?:[-.+_/][A-Za-z0-9]+)*/gu;
+// A name starts with a letter that does not continue a number: "1.9x-3.6x" and "128K" are numbers with units (the
+// number check covers them), "Qwen2.5-7B" is a name.
+const LATIN_TOKEN = /(?<![A-Za-z0-9.])[A-Za-z][A-Za-z0-9]*(?:[-.+_/][A-Za-z0-9]+)*/gu;
 const NUMBER = /\d+(?:\.\d+)?/gu;
 
 function normalizeDigits(text: string): string {
@@ -103,14 +105,27 @@ function squash(text: string): string {
 export interface SourceIndex {
   /** Lower-cased title and abstract, for names. */
   text: string;
+  /** First letters of the words of each sentence, lower-cased ("large language models" → "llm"), for acronyms. */
+  initials: string;
   numbers: Set<string>;
   math: Set<string>;
 }
 
 export function indexSource(source: SummarySource): SourceIndex {
   const text = normalizeDigits(`${source.title}\n${source.abstract}`);
+  const initials = text
+    .split(/[.;:!?()]/u)
+    // Short words (of, to, a) are left out: acronyms skip them, and they would make chance matches.
+    .map((sentence) =>
+      (sentence.match(/[A-Za-z][A-Za-z0-9']*/gu) ?? [])
+        .filter((w) => w.length >= 3)
+        .map((w) => w.charAt(0).toLowerCase())
+        .join(''),
+    )
+    .join(' ');
   return {
     text: text.toLowerCase(),
+    initials,
     // Numbers inside math count too: "$k=3$" in the abstract lets a point say "3".
     numbers: new Set((text.match(NUMBER) ?? []).map(canonicalNumber)),
     math: new Set(mathSpans(text).map(squash)),
@@ -124,11 +139,28 @@ function namesIn(text: string, language: Language): string[] {
   return tokens.filter((t) => (language === 'zh' ? t.length >= 2 || /\d/u.test(t) : /\d/u.test(t) || /[A-Z]/u.test(t.slice(1))));
 }
 
+/** "LLM" for "large language models", "RL" for "reinforcement learning": initials of consecutive words. */
+function isAcronymOf(name: string, source: SourceIndex): boolean {
+  const letters = name.replace(/s$/u, '');
+  if (!/^[A-Z]{2,6}$/u.test(letters)) return false;
+  const initials = source.initials;
+  return initials.includes(letters.toLowerCase());
+}
+
+/** The name as a whole word of the source ("RL" is not found inside "world", "GPT-4" not inside "GPT-4o"). */
+function wholeWordIn(text: string, lower: string): boolean {
+  const escaped = lower.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+  // A token goes on across "-", ".", "+", "_" and "/" followed by a letter or digit (Qwen2.5-VL-7B is one name).
+  return new RegExp(`(?<![a-z0-9]|[a-z0-9][-.+_/])${escaped}s?(?![a-z0-9]|[-.+_/][a-z0-9])`, 'u').test(text);
+}
+
 function nameInSource(name: string, source: SourceIndex): boolean {
   const lower = name.toLowerCase();
-  if (source.text.includes(lower)) return true;
-  // "LLMs" where the abstract says "LLM", and the other way round.
-  return lower.endsWith('s') && lower.length > 2 && source.text.includes(lower.slice(0, -1));
+  if (wholeWordIn(source.text, lower)) return true;
+  // "LLMs" where the abstract says "LLM" ("LLM" where it says "LLMs" is covered by the optional s above).
+  if (lower.endsWith('s') && lower.length > 2 && wholeWordIn(source.text, lower.slice(0, -1))) return true;
+  // An acronym of words the abstract spells out is not an invented name.
+  return isAcronymOf(name, source);
 }
 
 function zhLength(text: string): number {

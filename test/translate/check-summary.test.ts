@@ -9,7 +9,7 @@ import { variantRulesFor } from '../../src/translate/normalize-glossary.ts';
 const PAPER = {
   title: 'Self-Consistency Sampling for Outcome-Reward RL',
   abstract:
-    'We propose Self-Consistency Sampling (SCS). Based on Qwen2.5-VL-7B-Instruct, plugging SCS into RLOO and GRPO improves accuracy by up to 7.7 percentage points on six benchmarks, and by 12.5% on MathVista with 1,000 samples. The loss is $\\mathcal{L}_{SCS}$. Our agents use tokens sparingly.',
+    'We propose Self-Consistency Sampling (SCS) for reinforcement learning of large language models. Based on Qwen2.5-VL-7B-Instruct, plugging SCS into RLOO and GRPO improves accuracy by up to 7.7 percentage points on six benchmarks, and by 12.5% on MathVista with 1,000 samples. The loss is $\\mathcal{L}_{SCS}$. Our agents use tokens sparingly.',
 };
 const source = indexSource(PAPER);
 const en = (text: unknown, kind: 'tldr' | 'point' = 'point') => checkSummaryItem(text, 'points_en[1]', kind, 'en', source);
@@ -23,6 +23,7 @@ describe('checkSummaryItem: what passes', () => {
     ['a $…$ span of the abstract, spaced differently', 'It minimises $\\mathcal{L}_{SCS}$ during training.'],
     ['a plural of a name', 'Works with RLOOs and GRPO.'],
     ['ordinary capitalised words', 'The method is simple. It helps.'],
+    ['an acronym of words the abstract spells out', 'SCS improves outcome-reward RL for LLMs.'],
   ])('English: %s', (_what, text) => {
     expect(en(text).drop).toBeNull();
   });
@@ -49,6 +50,9 @@ describe('checkSummaryItem: what is dropped, and why', () => {
     ['a percentage not in the abstract (Chinese)', zh('SCS 使准确率提升 15%。'), 'number', '15 is not in the abstract'],
     ['a $…$ span not in the abstract', en('It minimises $\\mathcal{L}_{KL}$.'), 'math', '$\\mathcal{L}_{KL}$ is not in the abstract'],
     ['a model name not in the abstract', en('SCS beats GPT-4o on reasoning.'), 'name', '"GPT-4o" is not in the abstract'],
+    ['an acronym the abstract does not spell out', en('SCS helps VLMs.'), 'name', '"VLMs" is not in the abstract'],
+    ['a name found only inside another word', zh('该方法在多个基准上优于 GRP 方法。'), 'name', '"GRP" is not in the abstract'],
+    ['a sibling of a model in the abstract', en('SCS also helps Qwen2.5-VL.'), 'name', '"Qwen2.5-VL" is not in the abstract'],
     ['a translated-away name: a Latin word the abstract lacks (Chinese)', zh('SCS 优于 DeepSeek 的方法。'), 'name', '"DeepSeek" is not in the abstract'],
     ['an English point in the Chinese slot', zh('SCS improves accuracy on six benchmarks.'), 'language', 'English in the Chinese slot'],
     ['a Chinese point in the English slot', en('SCS 提升了准确率。'), 'language', 'Chinese in the English slot'],
