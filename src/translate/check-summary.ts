@@ -196,9 +196,12 @@ export function checkSummaryItem(
     if (NOTE.test(text)) return drop('markup', `a note: ${preview(text)}`);
     const cleaned = cleanAbstractZh(text).text;
     if (cleaned === null) {
-      return /\p{Script=Han}/u.test(text)
-        ? drop('missing', 'nothing left after cleaning')
-        : drop('language', `English in the Chinese slot: ${preview(text)}`);
+      if (!/\p{Script=Han}/u.test(text)) return drop('language', `English in the Chinese slot: ${preview(text)}`);
+      // Cleaning gives up on text that is mostly Latin: say so rather than "nothing left".
+      const problems = checkChinese(text, '');
+      return problems.length > 0
+        ? drop('language', `${problems.join('; ')}: ${preview(text)}`)
+        : drop('missing', 'nothing left after cleaning');
     }
     text = applyVariantRules(cleaned.replace(/\s*\n+\s*/gu, ' '), rules);
   } else {

@@ -56,6 +56,7 @@ describe('checkSummaryItem: what is dropped, and why', () => {
     ['a translated-away name: a Latin word the abstract lacks (Chinese)', zh('SCS 优于 DeepSeek 的方法。'), 'name', '"DeepSeek" is not in the abstract'],
     ['an English point in the Chinese slot', zh('SCS improves accuracy on six benchmarks.'), 'language', 'English in the Chinese slot'],
     ['a Chinese point in the English slot', en('SCS 提升了准确率。'), 'language', 'Chinese in the English slot'],
+    ['mostly Latin in the Chinese slot', zh('SCS and GRPO 提升 7.7。'), 'language', 'too little Chinese'],
     ['markdown', en('**SCS** improves accuracy.'), 'markup', 'markdown'],
     ['a translator note', zh('SCS 提升了准确率。（注：术语保留英文。）'), 'markup', 'a note'],
     ['a 400-character "point"', en('The method is evaluated in many settings and works well. '.repeat(7)), 'length', 'words (at most 35)'],
