@@ -249,16 +249,16 @@ export interface SummaryCheckResult {
   offered: number;
 }
 
-/** The texts of an analysis as offered: `analysis.method.zh` → its string. */
-function analysisTexts(value: unknown): Array<[string, string]> {
+/** The parts of an analysis as offered, `analysis.method.zh` → its value (counted as checkAnalysis counts them). */
+function analysisItems(value: unknown): Array<[string, unknown]> {
   if (typeof value !== 'object' || value === null) return [];
-  const out: Array<[string, string]> = [];
+  const out: Array<[string, unknown]> = [];
   for (const part of ANALYSIS_PARTS) {
     const pair = (value as Record<string, unknown>)[part];
     if (typeof pair !== 'object' || pair === null) continue;
     for (const language of ['en', 'zh'] as const) {
       const text = (pair as Record<string, unknown>)[language];
-      if (typeof text === 'string') out.push([`analysis.${part}.${language}`, text]);
+      if (text !== undefined && text !== null) out.push([`analysis.${part}.${language}`, text]);
     }
   }
   return out;
@@ -312,7 +312,9 @@ export function summaryText(input: SummaryInput): string {
   const strings = (values: unknown) => asList(values).filter((t): t is string => typeof t === 'string');
   const all = [
     ...strings([input.tldrEn, input.tldrZh, ...asList(input.pointsEn), ...asList(input.pointsZh)]),
-    ...analysisTexts(input.analysis).map(([, text]) => text),
+    ...analysisItems(input.analysis)
+      .map(([, text]) => text)
+      .filter((t): t is string => typeof t === 'string'),
   ];
   const numbers = (text: string) => normalizeDigits(withoutMath(text)).match(NUMBER) ?? [];
   // Names as English writes them (a digit or an inner capital) in both languages: an English sentence left in a
@@ -323,11 +325,12 @@ export function summaryText(input: SummaryInput): string {
 /** Drops of every offered item of a paper whose summary belongs to another paper of the batch. */
 export function swappedDrops(input: SummaryInput, why: string): SummaryDrop[] {
   const drops: SummaryDrop[] = [];
-  if (typeof input.tldrEn === 'string') drops.push({ item: 'tldr_en', check: 'swapped', detail: why });
-  if (typeof input.tldrZh === 'string') drops.push({ item: 'tldr_zh', check: 'swapped', detail: why });
+  // Every item checkSummary and checkAnalysis count as offered, so kept = offered − dropped stays true.
+  if (input.tldrEn !== undefined && input.tldrEn !== null) drops.push({ item: 'tldr_en', check: 'swapped', detail: why });
+  if (input.tldrZh !== undefined && input.tldrZh !== null) drops.push({ item: 'tldr_zh', check: 'swapped', detail: why });
   asList(input.pointsEn).slice(0, MAX_POINTS).forEach((_, i) => drops.push({ item: `points_en[${i + 1}]`, check: 'swapped', detail: why }));
   asList(input.pointsZh).slice(0, MAX_POINTS).forEach((_, i) => drops.push({ item: `points_zh[${i + 1}]`, check: 'swapped', detail: why }));
-  for (const [item] of analysisTexts(input.analysis)) drops.push({ item, check: 'swapped', detail: why });
+  for (const [item] of analysisItems(input.analysis)) drops.push({ item, check: 'swapped', detail: why });
   return drops;
 }
 

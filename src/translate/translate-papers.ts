@@ -5,7 +5,7 @@ import type { Database } from '../store/schema.ts';
 import { saveTranslation } from '../store/translations.ts';
 import type { Paper } from '../types.ts';
 import { buildBatchPrompt, buildStrictPrompt, promptVersionOf, type PromptSettings } from './build-prompt.ts';
-import { NO_SUMMARY, summaryText, swappedDrops, type SummaryDrop } from './check-summary.ts';
+import { NO_SUMMARY, summaryText, swappedDrops, type SummaryDrop, type SummaryInput } from './check-summary.ts';
 import {
   checkTranslation,
   findSwaps,
@@ -189,14 +189,20 @@ export async function translatePapers(
     // A summary about another paper of the batch: its names and numbers match that paper's English better than its
     // own. Most such items also fail the number and name checks; this catches the rest and counts them as swaps.
     if (settings.summaries || settings.analysis) {
-      const summaries = new Map(
-        batch.map((p) => [p.id, { titleZh: null, abstractZh: summaryText(matched.byId.get(p.id) ?? {}) || null }]),
-      );
+      // Only what was asked for was checked and counted as offered.
+      const offeredOf = (id: string): SummaryInput => {
+        const item = matched.byId.get(id);
+        if (!item) return {};
+        return {
+          ...(settings.summaries ? { tldrEn: item.tldrEn, tldrZh: item.tldrZh, pointsEn: item.pointsEn, pointsZh: item.pointsZh } : {}),
+          analysis: settings.analysis ? item.analysis : undefined,
+        };
+      };
+      const summaries = new Map(batch.map((p) => [p.id, { titleZh: null, abstractZh: summaryText(offeredOf(p.id)) || null }]));
       for (const [id, why] of findSwaps(batch, summaries)) {
         const check = checks.get(id);
-        const item = matched.byId.get(id);
-        if (check && item) {
-          const drops = swappedDrops(settings.analysis ? item : { ...item, analysis: undefined }, `summary ${why.replace(/^the Chinese /u, '')}`);
+        if (check) {
+          const drops = swappedDrops(offeredOf(id), `summary ${why.replace(/^the Chinese /u, '')}`);
           checks.set(id, { ...check, fields: { ...check.fields, ...NO_SUMMARY, analysis: null }, summaryDrops: drops });
         }
       }
@@ -212,8 +218,9 @@ export async function translatePapers(
       if (!check) continue;
       if (check.problems.length === 0) {
         await save(paper, check.fields, check.notes, { offered: check.summaryOffered, drops: check.summaryDrops });
+      } else {
+        retries.push(limit(() => retryAlone({ paper, check })));
       }
-      else retries.push(limit(() => retryAlone({ paper, check })));
     }
   };
 
