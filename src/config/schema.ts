@@ -3,6 +3,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { ANNOUNCE_TYPES } from '../types.ts';
 import { DEFAULT_DOMAINS } from './default-domains.ts';
+import { DEFAULT_GLOSSARY, type GlossaryTerm } from './default-glossary.ts';
 
 // One schema for the config file: every key has a default (so an empty file works for a local try-out) and a
 // description; the TypeScript type is derived from it. Secrets are never read from here: see src/config/env.ts.
@@ -237,22 +238,37 @@ export const configSchema = z.strictObject({
       jsonMode: z.boolean().default(true).describe('Send response_format json_object (turn off for servers that reject it).'),
       maxOutputTokens: z.number().int().min(256).max(65_536).optional().describe('max_tokens per request; default: the provider\'s.'),
       temperature: z.number().min(0).max(2).optional(),
-      tldr: z.boolean().default(false).describe('Also ask for a one-sentence TL;DR in English and Chinese.'),
+      summaries: z
+        .boolean()
+        .optional()
+        .describe(
+          'Ask, in the same batched request, for a checked one-sentence TL;DR and 3 key points in English and Chinese (default true; false turns it off).',
+        ),
+      analysis: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Also ask, in the same request, for a short analysis (problem, method, results, limitations) in both languages, checked like the points, for the paper pages. More output tokens.',
+        ),
+      tldr: z
+        .boolean()
+        .optional()
+        .describe('Old name of translation.summaries (read when summaries is not set; both set and different is an error).'),
       glossary: z
-        .record(z.string().trim().min(1), z.string().trim().min(1))
-        .default({
-          'large language model': '大语言模型',
-          agent: '智能体',
-          'reinforcement learning': '强化学习',
-          'fine-tuning': '微调',
-          benchmark: '基准',
-          'chain of thought': '思维链',
-          'retrieval-augmented generation': '检索增强生成',
-          'vision-language model': '视觉语言模型',
-          'diffusion model': '扩散模型',
-          hallucination: '幻觉',
-        })
-        .describe('English term → Chinese rendering used every time; listing it replaces the defaults.'),
+        .record(
+          z.string().trim().min(1),
+          z.union([
+            z.string().trim().min(1).transform((zh) => ({ zh, variants: [] as string[] })),
+            z.strictObject({
+              zh: z.string().trim().min(1),
+              variants: z.array(z.string().trim().min(1)).default([]),
+            }),
+          ]),
+        )
+        .default(() => structuredClone(DEFAULT_GLOSSARY) as Record<string, GlossaryTerm>)
+        .describe(
+          'English term → Chinese rendering used every time ("agent: 智能体"), or { zh, variants } whose variants are replaced by zh in papers using the term; listing it replaces the defaults.',
+        ),
       prices: z
         .strictObject({
           inputPerMillion: z.number().min(0).default(0),
@@ -261,6 +277,21 @@ export const configSchema = z.strictObject({
         })
         .prefault({})
         .describe('Per 1M tokens, for the cost estimate in the run report; 0 = not shown.'),
+    })
+    .superRefine((t, ctx) => {
+      if (t.summaries !== undefined && t.tldr !== undefined && t.summaries !== t.tldr) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tldr'],
+          message: 'translation.tldr is the old name of translation.summaries and says the opposite: remove translation.tldr',
+        });
+      }
+    })
+    // `summaries` wins; an old config's `tldr` still works. `tldr` stays in the resolved config, equal to
+    // `summaries`, for the readers that still ask for it (src/preview/build-preview.ts).
+    .transform(({ summaries, tldr, ...rest }) => {
+      const on = summaries ?? tldr ?? true;
+      return { ...rest, summaries: on, tldr: on };
     })
     .prefault({}),
   // `paperboy schedule` (and the late cutoff of `paperboy run`): when to build the day's issue by itself.

@@ -5,6 +5,7 @@ import { interestsMigration } from './interests-schema.ts';
 import type { DialectName } from './dialect.ts';
 import { runsMigration } from './runs-schema.ts';
 import { initialMigration } from './schema.ts';
+import { translationSummariesMigration } from './summaries-schema.ts';
 import { webMigration } from './web-schema.ts';
 
 // Every migration of the store, gathered here rather than in schema.ts: schema.ts builds the `Database` type out
@@ -17,6 +18,7 @@ export function createMigrations(dialect: DialectName): Record<string, Migration
     '0002_delivery': deliveryMigration(dialect),
     '0100_web': webMigration(dialect),
     '0200_runs': runsMigration(dialect),
+    '0300_translation_summaries': translationSummariesMigration(dialect),
     '0400_paper_details': detailsMigration(),
     '0500_reader_interests': interestsMigration(),
   };

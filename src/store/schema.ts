@@ -5,6 +5,7 @@ import type { DetailsTables } from './details-schema.ts';
 import type { InterestsTables } from './interests-schema.ts';
 import type { DialectName } from './dialect.ts';
 import type { RunTables } from './runs-schema.ts';
+import type { TranslationSummaryColumns } from './summaries-schema.ts';
 
 // Storage rules that keep one query layer valid on SQLite and PostgreSQL: JSON is TEXT (encoded in code),
 // timestamps are ISO-8601 TEXT (UTC, from Date#toISOString, so they sort as strings), booleans would be integers,
@@ -63,7 +64,8 @@ export interface BatchPapersTable {
   position: number;
 }
 
-export interface TranslationsTable {
+/** Created by 0001_initial; points_en, points_zh and analysis added by 0300_translation_summaries. */
+export interface TranslationsTable extends TranslationSummaryColumns {
   paper_id: string;
   /** 0: an unversioned import that applies to any version. */
   version: number;

@@ -3,6 +3,15 @@ import type { ChineseText } from '../types.ts';
 import { chunkRows } from './chunk-rows.ts';
 import type { Database, TranslationsTable } from './schema.ts';
 
+/** One part of a paper's analysis in both languages; a part that failed its checks in one language is null there. */
+export interface AnalysisText {
+  en: string | null;
+  zh: string | null;
+}
+
+/** What problem, how, what results, what is left open (issue 11): for a page per paper. */
+export type PaperAnalysis = Partial<Record<'problem' | 'method' | 'results' | 'limitations', AnalysisText>>;
+
 /** What the translate stage saves for one paper version, model and prompt version. */
 export interface TranslationRecord extends ChineseText {
   paperId: string;
@@ -12,6 +21,10 @@ export interface TranslationRecord extends ChineseText {
   promptVersion: string;
   tldrEn: string | null;
   tldrZh: string | null;
+  /** Checked key points; null or empty: none. Optional so records written before issue 11 still type-check. */
+  pointsEn?: string[] | null;
+  pointsZh?: string[] | null;
+  analysis?: PaperAnalysis | null;
   /** What cleaning and validation found (kept for the run report). */
   problems: string[];
   /** ISO timestamp; among several translations of one version the newest wins. */
@@ -28,6 +41,24 @@ export interface StoredTranslation extends TranslationRecord {
   match: TranslationMatch;
 }
 
+function listJson(list: readonly string[] | null | undefined): string | null {
+  return list && list.length > 0 ? JSON.stringify(list) : null;
+}
+
+/** A JSON column written by this file; anything else (a hand-edited row) reads as nothing rather than failing. */
+function parseJson<T>(text: string | null | undefined, valid: (value: unknown) => value is T): T | null {
+  if (!text) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return valid(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isAnalysis = (v: unknown): v is PaperAnalysis => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** Saves a translation; saving the same (paper, version, model, prompt version) again replaces it. */
 export async function saveTranslation(db: Kysely<Database>, t: TranslationRecord): Promise<void> {
   await db
@@ -41,6 +72,9 @@ export async function saveTranslation(db: Kysely<Database>, t: TranslationRecord
       abstract_zh: t.abstractZh,
       tldr_en: t.tldrEn,
       tldr_zh: t.tldrZh,
+      points_en: listJson(t.pointsEn),
+      points_zh: listJson(t.pointsZh),
+      analysis: t.analysis && Object.keys(t.analysis).length > 0 ? JSON.stringify(t.analysis) : null,
       problems: JSON.stringify(t.problems),
       created_at: t.createdAt,
     })
@@ -50,6 +84,9 @@ export async function saveTranslation(db: Kysely<Database>, t: TranslationRecord
         abstract_zh: eb.ref('excluded.abstract_zh'),
         tldr_en: eb.ref('excluded.tldr_en'),
         tldr_zh: eb.ref('excluded.tldr_zh'),
+        points_en: eb.ref('excluded.points_en'),
+        points_zh: eb.ref('excluded.points_zh'),
+        analysis: eb.ref('excluded.analysis'),
         problems: eb.ref('excluded.problems'),
         created_at: eb.ref('excluded.created_at'),
       })),
@@ -85,6 +122,9 @@ export function toTranslationRecord(row: Selectable<TranslationsTable>): Transla
     abstractZh: row.abstract_zh,
     tldrEn: row.tldr_en,
     tldrZh: row.tldr_zh,
+    pointsEn: parseJson(row.points_en, isStringList),
+    pointsZh: parseJson(row.points_zh, isStringList),
+    analysis: parseJson(row.analysis, isAnalysis),
     problems: JSON.parse(row.problems) as string[],
     createdAt: row.created_at,
   };

@@ -1,18 +1,22 @@
 import { createHash } from 'node:crypto';
+import { SUMMARY_LIMITS } from './check-summary.ts';
+import { glossaryPattern, renderingOf, type Glossary } from './normalize-glossary.ts';
+
+export { glossaryPattern, type Glossary } from './normalize-glossary.ts';
 
 // The translation prompt, as data. Its version is part of the cache key: editing the wording below means bumping
-// PROMPT_TEMPLATE_VERSION, and the glossary and the TL;DR switch are hashed into the version, so any change makes
+// PROMPT_TEMPLATE_VERSION, and the glossary and the summaries switch are hashed into the version, so any change makes
 // new runs translate again while the translations already stored (and mailed) stay as they were.
 
-export const PROMPT_TEMPLATE_VERSION = 'zh1';
-
-/** English term → the Chinese rendering to use every time. */
-export type Glossary = Readonly<Record<string, string>>;
+// zh2: TL;DR and key points (issue 11) replace the TL;DR of zh1.
+export const PROMPT_TEMPLATE_VERSION = 'zh2';
 
 export interface PromptSettings {
   glossary: Glossary;
-  /** Ask for a one-sentence TL;DR in both languages. */
-  tldr: boolean;
+  /** Ask for a one-sentence TL;DR and 3 key points in both languages (translation.summaries). */
+  summaries: boolean;
+  /** Also ask for the analysis: problem, method, results, limitations, each in both languages (translation.analysis). */
+  analysis?: boolean | undefined;
 }
 
 /** What the model is given for one paper (the id is echoed back and checked). */
@@ -31,27 +35,21 @@ export interface ChatPrompt {
 /** `zh1.3fa2c1d0`: the template version plus a hash of everything else that shapes the output. */
 export function promptVersionOf(settings: PromptSettings): string {
   const glossary = Object.entries(settings.glossary)
-    .map(([en, zh]) => [en.trim().toLowerCase(), zh.trim()])
+    // Only the renderings shape the answer; the variants are replaced afterwards, so editing them costs no new
+    // translations.
+    .map(([en, entry]) => [en.trim().toLowerCase(), renderingOf(entry).trim()])
     .sort(([a = ''], [b = '']) => (a < b ? -1 : a > b ? 1 : 0));
   const hash = createHash('sha256')
-    .update(JSON.stringify({ template: PROMPT_TEMPLATE_VERSION, glossary, tldr: settings.tldr }))
+    .update(JSON.stringify({ template: PROMPT_TEMPLATE_VERSION, glossary, summaries: settings.summaries, analysis: settings.analysis === true }))
     .digest('hex');
   return `${PROMPT_TEMPLATE_VERSION}.${hash.slice(0, 8)}`;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Whole words, any case, hyphen or space between words, an optional plural: "agent" finds "Agents". */
-export function glossaryPattern(term: string): RegExp {
-  const words = term.trim().split(/[\s-]+/u).map(escapeRegExp);
-  return new RegExp(`(?<![A-Za-z])${words.join('[\\s-]+')}(?:s|es)?(?![A-Za-z])`, 'iu');
-}
-
 /** The glossary entries that occur in the given English texts (so a prompt carries only the terms it needs). */
 export function glossaryFor(glossary: Glossary, texts: readonly string[]): Array<[string, string]> {
-  return Object.entries(glossary).filter(([en]) => texts.some((text) => glossaryPattern(en).test(text)));
+  return Object.entries(glossary)
+    .filter(([en]) => texts.some((text) => glossaryPattern(en).test(text)))
+    .map(([en, entry]) => [en, renderingOf(entry)]);
 }
 
 function rules(settings: PromptSettings, papers: readonly PromptPaper[]): string[] {
@@ -59,9 +57,13 @@ function rules(settings: PromptSettings, papers: readonly PromptPaper[]): string
     settings.glossary,
     papers.flatMap((p) => [p.title, p.abstract]),
   );
-  const fields = settings.tldr
-    ? '{"id": "<id copied from the input>", "title_zh": "…", "abstract_zh": "…", "tldr_en": "…", "tldr_zh": "…"}'
-    : '{"id": "<id copied from the input>", "title_zh": "…", "abstract_zh": "…"}';
+  const summaryFields = settings.summaries
+    ? ', "tldr_en": "…", "tldr_zh": "…", "points_en": ["…", "…", "…"], "points_zh": ["…", "…", "…"]'
+    : '';
+  const analysisFields = settings.analysis
+    ? ', "analysis": {"problem": {"en": "…", "zh": "…"}, "method": {"en": "…", "zh": "…"}, "results": {"en": "…", "zh": "…"}, "limitations": {"en": "…", "zh": "…"}}'
+    : '';
+  const fields = `{"id": "<id copied from the input>", "title_zh": "…", "abstract_zh": "…"${summaryFields}${analysisFields}}`;
   const lines = [
     'You translate arXiv paper titles and abstracts from English into Simplified Chinese for Chinese researchers.',
     '',
@@ -75,9 +77,20 @@ function rules(settings: PromptSettings, papers: readonly PromptPaper[]): string
     lines.push('- Use these renderings every time the term occurs (plural forms too):');
     for (const [en, zh] of terms) lines.push(`  ${en} → ${zh}`);
   }
-  if (settings.tldr) {
+  if (settings.summaries) {
     lines.push(
-      '- "tldr_en": one plain English sentence (at most 30 words) saying what the paper does and what it finds; a summary, not a copy of the first sentence. "tldr_zh": that sentence in Chinese.',
+      `- "tldr_en": one plain English sentence (at most ${SUMMARY_LIMITS.tldr.words - 10} words) saying what the paper does and what it finds; a summary, not a copy of the first sentence. "tldr_zh": that sentence in Chinese.`,
+      `- "points_en": exactly 3 key points, one short sentence each (at most ${SUMMARY_LIMITS.point.words - 10} words): 1. the method; 2. the main result, with its numbers; 3. what is new or what it enables. "points_zh": the same 3 points in Chinese, in the same order.`,
+    );
+  }
+  if (settings.analysis) {
+    lines.push(
+      `- "analysis": one or two short sentences each (at most ${SUMMARY_LIMITS.analysis.words - 20} words), in English ("en") and Chinese ("zh"): "problem" (what problem the paper addresses), "method" (how), "results" (what it finds, with its numbers), "limitations" (what is left open; if the abstract names none, what it does not show).`,
+    );
+  }
+  if (settings.summaries || settings.analysis) {
+    lines.push(
+      "- TL;DR, points and analysis use only this paper's own abstract: every number, percentage, $…$ span and model or dataset name copied exactly as the abstract writes it, never a figure or name the abstract does not contain. Plain sentences: no numbering, bullets, markdown or notes.",
     );
   }
   lines.push(

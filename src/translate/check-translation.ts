@@ -1,10 +1,13 @@
-import type { Glossary } from './build-prompt.ts';
-import { glossaryPattern } from './build-prompt.ts';
+import type { PaperAnalysis } from '../store/translations.ts';
+import { checkAnalysis, checkSummary, NO_SUMMARY, type SummaryDrop, type SummaryFields } from './check-summary.ts';
 import { checkChinese, cleanAbstractZh, cleanTitleZh, mathSpans } from './clean-translation.ts';
+import { applyVariantRules, glossaryPattern, renderingOf, variantRulesFor, type Glossary } from './normalize-glossary.ts';
 import type { ReplyItem } from './parse-reply.ts';
 
-// Every field of a reply is cleaned (notes, markdown, quotes off) and then judged against the English it stands
-// for. A field that fails is null: the mail shows the "译文暂缺" marker rather than English or half a translation.
+// Every field of a reply is cleaned (notes, markdown, quotes off), put in the glossary's canonical wording, and then
+// judged against the English it stands for. A title or abstract that fails is null (the mail shows the "译文暂缺"
+// marker rather than English or half a translation) and sends the paper back once; a TL;DR or key point that
+// fails its checks (check-summary.ts) is dropped on its own and never asked for again.
 
 export interface EnglishPaper {
   id: string;
@@ -12,76 +15,46 @@ export interface EnglishPaper {
   abstract: string;
 }
 
-export interface TranslationFields {
+export interface TranslationFields extends SummaryFields {
   titleZh: string | null;
   abstractZh: string | null;
-  tldrEn: string | null;
-  tldrZh: string | null;
+  /** The checked analysis parts (translation.analysis); null: none asked for or none passed. */
+  analysis: PaperAnalysis | null;
 }
 
 export interface TranslationCheck {
   fields: TranslationFields;
-  /** Why a field was rejected, e.g. `abstract: math missing: $k$`. Any of these sends the paper back once. */
+  /** Why the title or abstract was rejected, e.g. `abstract: math missing: $k$`. Any of these sends the paper back once. */
   problems: string[];
   /** Worth recording but not worth a second request (a glossary term rendered another way). */
   notes: string[];
   /** What cleaning cut off (translator notes, labels), for logs. */
   removed: string[];
+  /** TL;DR and point items dropped by their checks (never a reason to ask again). */
+  summaryDrops: SummaryDrop[];
+  /** TL;DR and point items the reply offered. */
+  summaryOffered: number;
 }
 
-export const NO_FIELDS: TranslationFields = { titleZh: null, abstractZh: null, tldrEn: null, tldrZh: null };
-
-/** A TL;DR longer than this is not one sentence. */
-const MAX_TLDR_WORDS = 60;
-
-function checkTldr(item: ReplyItem, problems: string[], removed: string[]): Pick<TranslationFields, 'tldrEn' | 'tldrZh'> {
-  const en = item.tldrEn?.replace(/\s+/gu, ' ').trim() ?? '';
-  const words = en.split(' ').filter(Boolean).length;
-  let tldrEn: string | null = en;
-  if (en === '') {
-    problems.push('tldr_en: missing');
-    tldrEn = null;
-  } else if (/\p{Script=Han}/u.test(en)) {
-    problems.push('tldr_en: not English');
-    tldrEn = null;
-  } else if (words > MAX_TLDR_WORDS) {
-    problems.push(`tldr_en: ${words} words, not one sentence`);
-    tldrEn = null;
-  }
-  // Cleaned like an abstract (a sentence keeps its full stop), then held to one paragraph.
-  const cleaned = item.tldrZh === undefined ? null : cleanAbstractZh(item.tldrZh);
-  removed.push(...(cleaned?.removed ?? []));
-  let tldrZh = cleaned?.text?.split('\n\n')[0]?.trim() || null;
-  if (tldrZh === null) {
-    problems.push(item.tldrZh === undefined || item.tldrZh.trim() === '' ? 'tldr_zh: missing' : 'tldr_zh: no Chinese left after cleaning');
-  } else {
-    const found = checkChinese(tldrZh, en);
-    if (found.length > 0) {
-      problems.push(...found.map((p) => `tldr_zh: ${p}`));
-      tldrZh = null;
-    }
-  }
-  // The two halves go together: a Chinese TL;DR never stands next to nothing, an English one never stands alone
-  // where a Chinese reader expects Chinese.
-  return tldrEn && tldrZh ? { tldrEn, tldrZh } : { tldrEn: null, tldrZh: null };
-}
+export const NO_FIELDS: TranslationFields = { titleZh: null, abstractZh: null, ...NO_SUMMARY, analysis: null };
 
 /** Glossary terms present in the English whose rendering is absent from the Chinese. */
 export function glossaryMisses(paper: EnglishPaper, chinese: string, glossary: Glossary): string[] {
   const english = `${paper.title}\n${paper.abstract}`;
   return Object.entries(glossary)
-    .filter(([en, zh]) => glossaryPattern(en).test(english) && !chinese.includes(zh))
-    .map(([en, zh]) => `glossary: "${en}" not rendered as ${zh}`);
+    .filter(([en, entry]) => glossaryPattern(en).test(english) && !chinese.includes(renderingOf(entry)))
+    .map(([en, entry]) => `glossary: "${en}" not rendered as ${renderingOf(entry)}`);
 }
 
 /** Pure: cleans and judges one item against its paper. */
 export function checkTranslation(
   paper: EnglishPaper,
   item: ReplyItem,
-  options: { tldr: boolean; glossary: Glossary },
+  options: { summaries: boolean; analysis?: boolean | undefined; glossary: Glossary },
 ): TranslationCheck {
   const problems: string[] = [];
   const removed: string[] = [];
+  const rules = variantRulesFor(options.glossary, `${paper.title}\n${paper.abstract}`);
 
   const field = (name: string, raw: string, english: string, clean: typeof cleanTitleZh): string | null => {
     const cleaned = clean(raw);
@@ -90,27 +63,49 @@ export function checkTranslation(
       problems.push(raw.trim() === '' ? `${name}: empty` : `${name}: no Chinese left after cleaning`);
       return null;
     }
-    const found = checkChinese(cleaned.text, english);
-    if (found.length === 0) return cleaned.text;
+    const text = applyVariantRules(cleaned.text, rules);
+    const found = checkChinese(text, english);
+    if (found.length === 0) return text;
     problems.push(...found.map((p) => `${name}: ${p}`));
     return null;
   };
 
   const titleZh = field('title', item.titleZh, paper.title, cleanTitleZh);
   const abstractZh = field('abstract', item.abstractZh, paper.abstract, cleanAbstractZh);
-  const tldr = options.tldr ? checkTldr(item, problems, removed) : { tldrEn: null, tldrZh: null };
+  const summary = options.summaries
+    ? checkSummary(paper, item, rules)
+    : { fields: NO_SUMMARY, drops: [], offered: 0 };
+  const analysis = options.analysis ? checkAnalysis(paper, item.analysis, rules) : { analysis: null, drops: [], offered: 0 };
   const notes = glossaryMisses(paper, `${titleZh ?? ''}\n${abstractZh ?? ''}`, options.glossary);
-  return { fields: { titleZh, abstractZh, ...tldr }, problems, notes, removed };
+  return {
+    fields: { titleZh, abstractZh, ...summary.fields, analysis: analysis.analysis },
+    problems,
+    notes,
+    removed,
+    summaryDrops: [...summary.drops, ...analysis.drops],
+    summaryOffered: summary.offered + analysis.offered,
+  };
 }
 
-/** Keeps, field by field, the first answer's good fields and fills the rest from the second answer. */
+/** True when any TL;DR or point passed. */
+export function hasSummary(fields: SummaryFields): boolean {
+  return Boolean(fields.tldrEn || fields.tldrZh || fields.pointsEn.length > 0 || fields.pointsZh.length > 0);
+}
+
+/**
+ * Keeps, field by field, the first answer's good fields and fills the rest from the second answer; the summary
+ * is taken whole from the first answer that has any of it (items of two answers do not mix).
+ */
 export function mergeFields(first: TranslationFields, second: TranslationFields): TranslationFields {
-  const tldr = first.tldrEn && first.tldrZh ? first : second;
+  const summary = hasSummary(first) ? first : second;
   return {
     titleZh: first.titleZh ?? second.titleZh,
     abstractZh: first.abstractZh ?? second.abstractZh,
-    tldrEn: tldr.tldrEn,
-    tldrZh: tldr.tldrZh,
+    tldrEn: summary.tldrEn,
+    tldrZh: summary.tldrZh,
+    pointsEn: summary.pointsEn,
+    pointsZh: summary.pointsZh,
+    analysis: first.analysis ?? second.analysis,
   };
 }
 

@@ -9,8 +9,12 @@ export interface ReplyItem {
   id: string;
   titleZh: string;
   abstractZh: string;
-  tldrEn?: string | undefined;
-  tldrZh?: string | undefined;
+  /** Summary fields as the model gave them: checked item by item later (check-summary.ts), never here. */
+  tldrEn?: unknown;
+  tldrZh?: unknown;
+  pointsEn?: unknown;
+  pointsZh?: unknown;
+  analysis?: unknown;
 }
 
 export interface ParsedReply {
@@ -28,8 +32,12 @@ const itemSchema = z.object({
   id: z.union([z.string(), z.number()]).transform((v) => String(v)),
   title_zh: text,
   abstract_zh: text,
-  tldr_en: text.nullish(),
-  tldr_zh: text.nullish(),
+  // Whatever shape the summary fields have, the translation stays usable: they are judged item by item.
+  tldr_en: z.unknown().optional(),
+  tldr_zh: z.unknown().optional(),
+  points_en: z.unknown().optional(),
+  points_zh: z.unknown().optional(),
+  analysis: z.unknown().optional(),
 });
 
 const ENVELOPE_KEYS = ['papers', 'translations', 'items', 'results', 'data'];
@@ -157,6 +165,9 @@ export function parseReply(content: string): ParsedReply {
       abstractZh: item.abstract_zh,
       tldrEn: item.tldr_en ?? undefined,
       tldrZh: item.tldr_zh ?? undefined,
+      pointsEn: item.points_en ?? undefined,
+      pointsZh: item.points_zh ?? undefined,
+      analysis: item.analysis ?? undefined,
     });
   });
   return { items, problems, brokenIds, salvaged };

@@ -31,11 +31,13 @@ export async function chineseForRun(
   now: Date,
   log: Logger,
 ): Promise<{ chinese: Map<string, ChineseText>; report: TranslationReport }> {
-  const tldr = setup?.settings.tldr ?? false;
+  // Stored or imported summaries show unless translation.summaries is off.
+  const summaries = setup?.settings.summaries ?? true;
+  const glossary = setup?.settings.glossary;
   if (!setup?.translator) {
     const ignored = setup?.retranslate ? ' (--retranslate has nothing to do)' : '';
     const report = { ...emptyTranslationReport(), papers: papers.length, note: `${setup?.missing ?? NO_PROVIDER_NOTE}${ignored}` };
-    return { chinese: await chineseForPapers(db, papers, { tldr }), report };
+    return { chinese: await chineseForPapers(db, papers, { tldr: summaries, glossary }), report };
   }
   const report = await translatePapers(db, papers, setup.translator, setup.settings, {
     retranslate: setup.retranslate,
@@ -44,5 +46,5 @@ export async function chineseForRun(
     log,
   });
   const prefer = { model: setup.translator.model, promptVersion: promptVersionOf(setup.settings) };
-  return { chinese: await chineseForPapers(db, papers, { prefer, tldr }), report };
+  return { chinese: await chineseForPapers(db, papers, { prefer, tldr: summaries, glossary }), report };
 }

@@ -5,9 +5,11 @@ import type { Database } from '../store/schema.ts';
 import { saveTranslation } from '../store/translations.ts';
 import type { Paper } from '../types.ts';
 import { buildBatchPrompt, buildStrictPrompt, promptVersionOf, type PromptSettings } from './build-prompt.ts';
+import { NO_SUMMARY, summaryText, swappedDrops, type SummaryDrop, type SummaryInput } from './check-summary.ts';
 import {
   checkTranslation,
   findSwaps,
+  hasSummary,
   mergeFields,
   NO_FIELDS,
   type TranslationCheck,
@@ -15,14 +17,15 @@ import {
 } from './check-translation.ts';
 import { limitConcurrency } from './limit-concurrency.ts';
 import { matchReply, parseReply } from './parse-reply.ts';
-import { emptyTranslationReport, estimateCost, type TokenPrices, type TranslationReport } from './translation-report.ts';
+import { countSummary, emptyTranslationReport, estimateCost, type TokenPrices, type TranslationReport } from './translation-report.ts';
 import { TranslatorError, type ChatReply, type ChatRequest, type Translator } from './translator.ts';
 
 // The translate stage: cache lookup → batches → requests (at most `concurrency` at once) → clean and check every
 // item → papers that failed are asked again one by one with a stricter instruction → save. Each paper is stored
 // as soon as it is final, so an interrupted run keeps what it paid for. A paper whose fields were rejected twice is
 // stored with those fields empty (the mail shows the marker; a re-run does not pay for it again, --retranslate
-// does); a paper the provider never answered is not stored, so the next run tries it again.
+// does); a paper the provider never answered is not stored, so the next run tries it again. TL;DRs and key points
+// come in the same reply; an item that fails its checks is dropped and counted, never a reason to ask again.
 
 export interface TranslateSettings extends PromptSettings {
   batchSize: number;
@@ -49,8 +52,17 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-function complete(fields: TranslationFields, tldr: boolean): boolean {
-  return Boolean(fields.titleZh && fields.abstractZh && (!tldr || (fields.tldrEn && fields.tldrZh)));
+function complete(fields: TranslationFields): boolean {
+  return Boolean(fields.titleZh && fields.abstractZh);
+}
+
+interface SummaryOutcome {
+  offered: number;
+  drops: SummaryDrop[];
+}
+
+function missingCheck(why: string): TranslationCheck {
+  return { fields: NO_FIELDS, problems: [why], notes: [], removed: [], summaryDrops: [], summaryOffered: 0 };
 }
 
 export async function translatePapers(
@@ -106,7 +118,7 @@ export async function translatePapers(
     }
   };
 
-  const save = async (paper: Paper, fields: TranslationFields, problems: string[]) => {
+  const save = async (paper: Paper, fields: TranslationFields, problems: string[], summary: SummaryOutcome) => {
     await saveTranslation(db, {
       paperId: paper.id,
       version: paper.version,
@@ -116,8 +128,9 @@ export async function translatePapers(
       problems,
       createdAt: options.now.toISOString(),
     });
-    if (complete(fields, settings.tldr)) report.translated += 1;
+    if (complete(fields)) report.translated += 1;
     else report.incomplete += 1;
+    countSummary(report.summaries, paper.id, summary.offered, summary.drops, hasSummary(fields));
     if (problems.length > 0) report.problems.push({ paperId: paper.id, problems });
     progress(1);
   };
@@ -132,9 +145,7 @@ export async function translatePapers(
     }
     const matched = matchReply([paper.id], parseReply(reply.content));
     const item = matched.byId.get(paper.id);
-    const second = item
-      ? checkTranslation(paper, item, settings)
-      : { fields: NO_FIELDS, problems: [matched.missing.get(paper.id) ?? 'missing from the answer'], notes: [], removed: [] };
+    const second = item ? checkTranslation(paper, item, settings) : missingCheck(matched.missing.get(paper.id) ?? 'missing from the answer');
     const fields = mergeFields(check.fields, second.fields);
     // What is still wrong after both tries, field by field, in the words of the last try.
     const field = (p: string) => p.split(':')[0] ?? '';
@@ -142,11 +153,11 @@ export async function translatePapers(
       const name = field(p);
       if (name === 'title') return fields.titleZh === null;
       if (name === 'abstract') return fields.abstractZh === null;
-      if (name.startsWith('tldr')) return fields.tldrZh === null;
-      return !complete(fields, settings.tldr);
+      return !complete(fields);
     });
     const notes = item ? second.notes : check.notes;
-    await save(paper, fields, [...unresolved, ...notes]);
+    const used = hasSummary(check.fields) || !hasSummary(second.fields) ? check : second;
+    await save(paper, fields, [...unresolved, ...notes], { offered: used.summaryOffered, drops: used.summaryDrops });
   };
 
   const retries: Array<Promise<void>> = [];
@@ -172,22 +183,44 @@ export async function translatePapers(
       const item = matched.byId.get(paper.id);
       checks.set(
         paper.id,
-        item
-          ? checkTranslation(paper, item, settings)
-          : { fields: NO_FIELDS, problems: [`${matched.missing.get(paper.id) ?? 'missing from the answer'}${truncated}`], notes: [], removed: [] },
+        item ? checkTranslation(paper, item, settings) : missingCheck(`${matched.missing.get(paper.id) ?? 'missing from the answer'}${truncated}`),
       );
+    }
+    // A summary about another paper of the batch: its names and numbers match that paper's English better than its
+    // own. Most such items also fail the number and name checks; this catches the rest and counts them as swaps.
+    if (settings.summaries || settings.analysis) {
+      // Only what was asked for was checked and counted as offered.
+      const offeredOf = (id: string): SummaryInput => {
+        const item = matched.byId.get(id);
+        if (!item) return {};
+        return {
+          ...(settings.summaries ? { tldrEn: item.tldrEn, tldrZh: item.tldrZh, pointsEn: item.pointsEn, pointsZh: item.pointsZh } : {}),
+          analysis: settings.analysis ? item.analysis : undefined,
+        };
+      };
+      const summaries = new Map(batch.map((p) => [p.id, { titleZh: null, abstractZh: summaryText(offeredOf(p.id)) || null }]));
+      for (const [id, why] of findSwaps(batch, summaries)) {
+        const check = checks.get(id);
+        if (check) {
+          const drops = swappedDrops(offeredOf(id), `summary ${why.replace(/^the Chinese /u, '')}`);
+          checks.set(id, { ...check, fields: { ...check.fields, ...NO_SUMMARY, analysis: null }, summaryDrops: drops });
+        }
+      }
     }
     const swaps = findSwaps(batch, new Map([...checks].map(([id, c]) => [id, c.fields])));
     for (const [id, why] of swaps) {
       const check = checks.get(id);
       // Nothing of a mixed-up item is kept: its title may be right and its abstract another paper's.
-      if (check) checks.set(id, { ...check, fields: NO_FIELDS, problems: [...check.problems, why] });
+      if (check) checks.set(id, { ...check, fields: { ...NO_FIELDS }, problems: [...check.problems, why], summaryDrops: [], summaryOffered: 0 });
     }
     for (const paper of batch) {
       const check = checks.get(paper.id);
       if (!check) continue;
-      if (check.problems.length === 0) await save(paper, check.fields, check.notes);
-      else retries.push(limit(() => retryAlone({ paper, check })));
+      if (check.problems.length === 0) {
+        await save(paper, check.fields, check.notes, { offered: check.summaryOffered, drops: check.summaryDrops });
+      } else {
+        retries.push(limit(() => retryAlone({ paper, check })));
+      }
     }
   };
 

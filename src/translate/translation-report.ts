@@ -1,4 +1,19 @@
+import { SUMMARY_CHECKS, type SummaryCheck, type SummaryDrop } from './check-summary.ts';
+
 // What the translate stage did in one run: part of the run report, printed by `paperboy run`.
+
+/** TL;DRs and key points of this run's replies (translation.summaries): what was offered, kept and dropped. */
+export interface SummaryReport {
+  /** Papers with at least one TL;DR or point kept. */
+  papers: number;
+  /** Items (TL;DRs and points, each language counted apart) the replies offered. */
+  offered: number;
+  kept: number;
+  /** Dropped items by the check they failed (check-summary.ts SUMMARY_CHECKS). */
+  dropped: Partial<Record<SummaryCheck, number>>;
+  /** Every dropped item with its paper and reason (details for --json). */
+  drops: Array<SummaryDrop & { paperId: string }>;
+}
 
 export interface TranslationReport {
   /** `deepseek-chat at https://api.deepseek.com`; null when no provider is configured. */
@@ -30,7 +45,23 @@ export interface TranslationReport {
   problems: Array<{ paperId: string; problems: string[] }>;
   /** Requests that failed for good. */
   errors: string[];
+  summaries: SummaryReport;
   durationMs: number;
+}
+
+export function emptySummaryReport(): SummaryReport {
+  return { papers: 0, offered: 0, kept: 0, dropped: {}, drops: [] };
+}
+
+/** Adds one paper's summary outcome to the report. */
+export function countSummary(report: SummaryReport, paperId: string, offered: number, drops: readonly SummaryDrop[], kept: boolean): void {
+  report.offered += offered;
+  report.kept += offered - drops.length;
+  if (kept) report.papers += 1;
+  for (const drop of drops) {
+    report.dropped[drop.check] = (report.dropped[drop.check] ?? 0) + 1;
+    report.drops.push({ paperId, ...drop });
+  }
 }
 
 export function emptyTranslationReport(): TranslationReport {
@@ -51,6 +82,7 @@ export function emptyTranslationReport(): TranslationReport {
     cost: null,
     problems: [],
     errors: [],
+    summaries: emptySummaryReport(),
     durationMs: 0,
   };
 }
@@ -83,6 +115,15 @@ export function formatTranslationReport(report: TranslationReport): string[] {
   lines.push(`  requests: ${report.requests}${retried}${strict}`);
   const cost = report.cost ? ` · est. cost ${report.cost.amount.toFixed(4)} ${report.cost.currency}` : '';
   lines.push(`  tokens: ${count(report.tokensIn)} in / ${count(report.tokensOut)} out${cost}`);
+  const sums = report.summaries;
+  if (sums.offered > 0) {
+    const dropped = SUMMARY_CHECKS.filter((check) => sums.dropped[check])
+      .map((check) => `${check} ${sums.dropped[check]}`)
+      .join(', ');
+    lines.push(
+      `  summaries: ${sums.papers} papers with TL;DR or points; ${sums.kept} of ${sums.offered} items kept${dropped ? ` (dropped: ${dropped})` : ''}`,
+    );
+  }
   const glossary = report.problems.filter((p) => p.problems.some((x) => x.startsWith('glossary:'))).length;
   if (glossary > 0) lines.push(`  glossary: ${glossary} papers render some term differently (details: --json)`);
   for (const { paperId, problems } of report.problems) {

@@ -53,7 +53,8 @@ export function translateSettingsOf(config: PaperboyConfig['translation']): Tran
   return {
     batchSize: config.batchSize,
     concurrency: config.concurrency,
-    tldr: config.tldr,
+    summaries: config.summaries,
+    analysis: config.analysis,
     glossary: config.glossary,
     prices: config.prices,
   };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatKeyPath, loadConfig, validateConfig } from '../../src/config/load-config.ts';
 import { DEFAULT_DOMAINS } from '../../src/config/default-domains.ts';
+import { DEFAULT_GLOSSARY } from '../../src/config/default-glossary.ts';
 import { ConfigError } from '../../src/errors.ts';
 
 const domain = (over: Record<string, unknown> = {}) => ({
@@ -92,6 +93,13 @@ describe('loadConfig', () => {
     const { config, file } = loadConfig('paperboy.config.example.yaml', {});
     expect(file).toMatch(/paperboy\.config\.example\.yaml$/);
     expect(config.newsletter.publicBaseUrl).toBe('https://digest.example.org');
+  });
+
+  it('ships the default glossary and summaries switch in the example file as the schema defaults them', () => {
+    const { config } = loadConfig('paperboy.config.example.yaml', {});
+    expect(config.translation.glossary).toEqual(DEFAULT_GLOSSARY);
+    expect(config.translation.glossary).toEqual(validateConfig({}).config?.translation.glossary);
+    expect(config.translation.summaries).toBe(true);
   });
 
   it('says where the YAML is broken', () => {

@@ -115,7 +115,7 @@ describe('demo path: sample readers × sample day → outbox', () => {
       }
     }
     // A cleaned title from the recorded replies reaches the mail.
-    expect(html).toContain('大型语言模型的黑盒在线策略蒸馏');
+    expect(html).toContain('大语言模型的黑盒在线策略蒸馏'); // the glossary's wording (issue 11): the recorded 大型语言模型 is normalised
   });
 
   it('writes one browsable preview per segment', () => {

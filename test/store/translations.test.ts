@@ -1,4 +1,7 @@
-import type { Kysely } from 'kysely';
+import { Kysely, sql, SqliteDialect } from 'kysely';
+import { runMigrations } from '../../src/store/database.ts';
+import { createMigrations } from '../../src/store/migrations.ts';
+import { loadSqlite } from '../../src/store/sqlite-driver.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/store/schema.ts';
 import { findTranslations, saveTranslation, type TranslationRecord } from '../../src/store/translations.ts';
@@ -74,6 +77,9 @@ describeStore('store/translations', (store) => {
         abstractZh: null,
         tldrEn: 'One line.',
         tldrZh: '一句话。',
+        pointsEn: ['First point.', 'Second point.'],
+        pointsZh: ['第一点。', '第二点。'],
+        analysis: { problem: { en: 'What is hard.', zh: '难在哪里。' }, limitations: { en: null, zh: '尚未验证。' } },
         problems: ['abstract: English left in'],
       });
       const found = await findTranslations(db, [{ id: 'a.1', version: 2 }], PREFER);
@@ -86,12 +92,26 @@ describeStore('store/translations', (store) => {
         abstractZh: null,
         tldrEn: 'One line.',
         tldrZh: '一句话。',
+        pointsEn: ['First point.', 'Second point.'],
+        pointsZh: ['第一点。', '第二点。'],
+        analysis: { problem: { en: 'What is hard.', zh: '难在哪里。' }, limitations: { en: null, zh: '尚未验证。' } },
         problems: ['abstract: English left in'],
         createdAt: '2025-11-18T06:00:00.000Z',
         match: 'exact',
       });
+      // Saved again without points (summaries off): the row holds none, not the old ones.
+      await saveTranslation(db, { ...t('a.1', 2, 'deepseek-chat', 'p2', '2025-11-19T06:00:00.000Z') });
+      expect((await findTranslations(db, [{ id: 'a.1', version: 2 }], PREFER)).get('a.1')).toMatchObject({ pointsEn: null, pointsZh: null, analysis: null });
       const count = await db.selectFrom('translations').select((eb) => eb.fn.countAll().as('n')).where('paper_id', '=', 'a.1').executeTakeFirst();
       expect(Number(count?.n)).toBe(2);
+    });
+
+    it('reads an empty list or a hand-edited JSON column as nothing', async () => {
+      await saveTranslation(db, { ...t('c.1', 1, 'm', 'p', '2025-11-14T06:00:00.000Z'), pointsEn: [], pointsZh: ['点。'] });
+      await db.updateTable('translations').set({ analysis: 'not json', points_zh: '{"a":1}' }).where('paper_id', '=', 'c.1').execute();
+      const row = await db.selectFrom('translations').select(['points_en']).where('paper_id', '=', 'c.1').executeTakeFirst();
+      expect(row?.points_en).toBeNull();
+      expect((await findTranslations(db, [{ id: 'c.1', version: 1 }])).get('c.1')).toMatchObject({ pointsEn: null, pointsZh: null, analysis: null });
     });
 
     it('looks up more papers than one IN-list chunk', async () => {
@@ -102,5 +122,27 @@ describeStore('store/translations', (store) => {
       const found = await findTranslations(db, papers, PREFER);
       expect([...found.keys()].sort()).toEqual(papers.filter((_, i) => i % 100 === 0).map((p) => p.id).sort());
     });
+  });
+});
+
+describe('migration 0300_translation_summaries', () => {
+  it('adds the summary columns to a database with translations already in it, and takes them away again', async () => {
+    const Sqlite = loadSqlite();
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new Sqlite(':memory:') }) });
+    try {
+      const all = createMigrations('sqlite');
+      const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < '0300'));
+      await runMigrations(db, before);
+      await sql`insert into translations (paper_id, version, model, prompt_version, title_zh, problems, created_at)
+                values ('a.1', 1, 'm', 'p', '标题', '[]', '2025-11-14T06:00:00.000Z')`.execute(db);
+      expect(await runMigrations(db, all)).toEqual(['0300_translation_summaries']);
+      const found = await findTranslations(db, [{ id: 'a.1', version: 1 }]);
+      expect(found.get('a.1')).toMatchObject({ titleZh: '标题', pointsEn: null, pointsZh: null, analysis: null });
+      await all['0300_translation_summaries']?.down?.(db);
+      const columns = (await db.introspection.getTables()).find((t) => t.name === 'translations')?.columns.map((c) => c.name);
+      expect(columns).not.toContain('points_en');
+    } finally {
+      await db.destroy();
+    }
   });
 });

@@ -6,12 +6,22 @@ import type { AddressInfo } from 'node:net';
 // the papers from the request the way paperboy sends them ({"papers": [{id, title, abstract}]} as the user message)
 // and answers with the recorded replies of test/fixtures/zh-2025-11-14.json, noisy titles and all; a paper the
 // fixture does not know (or whose title it lacks) gets a made-up Chinese text that keeps the English's names,
-// numbers and $…$ spans. Faults are injected on demand and consumed by the requests they apply to.
+// numbers and $…$ spans. When the prompt asks for summaries, TL;DRs and key points come from
+// test/fixtures/summaries-2025-11-14.json (hand-checked replies) or are made up from the paper's own names and
+// numbers, so they pass the checks; the summary-* faults spoil them in the ways a model does. Faults are injected
+// on demand and consumed by the requests they apply to.
 
 export interface FixtureEntry {
   title_zh_raw?: string;
   title_zh?: string;
   abstract_zh?: string;
+}
+
+export interface SummaryEntry {
+  tldr_en?: string;
+  tldr_zh?: string;
+  points_en?: string[];
+  points_zh?: string[];
 }
 
 export type Fault =
@@ -35,7 +45,19 @@ export type Fault =
   /** The paper left out of the answer. */
   | { kind: 'drop-item' }
   /** The first item of the answer given twice. */
-  | { kind: 'duplicate' };
+  | { kind: 'duplicate' }
+  /** A number the abstract does not contain added to the second key point (both languages). */
+  | { kind: 'summary-number' }
+  /** The English first key point put in the Chinese slot. */
+  | { kind: 'summary-english' }
+  /** The TL;DRs and points of two papers of the request exchanged (titles and abstracts left alone). */
+  | { kind: 'summary-swap'; ids?: [string, string] }
+  /** A 400-character third "point" in both languages. */
+  | { kind: 'summary-long' }
+  /** The Chinese TL;DR in markdown bold with a translator note. */
+  | { kind: 'summary-markdown' }
+  /** A model name the abstract never mentions in the first English point. */
+  | { kind: 'summary-name' };
 
 export interface InjectOptions {
   /** How many requests it applies to (default 1). */
@@ -68,6 +90,8 @@ export interface OpenAITestServer {
 
 export interface TestServerOptions {
   fixture?: Record<string, FixtureEntry>;
+  /** Recorded TL;DRs and points (default: test/fixtures/summaries-2025-11-14.json). */
+  summaries?: Record<string, SummaryEntry>;
   /** Every answer waits this long (the benchmark's 2 s). */
   latencyMs?: number;
   /** Answer 400 to requests with response_format, like servers without JSON mode. */
@@ -86,6 +110,16 @@ interface ItemOut {
   abstract_zh: string;
   tldr_en?: string;
   tldr_zh?: string;
+  points_en?: string[];
+  points_zh?: string[];
+  analysis?: Record<string, { en: string; zh: string }>;
+}
+
+export function loadSummaryFixture(): Record<string, SummaryEntry> {
+  return JSON.parse(readFileSync(new URL('../fixtures/summaries-2025-11-14.json', import.meta.url), 'utf8')) as Record<
+    string,
+    SummaryEntry
+  >;
 }
 
 export function loadZhFixture(): Record<string, FixtureEntry> {
@@ -137,17 +171,63 @@ function synthesizeTitle(title: string): string {
   return zh;
 }
 
-function translate(paper: PaperIn, fixture: Record<string, FixtureEntry>, tldr: boolean): ItemOut {
+/** A TL;DR and 3 points that say little but pass the checks: only this paper's own names and numbers. */
+export function synthesizeSummary(paper: PaperIn): Required<SummaryEntry> {
+  const found = [...new Set(`${paper.title} ${paper.abstract}`.replace(MATH, ' ').match(NAME) ?? [])];
+  const name = found.find((t) => /[A-Za-z]/u.test(t));
+  const number = found.find((t) => /^\d/u.test(t));
+  return {
+    tldr_en: `${name ?? 'This paper'} is a new approach${number ? ` that reaches ${number} in its main evaluation` : ' that improves on earlier work'}.`,
+    tldr_zh: `本文提出${name ? ` ${name} ` : '一种新方法'}${number ? `，在主要评测中达到 ${number}` : '，并改进了已有工作'}。`,
+    points_en: [
+      `${name ?? 'The method'} is designed for the task the paper studies.`,
+      number ? `The main result is ${number} on the reported evaluation.` : 'The main result improves on earlier approaches.',
+      'It makes further work in this area easier.',
+    ],
+    points_zh: [
+      `${name ? `${name} ` : '该方法'}是针对论文所研究任务设计的方法。`,
+      number ? `主要结果为 ${number}。` : '主要结果优于已有方法。',
+      '它为该领域的后续研究提供了便利。',
+    ],
+  };
+}
+
+/** An analysis made of the paper's own first name and number, in both languages. */
+export function synthesizeAnalysis(paper: PaperIn): Record<string, { en: string; zh: string }> {
+  const found = [...new Set(`${paper.title} ${paper.abstract}`.replace(MATH, ' ').match(NAME) ?? [])];
+  const name = found.find((t) => /[A-Za-z]/u.test(t));
+  const number = found.find((t) => /^\d/u.test(t));
+  return {
+    problem: { en: 'Existing approaches leave part of the task unsolved.', zh: '现有方法未能完全解决该任务。' },
+    method: { en: `${name ?? 'The paper'} proposes a new method for it.`, zh: `${name ? `${name} ` : '本文'}为此提出了一种新方法。` },
+    results: number
+      ? { en: `It reports ${number} in its main evaluation.`, zh: `主要评测结果为 ${number}。` }
+      : { en: 'It improves on earlier approaches.', zh: '其结果优于已有方法。' },
+    limitations: { en: 'The abstract does not discuss limitations.', zh: '摘要未讨论其局限性。' },
+  };
+}
+
+function translate(
+  paper: PaperIn,
+  fixture: Record<string, FixtureEntry>,
+  summaries: Record<string, SummaryEntry> | null,
+  analysis = false,
+): ItemOut {
   const recorded = fixture[paper.id];
   const item: ItemOut = {
     id: paper.id,
     title_zh: recorded?.title_zh_raw ?? recorded?.title_zh ?? synthesizeTitle(paper.title),
     abstract_zh: recorded?.abstract_zh ?? synthesizeChinese(paper.abstract),
   };
-  if (tldr) {
-    item.tldr_en = `This paper proposes a method for ${paper.title.split(/\s+/).slice(0, 6).join(' ')} and shows it works.`;
-    item.tldr_zh = '本文针对该问题提出了一种新方法，并通过实验验证了其有效性。';
+  if (summaries) {
+    const made = synthesizeSummary(paper);
+    const good = summaries[paper.id] ?? {};
+    item.tldr_en = good.tldr_en ?? made.tldr_en;
+    item.tldr_zh = good.tldr_zh ?? made.tldr_zh;
+    item.points_en = [...(good.points_en ?? made.points_en)];
+    item.points_zh = [...(good.points_zh ?? made.points_zh)];
   }
+  if (analysis) item.analysis = synthesizeAnalysis(paper);
   return item;
 }
 
@@ -167,6 +247,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startOpenAITestServer(options: TestServerOptions = {}): Promise<OpenAITestServer> {
   const fixture = options.fixture ?? loadZhFixture();
+  const recordedSummaries = options.summaries ?? loadSummaryFixture();
   const faults: PendingFault[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let active = 0;
@@ -262,8 +343,8 @@ export async function startOpenAITestServer(options: TestServerOptions = {}): Pr
       }
     }
 
-    const tldr = system.includes('"tldr_en"');
-    const items = papers.map((p) => translate(p, fixture, tldr));
+    const asked = system.includes('"points_en"') || system.includes('"tldr_en"');
+    const items = papers.map((p) => translate(p, fixture, asked ? recordedSummaries : null, system.includes('"analysis"')));
     const itemOf = (id: string | undefined) => items.find((i) => i.id === id);
     let truncateAt: number | null = null;
     for (const { fault, paperId } of applied) {
@@ -301,6 +382,35 @@ export async function startOpenAITestServer(options: TestServerOptions = {}): Pr
           break;
         case 'malformed':
           truncateAt = fault.keep ?? 0.6;
+          break;
+        case 'summary-number':
+          for (const item of targets) {
+            if (item.points_en?.[1]) item.points_en[1] = item.points_en[1].replace(/\.$/u, ', reaching 987.6% accuracy.');
+            if (item.points_zh?.[1]) item.points_zh[1] = item.points_zh[1].replace(/。$/u, '，准确率达到 987.6%。');
+          }
+          break;
+        case 'summary-english':
+          for (const item of targets) if (item.points_zh && item.points_en?.[0]) item.points_zh[0] = item.points_en[0];
+          break;
+        case 'summary-swap': {
+          const [a, b] = fault.ids ? [itemOf(fault.ids[0]), itemOf(fault.ids[1])] : [items[0], items[1]];
+          if (a && b) {
+            [a.tldr_en, b.tldr_en, a.tldr_zh, b.tldr_zh] = [b.tldr_en, a.tldr_en, b.tldr_zh, a.tldr_zh];
+            [a.points_en, b.points_en, a.points_zh, b.points_zh] = [b.points_en, a.points_en, b.points_zh, a.points_zh];
+          }
+          break;
+        }
+        case 'summary-long':
+          for (const item of targets) {
+            if (item.points_en) item.points_en[2] = 'The method is evaluated in many settings and it works well. '.repeat(7).trim();
+            if (item.points_zh) item.points_zh[2] = '该方法在多种设置下进行了评估，效果良好，并且具有广泛的适用性。'.repeat(13);
+          }
+          break;
+        case 'summary-markdown':
+          for (const item of targets) if (item.tldr_zh) item.tldr_zh = `**${item.tldr_zh}**（注：术语保留英文。）`;
+          break;
+        case 'summary-name':
+          for (const item of targets) if (item.points_en?.[0]) item.points_en[0] = `Compared with GPT-5-Turbo, ${item.points_en[0]}`;
           break;
         default:
           break;

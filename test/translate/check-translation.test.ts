@@ -12,7 +12,7 @@ beforeAll(async () => {
   papers = await samplePapers();
 });
 
-const NO_GLOSSARY = { tldr: false, glossary: {} };
+const NO_GLOSSARY = { summaries: false, glossary: {} };
 const itemFor = (id: string, over: Partial<ReplyItem> = {}): ReplyItem => ({
   id,
   titleZh: zh[id]?.title_zh_raw ?? '',
@@ -59,36 +59,40 @@ describe('checkTranslation on the recorded replies', () => {
   });
 });
 
-describe('TL;DR', () => {
+describe('TL;DR and key points', () => {
   const id = '2511.10645';
-  const tldr = { tldr: true, glossary: {} };
-  it('accepts an English sentence with its Chinese', () => {
+  const on = { summaries: true, glossary: {} };
+  it('keeps checked items and never sends the paper back for them', () => {
     const check = checkTranslation(
       paper(id),
-      itemFor(id, { tldrEn: 'Pairwise rotations make 4-bit reasoning models fast and accurate.', tldrZh: '成对旋转让 4 比特推理模型又快又准。' }),
-      tldr,
+      itemFor(id, {
+        tldrEn: 'ParoQuant rotates weight pairs and beats AWQ by 2.4% on reasoning tasks.',
+        tldrZh: 'ParoQuant 通过成对旋转，在推理任务上比 AWQ 平均提升 2.4 % 的准确率。',
+        pointsEn: ['ParoQuant rotates pairs of weights before quantization.', 'A point with 99.9% that the abstract never gives.'],
+        pointsZh: ['1. ParoQuant 在量化前对权重成对旋转。', 'Rotations keep models accurate.'],
+      }),
+      on,
     );
     expect(check.problems).toEqual([]);
-    expect(check.fields.tldrZh).toBe('成对旋转让 4 比特推理模型又快又准。');
+    expect(check.fields.tldrEn).toMatch(/^ParoQuant rotates/);
+    expect(check.fields.pointsEn).toEqual(['ParoQuant rotates pairs of weights before quantization.']);
+    expect(check.fields.pointsZh).toEqual(['ParoQuant 在量化前对权重成对旋转。']);
+    expect(check.summaryOffered).toBe(6);
+    expect(check.summaryDrops.map((d) => `${d.item} ${d.check}`)).toEqual(['points_en[2] number', 'points_zh[2] language']);
   });
 
-  it.each([
-    ['missing', {}, ['tldr_en: missing', 'tldr_zh: missing']],
-    ['an English "Chinese" TL;DR', { tldrEn: 'Rotations make 4-bit models fast.', tldrZh: 'Rotations make 4-bit models fast.' }, ['tldr_zh: no Chinese left after cleaning']],
-    ['a Chinese "English" TL;DR', { tldrEn: '成对旋转让模型更快。', tldrZh: '成对旋转让模型更快。' }, ['tldr_en: not English']],
-  ])('drops both halves when %s', (_what, over, problems) => {
-    const check = checkTranslation(paper(id), itemFor(id, over), tldr);
-    expect(check.problems).toEqual(problems);
+  it('asks nothing of the summary when summaries are off', () => {
+    const check = checkTranslation(paper(id), itemFor(id, { tldrEn: 'Anything.', pointsZh: ['随便'] }), NO_GLOSSARY);
     expect(check.fields.tldrEn).toBeNull();
-    expect(check.fields.tldrZh).toBeNull();
-    expect(check.fields.titleZh).not.toBeNull();
+    expect(check.fields.pointsZh).toEqual([]);
+    expect(check.summaryOffered).toBe(0);
   });
 });
 
 describe('glossaryMisses', () => {
   it('names a term rendered another way, without rejecting the paper', () => {
     const id = '2511.10643';
-    const check = checkTranslation(paper(id), itemFor(id), { tldr: false, glossary: { 'large language model': '大语言模型', 'on-policy': '同策略' } });
+    const check = checkTranslation(paper(id), itemFor(id), { summaries: false, glossary: { 'large language model': '大语言模型', 'on-policy': '同策略' } });
     expect(check.problems).toEqual([]);
     expect(check.notes).toEqual(['glossary: "on-policy" not rendered as 同策略']);
   });
@@ -102,10 +106,10 @@ describe('mergeFields', () => {
   it('keeps the first answer where it was good and fills the rest from the second', () => {
     expect(
       mergeFields(
-        { titleZh: '甲', abstractZh: null, tldrEn: null, tldrZh: null },
-        { titleZh: '乙', abstractZh: '摘要', tldrEn: 'e', tldrZh: '中' },
+        { titleZh: '甲', abstractZh: null, tldrEn: null, tldrZh: null, pointsEn: [], pointsZh: [], analysis: null },
+        { titleZh: '乙', abstractZh: '摘要', tldrEn: 'e', tldrZh: '中', pointsEn: ['p'], pointsZh: ['点'], analysis: { problem: { en: 'p', zh: '问' } } },
       ),
-    ).toEqual({ titleZh: '甲', abstractZh: '摘要', tldrEn: 'e', tldrZh: '中' });
+    ).toEqual({ titleZh: '甲', abstractZh: '摘要', tldrEn: 'e', tldrZh: '中', pointsEn: ['p'], pointsZh: ['点'], analysis: { problem: { en: 'p', zh: '问' } } });
   });
 });
 

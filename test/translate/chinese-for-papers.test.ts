@@ -67,13 +67,59 @@ describe('chineseForPapers', () => {
   });
 
   it.each([
-    ['shown when on', { tldrEn: 'Rotations make 4-bit reasoning models fast.', tldrZh: '旋转让 4 比特推理模型更快。' }, true, '旋转让 4 比特推理模型更快。'],
-    ['hidden when off', { tldrEn: 'Rotations make 4-bit reasoning models fast.', tldrZh: '旋转让 4 比特推理模型更快。' }, false, null],
+    ['shown when on', { tldrEn: 'Rotations make $k$-bit reasoning models fast.', tldrZh: '旋转让 $k$ 比特推理模型更快。' }, true, '旋转让 $k$ 比特推理模型更快。'],
+    ['hidden when off', { tldrEn: 'Rotations make $k$-bit reasoning models fast.', tldrZh: '旋转让 $k$ 比特推理模型更快。' }, false, null],
+    // Checked again at the moment of use: "4" is not in this paper's abstract.
+    ['hidden when it names a number the abstract lacks', { tldrEn: 'Rotations help.', tldrZh: '旋转让 4 比特推理模型更快。' }, true, null],
     ['hidden when the "Chinese" is English', { tldrEn: 'Rotations help.', tldrZh: 'Rotations help.' }, true, null],
   ])('TL;DR %s', async (_what, tldr, on, expected) => {
     await saveTranslation(db, record(tldr));
     const chinese = await chineseForPapers(db, [paper], { prefer: LIVE, tldr: on });
     expect(chinese.get(paper.id)?.tldrZh ?? null).toBe(expected);
+  });
+});
+
+describe('chineseForPapers: key points and the glossary', () => {
+  it('hands over the checked points, dropping those that fail against this abstract', async () => {
+    await saveTranslation(
+      db,
+      record({
+        pointsEn: ['Pairwise rotations before quantization to $k$ bits.', 'Beats GPT-4o by 12%.'],
+        pointsZh: ['量化到 $k$ 比特之前先做成对旋转。', '在小型硬件上快速且低成本地部署。'],
+      }),
+    );
+    const chinese = (await chineseForPapers(db, [paper], { prefer: LIVE })).get(paper.id);
+    expect(chinese?.pointsEn).toEqual(['Pairwise rotations before quantization to $k$ bits.']);
+    expect(chinese?.pointsZh).toEqual(['量化到 $k$ 比特之前先做成对旋转。', '在小型硬件上快速且低成本地部署。']);
+    expect((await chineseForPapers(db, [paper], { prefer: LIVE, tldr: false })).get(paper.id)?.pointsZh).toBeNull();
+  });
+
+  it('shows a paper that has only imported points (no title or abstract)', async () => {
+    await saveTranslation(db, record({ titleZh: null, abstractZh: null, pointsZh: ['量化到 $k$ 比特之前先做成对旋转。'] }));
+    expect((await chineseForPapers(db, [paper])).get(paper.id)).toMatchObject({ titleZh: null, pointsZh: ['量化到 $k$ 比特之前先做成对旋转。'] });
+  });
+
+  it('puts stored text in the glossary\'s wording, only for terms the English uses', async () => {
+    const llm = makePaper('2511.00002', 'Large language models as agents', 'Large language model agents plan with tools and memory over long horizons in open worlds.', 1);
+    await saveTranslation(
+      db,
+      record({
+        paperId: llm.id,
+        version: 1,
+        titleZh: '作为代理的大型语言模型',
+        abstractZh: '大型语言模型代理借助工具与记忆，在开放世界中进行长程规划。',
+        pointsZh: ['大型语言模型代理借助工具进行规划。'],
+      }),
+    );
+    await saveTranslation(db, record({ abstractZh: `${ABSTRACT}代理指标见正文。` }));
+    const chinese = await chineseForPapers(db, [llm, paper]);
+    expect(chinese.get(llm.id)).toMatchObject({
+      titleZh: '作为智能体的大语言模型',
+      abstractZh: '大语言模型智能体借助工具与记忆，在开放世界中进行长程规划。',
+      pointsZh: ['大语言模型智能体借助工具进行规划。'],
+    });
+    // "agent" is not in ParoQuant's English: 代理 (proxy) stays.
+    expect(chinese.get(paper.id)?.abstractZh).toContain('代理指标');
   });
 });
 

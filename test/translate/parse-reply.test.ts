@@ -110,3 +110,19 @@ describe('matchReply', () => {
     expect(matched.missing.get(B.id)).toBe('answer item is malformed');
   });
 });
+
+describe('parseReply: summary fields', () => {
+  it('carries TL;DR, points and analysis through as given, to be checked item by item later', () => {
+    const analysis = { problem: { en: 'p', zh: '问题' } };
+    const reply = parseReply(json({ papers: [{ ...A, tldr_en: 'One line.', tldr_zh: '一句话。', points_en: ['a', 'b', 'c'], points_zh: ['甲', '乙'], analysis }] }));
+    expect(reply.items).toEqual([
+      { id: A.id, titleZh: '标题甲', abstractZh: '摘要甲。', tldrEn: 'One line.', tldrZh: '一句话。', pointsEn: ['a', 'b', 'c'], pointsZh: ['甲', '乙'], analysis },
+    ]);
+  });
+
+  it('keeps the translation when the summary fields have the wrong shape', () => {
+    const reply = parseReply(json({ papers: [{ ...A, tldr_en: 42, points_en: 'one string', points_zh: [{ text: '甲' }] }] }));
+    expect(reply.brokenIds).toEqual([]);
+    expect(reply.items[0]).toMatchObject({ titleZh: '标题甲', tldrEn: 42, pointsEn: 'one string', pointsZh: [{ text: '甲' }] });
+  });
+});

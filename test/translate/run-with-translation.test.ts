@@ -5,7 +5,9 @@ import PostalMime, { type Email } from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
 import { MISSING_ZH_MARKER } from '../../src/render/issue-copy.ts';
+import { DEFAULT_GLOSSARY } from '../../src/config/default-glossary.ts';
 import { cleanTitleZh } from '../../src/translate/clean-translation.ts';
+import { normalizeGlossary } from '../../src/translate/normalize-glossary.ts';
 import { loadZhFixture, startOpenAITestServer, type OpenAITestServer } from '../support/openai-test-server.ts';
 import { SAMPLE_FEED, samplePapers } from './fixture-papers.ts';
 import { captureIO as captureWith } from '../support/capture-io.ts';
@@ -95,7 +97,8 @@ describe('paperboy run with a live translator (local OpenAI-compatible server)',
     expect(asked.size).toBeLessThan(20);
   });
 
-  it('gives every paper in a Chinese-reading mail a clean Chinese title or the marker, never notes', () => {
+  it('gives every paper in a Chinese-reading mail a clean Chinese title or the marker, never notes', async () => {
+    const papers = new Map((await samplePapers()).map((p) => [p.id, p]));
     let checked = 0;
     for (const [address, mail] of mails) {
       if (languages.get(address) === 'en') continue;
@@ -103,9 +106,13 @@ describe('paperboy run with a live translator (local OpenAI-compatible server)',
       for (const entry of entriesOf(mail.text ?? '')) {
         const hasChinese = /\p{Script=Han}/u.test(entry.text.replace(MISSING_ZH_MARKER, ''));
         expect(hasChinese || entry.text.includes(MISSING_ZH_MARKER), `${address} ${entry.id}`).toBe(true);
-        // A recorded (noisy) title arrives cleaned, under its own paper.
+        // A recorded (noisy) title arrives cleaned, in the glossary's wording, under its own paper.
         const raw = zh[entry.id]?.title_zh_raw;
-        if (raw) expect(entry.text, `${address} ${entry.id}`).toContain(cleanTitleZh(raw).text);
+        const paper = papers.get(entry.id);
+        if (raw && paper) {
+          const title = normalizeGlossary(cleanTitleZh(raw).text ?? '', DEFAULT_GLOSSARY, `${paper.title}\n${paper.abstract}`);
+          expect(entry.text, `${address} ${entry.id}`).toContain(title);
+        }
         checked += 1;
       }
     }
@@ -145,26 +152,25 @@ describe('paperboy run with a live translator (local OpenAI-compatible server)',
     expect(entry?.text).toContain(MISSING_ZH_MARKER);
   });
 
-  it('puts the one-sentence TL;DR above the summaries when translation.tldr is on', async () => {
-    const config = join(dir, 'tldr.yaml');
+  it('puts the checked TL;DR above the summaries (translation.summaries, on by default) and reports the summary checks', async () => {
     const example = readFileSync('paperboy.config.example.yaml', 'utf8');
-    expect(example).toContain('\n  tldr: false\n');
-    writeFileSync(config, example.replace('\n  tldr: false\n', '\n  tldr: true\n'));
-    const db = ['--config', config, '--db', join(dir, 'tldr.db')];
+    expect(example).toContain('\n  summaries: true\n');
+    const db = ['--config', 'paperboy.config.example.yaml', '--db', join(dir, 'tldr.db')];
     expect(await runCli([...db, 'subscribers', 'import', 'subscribers/sample.csv'], captureIO({}))).toBe(0);
     server.reset();
     const tldrOutbox = join(dir, 'outbox-tldr');
     const io = captureIO(env);
     expect(await runCli([...db, 'run', '--date', '2025-11-14', '--feed', SAMPLE_FEED, '--outbox', tldrOutbox], io)).toBe(0);
-    expect(server.requests[0]?.system).toContain('"tldr_en"');
+    expect(server.requests[0]?.system).toContain('"points_zh"');
+    expect(io.stdout.join('\n')).toMatch(/summaries: \d+ papers with TL;DR or points; (\d+) of \1 items kept/);
     const mails = await readMails(tldrOutbox);
     const bilingual = entriesOf(mails.get('zhang.wei@example.org')?.text ?? '');
     expect(bilingual.length).toBeGreaterThan(0);
     const papers = new Map((await samplePapers()).map((p) => [p.id, p]));
     for (const entry of bilingual) {
       const text = entry.text.replace(/\s+/g, ' ');
-      const en = text.indexOf('TL;DR: This paper proposes');
-      const zhLine = text.indexOf('一句话总结：本文针对该问题提出了一种新方法');
+      const en = text.indexOf('TL;DR: ');
+      const zhLine = text.indexOf('一句话总结：');
       expect(en, entry.id).toBeGreaterThan(0);
       expect(zhLine, entry.id).toBeGreaterThan(en);
       // Above the summaries: the English one comes after both TL;DR lines.

@@ -15,7 +15,7 @@ const NOW = new Date('2025-11-14T06:00:00Z');
 const SETTINGS: TranslateSettings = {
   batchSize: 8,
   concurrency: 2,
-  tldr: false,
+  summaries: false,
   glossary: { 'large language model': '大语言模型', agent: '智能体' },
   prices: { inputPerMillion: 0, outputPerMillion: 0, currency: 'USD' },
 };
@@ -87,16 +87,18 @@ describe('translatePapers', () => {
     expect(forced).toMatchObject({ cached: 0, translated: 20, requests: 3 });
   });
 
-  it('translates again for a new prompt version (TL;DR on) and keeps the old rows', async () => {
+  it('translates again for a new prompt version (summaries on) and keeps the old rows', async () => {
     await run();
     server.reset();
-    const report = await run(papers, { tldr: true });
+    const report = await run(papers, { summaries: true });
     expect(report).toMatchObject({ cached: 0, translated: 20, requests: 3 });
     expect(server.requests[0]?.system).toContain('"tldr_en"');
     const rows = await db.selectFrom('translations').selectAll().where('paper_id', '=', '2511.10645').execute();
-    expect(rows.map((r) => r.prompt_version).sort()).toEqual([promptVersionOf(SETTINGS), promptVersionOf({ ...SETTINGS, tldr: true })].sort());
+    expect(rows.map((r) => r.prompt_version).sort()).toEqual([promptVersionOf(SETTINGS), promptVersionOf({ ...SETTINGS, summaries: true })].sort());
     const withTldr = rows.find((r) => r.tldr_zh !== null);
-    expect(withTldr?.tldr_en).toMatch(/^This paper/);
+    // The recorded, hand-checked summary of test/fixtures/summaries-2025-11-14.json, with its 3 points.
+    expect(withTldr?.tldr_en).toMatch(/^ParoQuant, a weight-only PTQ method/);
+    expect(JSON.parse(withTldr?.points_zh ?? '[]')).toHaveLength(3);
   });
 
   it('translates a paper once however often it is passed, and a new version again', async () => {

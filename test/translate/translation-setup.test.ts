@@ -14,14 +14,43 @@ const config = (translation: Record<string, unknown> = {}) => {
 describe('translation config', () => {
   it('has the documented defaults', () => {
     const t = config();
-    expect(t).toMatchObject({ batchSize: 8, concurrency: 4, retries: 3, tldr: false, jsonMode: true });
+    expect(t).toMatchObject({ batchSize: 8, concurrency: 4, retries: 3, summaries: true, jsonMode: true });
     expect(t.glossary).toMatchObject({
-      'large language model': '大语言模型',
-      agent: '智能体',
-      'reinforcement learning': '强化学习',
-      'fine-tuning': '微调',
-      benchmark: '基准',
+      'large language model': { zh: '大语言模型', variants: ['大型语言模型', '大规模语言模型'] },
+      agent: { zh: '智能体', variants: ['智能代理', '代理'] },
+      'reinforcement learning': { zh: '强化学习' },
+      'fine-tuning': { zh: '微调' },
+      benchmark: { zh: '基准', variants: [] },
+      'chain of thought': { zh: '思维链' },
+      token: { zh: '词元', variants: ['代币', '令牌'] },
     });
+  });
+
+  it.each([
+    [{}, true],
+    [{ summaries: false }, false],
+    // Configs written before issue 11 call the switch `tldr`.
+    [{ tldr: true }, true],
+    [{ tldr: false }, false],
+    [{ summaries: true, tldr: true }, true],
+  ])('translation %j: summaries %s', (translation, on) => {
+    expect(config(translation)).toMatchObject({ summaries: on, tldr: on });
+  });
+
+  it('names the old key when it contradicts the new one', () => {
+    expect(validateConfig({ translation: { summaries: true, tldr: false } }).errors?.join('\n')).toMatch(
+      /translation\.tldr: translation\.tldr is the old name of translation\.summaries/,
+    );
+  });
+
+  it('takes a glossary entry as a plain rendering or with variants', () => {
+    expect(config({ glossary: { agent: '智能体', token: { zh: '词元', variants: ['令牌'] } } }).glossary).toEqual({
+      agent: { zh: '智能体', variants: [] },
+      token: { zh: '词元', variants: ['令牌'] },
+    });
+    expect(validateConfig({ translation: { glossary: { token: { zh: '词元', variant: ['令牌'] } } } }).errors?.join('\n')).toContain(
+      'translation.glossary.token',
+    );
   });
 
   it.each([
