@@ -98,7 +98,11 @@ export async function buildPreview(
     showUpdatedVersions: config.schedule.showUpdatedVersions,
   });
   // Stored translations, picked as the run picks them; the preview never calls the translator itself.
-  const chinese = await chineseForPapers(db, plan.shown, { tldr: config.translation.tldr, prefer: options.prefer });
+  const chinese = await chineseForPapers(db, plan.shown, {
+    tldr: config.translation.summaries,
+    prefer: options.prefer,
+    glossary: config.translation.glossary,
+  });
   const chineseOf = (paper: Paper) => chinese.get(paper.id) ?? null;
   // Code links and venues as the run found them: the cached API details and the abstracts (no request here).
   const { extras } = await detailsForRun(db, plan.shown, {

@@ -5,6 +5,7 @@
 // Must not import: cli/, run-issue.ts, run-wiring.ts, run-report.ts, preview/, schedule/, web/, nor another stage.
 export { promptVersionOf } from './build-prompt.ts';
 export { chineseForPapers, type ChineseOptions } from './chinese-for-papers.ts';
+export type { Glossary } from './normalize-glossary.ts';
 export { importTranslations } from './import-translations.ts';
 export { createProgressBar } from './progress-bar.ts';
 export { chineseForRun, type TranslationSetup } from './translate-for-run.ts';

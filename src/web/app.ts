@@ -480,7 +480,7 @@ export function createApp(deps: AppDeps): Hono {
 
   // A paper's own page: every entry of a mail and of the archive links here. Only papers of issues that were sent.
   app.get(`/papers/:id{${PAPER_ID_ROUTE}}`, async (c) => {
-    const view = await loadPaperView(db, c.req.param('id'));
+    const view = await loadPaperView(db, c.req.param('id'), config.translation.glossary);
     if (!view) return c.notFound();
     return publicPage(c, paperPage(site, view));
   });

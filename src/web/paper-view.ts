@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
 import { extrasOf } from '../arxiv/index.ts';
 import { findStoredDetails } from '../store/paper-details.ts';
+import { findTranslationCandidates } from '../store/translation-cache.ts';
 import { loadPaper } from '../store/papers.ts';
 import type { Database } from '../store/schema.ts';
 import { wasIssueSent } from '../store/sent-issues.ts';
-import { chineseForPapers } from '../translate/index.ts';
+import { chineseForPapers, type Glossary } from '../translate/index.ts';
 import type { PaperPageInput } from './pages/paper-page.ts';
 
 // What a paper's page shows, gathered from the store: the paper, its Chinese text and summary, what the arXiv API
@@ -14,20 +15,23 @@ import type { PaperPageInput } from './pages/paper-page.ts';
 /** arXiv ids as the route takes them: `2511.10621`, or an old-style `hep-ex/0307015`. No version. */
 export const PAPER_ID_ROUTE = String.raw`[0-9]{4}\.[0-9]{4,5}|[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7}`;
 
-export async function loadPaperView(db: Kysely<Database>, id: string): Promise<PaperPageInput | null> {
+export async function loadPaperView(db: Kysely<Database>, id: string, glossary?: Glossary): Promise<PaperPageInput | null> {
   const stored = await loadPaper(db, id);
   if (!stored) return null;
   const sentDates = [];
   for (const date of stored.batchDates) if (await wasIssueSent(db, date)) sentDates.push(date);
   if (sentDates.length === 0) return null;
   const { paper } = stored;
-  const chinese = (await chineseForPapers(db, [paper])).get(paper.id) ?? null;
+  const chinese = (await chineseForPapers(db, [paper], { glossary })).get(paper.id) ?? null;
+  // The analysis is checked before it is stored (translate/check-summary.ts); the newest stored one is shown.
+  const candidates = (await findTranslationCandidates(db, [paper])).get(paper.id) ?? [];
+  const analysis = candidates.find((t) => t.analysis && Object.keys(t.analysis).length > 0)?.analysis ?? null;
   const details = (await findStoredDetails(db, [paper])).get(paper.id);
   return {
     paper,
     chinese,
     extras: { ...extrasOf(paper, details), comment: details?.comment ?? null },
-    analysis: null,
+    analysis,
     batchDates: sentDates,
   };
 }

@@ -133,7 +133,12 @@ describe('paperboy run with a live translator (local OpenAI-compatible server)',
   });
 
   it('marks a paper whose translation fails twice, and still sends', async () => {
-    const db = ['--config', 'paperboy.config.example.yaml', '--db', join(dir, 'faults.db')];
+    // Without TL;DR and points (translation.summaries: false): a paper whose Chinese summary failed then has no
+    // Chinese text in its entry at all, and the mail must say so with the marker. (With points in Chinese, those
+    // stand where the summary would be.)
+    const noSummaries = join(dir, 'no-summaries.yaml');
+    writeFileSync(noSummaries, readFileSync('paperboy.config.example.yaml', 'utf8').replace('\n  summaries: true\n', '\n  summaries: false\n'));
+    const db = ['--config', noSummaries, '--db', join(dir, 'faults.db')];
     expect(await runCli([...db, 'subscribers', 'import', 'subscribers/sample.csv'], captureIO({}))).toBe(0);
     server.reset();
     const victim = '2511.10645';
@@ -173,9 +178,13 @@ describe('paperboy run with a live translator (local OpenAI-compatible server)',
       const zhLine = text.indexOf('一句话总结：');
       expect(en, entry.id).toBeGreaterThan(0);
       expect(zhLine, entry.id).toBeGreaterThan(en);
-      // Above the summaries: the English one comes after both TL;DR lines.
+      // Above the rest: the key points (which take the abstract excerpt's place) or, for a paper without points,
+      // the English excerpt come after both TL;DR lines.
       const summary = text.indexOf(papers.get(entry.id)?.abstract.split(/\s+/).slice(0, 4).join(' ') ?? '@@');
-      expect(summary, entry.id).toBeGreaterThan(zhLine);
+      const firstPoint = text.indexOf(' - ');
+      expect(Math.max(summary, firstPoint), entry.id).toBeGreaterThan(zhLine);
+      if (summary >= 0) expect(summary, entry.id).toBeGreaterThan(zhLine);
+      if (firstPoint >= 0) expect(firstPoint, entry.id).toBeGreaterThan(zhLine);
     }
     const zhOnly = entriesOf(mails.get('li.na@example.com')?.text ?? '');
     for (const entry of zhOnly) {

@@ -8,13 +8,8 @@ import { renderPage, type SiteInfo } from './layout.ts';
 // author, where it was published and where its code is, the summary and key points, the whole abstract and a short
 // analysis, each in both languages. Built from what the store holds; nothing here asks the network.
 
-/** The structured reading of a paper, in both languages; any part may be missing. */
-export interface PaperAnalysis {
-  problem?: LocalizedText | undefined;
-  method?: LocalizedText | undefined;
-  results?: LocalizedText | undefined;
-  limitations?: LocalizedText | undefined;
-}
+/** The structured reading of a paper, in both languages; any part, or one language of it, may be missing. */
+export type PaperAnalysis = Partial<Record<'problem' | 'method' | 'results' | 'limitations', { en: string | null; zh: string | null }>>;
 
 export interface PaperPageInput {
   paper: Paper;
@@ -74,13 +69,13 @@ ${pointsList(chinese?.pointsZh, 'zh-CN')}
 }
 
 function analysisBlock(analysis: PaperAnalysis | null): Html | '' {
-  const parts = ANALYSIS_PARTS.filter(([key]) => analysis?.[key]);
+  const parts = ANALYSIS_PARTS.filter(([key]) => analysis?.[key]?.en || analysis?.[key]?.zh);
   if (!analysis || parts.length === 0) return '';
   return html`<section class="card">
 ${biBlock({ en: 'Analysis', zh: '解读' }, 'h2')}
 <dl class="analysis">${parts.map(([key, label]) => {
     const text = analysis[key]!;
-    return html`<dt>${label.en} · <span lang="zh-CN">${label.zh}</span></dt><dd><p lang="en">${cleanText(text.en)}</p><p lang="zh-CN">${cleanText(text.zh)}</p></dd>`;
+    return html`<dt>${label.en} · <span lang="zh-CN">${label.zh}</span></dt><dd>${text.en ? html`<p lang="en">${cleanText(text.en)}</p>` : ''}${text.zh ? html`<p lang="zh-CN">${cleanText(text.zh)}</p>` : ''}</dd>`;
   })}</dl>
 </section>`;
 }
