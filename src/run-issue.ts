@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import {
+  ARXIV_API_URL,
   detailsForRun,
   expectedBatchDate,
   feedSourcesOf,
@@ -245,13 +246,20 @@ async function plan({ deps, batchDate, time, dryRun }: Run, papers: Paper[], sou
 /**
  * Whether the details step may ask arXiv's API: not when it is switched off, not for a dry run (which records
  * nothing), and not when the papers were read from files (a demo, a test, a replayed day): those runs stay offline.
+ * Papers read from another server than arXiv (a mirror, a test server) are not sent to arXiv's API either, unless
+ * `arxiv.details.apiUrl` names another API on purpose.
  */
 function detailsOptions(deps: RunDependencies, sources: readonly string[], dryRun: boolean, now: Date): DetailsForRunOptions {
   const { arxiv } = deps.config;
   const base = { now, log: deps.log };
   if (!arxiv.details.enabled) return { ...base, fetch: { enabled: false, reason: 'arxiv.details.enabled is false' } };
   if (dryRun) return { ...base, fetch: { enabled: false, reason: 'dry run' } };
-  if (!sources.some((s) => /^https?:\/\//i.test(s))) return { ...base, fetch: { enabled: false, reason: 'the feeds were read from files' } };
+  const urls = sources.filter((s) => /^https?:\/\//i.test(s));
+  if (urls.length === 0) return { ...base, fetch: { enabled: false, reason: 'the feeds were read from files' } };
+  const fromArxiv = urls.some((s) => /(^|\.)arxiv\.org$/i.test(new URL(s).hostname));
+  if (!fromArxiv && arxiv.details.apiUrl === ARXIV_API_URL) {
+    return { ...base, fetch: { enabled: false, reason: 'the feeds came from another server than arXiv' } };
+  }
   return {
     ...base,
     fetch: {

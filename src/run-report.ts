@@ -225,10 +225,8 @@ export function assembleRunReport(results: RunResults): RunReport {
     for (const error of translated.report.errors) report.failures.push({ where: 'translation', error });
     report.chinese = translated.chinese;
   }
-  if (results.details) {
-    report.details = results.details;
-    for (const error of results.details.problems) report.failures.push({ where: 'arXiv details', error });
-  }
+  // The details step fails soft: a slow or refusing API costs code links and venues, not the run's exit status.
+  if (results.details) report.details = results.details;
   if (delivered) {
     report.segments = delivered.segments.map((s) => ({
       id: s.id,

@@ -18,6 +18,6 @@ export {
 export { collectFeeds, type CollectResult } from './collect.ts';
 export { feedSourcesOf, readFeedSource } from './fetch-feed.ts';
 export { obtainBatch, type FeedReport, type ObtainedBatch } from './obtain-batch.ts';
-export { fetchPaperDetails, type FetchDetailsResult } from './fetch-paper-details.ts';
+export { ARXIV_API_URL, fetchPaperDetails, type FetchDetailsResult } from './fetch-paper-details.ts';
 export { extrasOf, findLinks, findVenue, type PaperExtras } from './paper-details.ts';
 export { detailsForRun, type DetailsForRunOptions, type DetailsReport } from './details-for-run.ts';

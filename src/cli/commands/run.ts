@@ -168,7 +168,10 @@ export function renderRunReport(report: RunReport): string {
     lines.push(`Chinese: titles for ${chinese.titles} of ${chinese.papers}, summaries for ${chinese.abstracts} of ${chinese.papers} (the rest show 译文暂缺)`);
     lines.push(`matching per topic: ${report.domains.map((d) => `${d.id} ${d.matched}`).join(', ')}`);
     if (report.translation) lines.push(...formatTranslationReport(report.translation));
-    if (report.details) lines.push(formatDetailsReport(report.details));
+    if (report.details) {
+      lines.push(formatDetailsReport(report.details));
+      for (const problem of report.details.problems) lines.push(`arXiv details: ${problem}`);
+    }
   }
   if (report.segments.length > 0) {
     lines.push('', 'segments:');
