@@ -219,6 +219,7 @@ async function plan({ deps, batchDate, time, dryRun }: Run, papers: Paper[], sou
   const segmentPlan = await planSegments(db, batchDate, selections, audience.segments, {
     scope: dryRun ? await activeReadersBySegment(db, domainOrder) : { kind: 'ledger' },
     showUpdatedVersions: config.schedule.showUpdatedVersions,
+    papers,
   });
   const { shown } = segmentPlan;
   const translated = await chineseForRun(db, shown, deps.translation, time.now, deps.log);

@@ -128,10 +128,18 @@ export interface DomainSelection {
   matches: DomainMatch[];
 }
 
+/**
+ * The ids of a reader's own sections (followed authors, keywords) start with this; configured domain ids start with
+ * a letter, so the two never meet. Such a section has no page of its own in the web archive.
+ */
+export const PERSONAL_SECTION_PREFIX = '~';
+
 export interface SegmentKey {
   /** Domain ids, in config order. */
   topics: string[];
   language: Language;
+  /** The readers' own keywords, exclusions and authors; absent when they follow none (most readers). */
+  interests?: ReaderInterests | undefined;
 }
 
 export interface IssueEntry {
@@ -192,6 +200,8 @@ export interface Subscriber {
   topics: string[];
   language: Language;
   status: SubscriberStatus;
+  /** Keywords, exclusions and followed authors; absent when the reader follows none (or the query did not ask). */
+  interests?: ReaderInterests | undefined;
 }
 
 /**

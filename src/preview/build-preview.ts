@@ -96,6 +96,7 @@ export async function buildPreview(
   const plan = await planSegments(db, batchDate, selections, segments, {
     scope: frozen ? { kind: 'ledger' } : await activeReadersBySegment(db, domainOrder),
     showUpdatedVersions: config.schedule.showUpdatedVersions,
+    papers: batch.papers,
   });
   // Stored translations, picked as the run picks them; the preview never calls the translator itself.
   const chinese = await chineseForPapers(db, plan.shown, {

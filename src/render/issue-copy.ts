@@ -1,13 +1,14 @@
-import type {
-  AnnounceType,
-  Author,
-  Domain,
-  IssueEntry,
-  IssueSection,
-  Language,
-  LocalizedText,
-  NewsletterSite,
-  SegmentIssue,
+import {
+  PERSONAL_SECTION_PREFIX,
+  type AnnounceType,
+  type Author,
+  type Domain,
+  type IssueEntry,
+  type IssueSection,
+  type Language,
+  type LocalizedText,
+  type NewsletterSite,
+  type SegmentIssue,
 } from '../types.ts';
 import { formatShortDate } from './format-date.ts';
 import {
@@ -196,6 +197,8 @@ export function paperUrl(site: NewsletterSite, paperId: string): string {
 }
 
 export function sectionUrl(site: NewsletterSite, issue: SegmentIssue, domainId: string): string {
+  // A reader's own section has no archive page: its "and N more" leads to the whole issue.
+  if (domainId.startsWith(PERSONAL_SECTION_PREFIX)) return issueUrl(site, issue);
   return `${issueUrl(site, issue)}/${encodeURIComponent(domainId)}`;
 }
 
@@ -219,8 +222,10 @@ export function emptySectionLine(issue: SegmentIssue, index: number): LocalizedT
 }
 
 /** Names of all configured domains, for "also in" tags. */
-export function domainNameMap(domains: readonly Domain[]): Record<string, LocalizedText> {
-  return Object.fromEntries(domains.map((d) => [d.id, d.name]));
+export function domainNameMap(domains: readonly Domain[], issue?: SegmentIssue): Record<string, LocalizedText> {
+  // The issue's own sections too: a reader's "Your keywords" is no configured domain, but an entry may be tagged with it.
+  const sections = issue?.sections.map((s) => s.domain) ?? [];
+  return Object.fromEntries([...domains, ...sections].map((d) => [d.id, d.name]));
 }
 
 /** Short so it fits mobile inbox lists (10–78 chars); Chinese first for readers of Chinese. */

@@ -108,7 +108,7 @@ function renderHtml(
   const element = createElement(Newsletter, {
     issue,
     site,
-    domainNames: domainNameMap(options.domains),
+    domainNames: domainNameMap(options.domains, issue),
     reader: READER_PLACEHOLDERS,
     summaryWidth: options.summaryWidth ?? DEFAULT_SUMMARY_WIDTH,
     maxAuthors: options.maxAuthors ?? DEFAULT_MAX_AUTHORS,

@@ -143,7 +143,7 @@ function sectionHeading(section: IssueSection, language: Language): string {
 /** The plain-text part of a segment's mail, with READER_PLACEHOLDERS for per-reader values. */
 export function renderText(issue: SegmentIssue, site: NewsletterSite, options: RenderOptions): string {
   const { language } = issue.key;
-  const names = domainNameMap(options.domains);
+  const names = domainNameMap(options.domains, issue);
   const date = formatIssueDate(issue.batchDate);
   const out: string[] = [
     site.name,

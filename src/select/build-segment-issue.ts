@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors.ts';
 import type {
   ChineseText,
@@ -9,9 +10,11 @@ import type {
   Language,
   Paper,
   PaperExtras,
+  ReaderInterests,
   SegmentIssue,
   SegmentKey,
 } from '../types.ts';
+import { normalizeAuthorName } from './match-interests.ts';
 import { compareFit, compareMatches } from './select-papers.ts';
 
 // Characters kept as they are in a segment id; everything else is hex-escaped with `~` so that any domain id
@@ -37,7 +40,23 @@ function encodeTopic(topic: string): string {
 export function segmentIdOf(key: SegmentKey): string {
   if (key.topics.length === 0) throw new ConfigError(`A ${key.language} segment has no topics.`);
   const topics = [...new Set(key.topics)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return `${key.language}.${topics.map(encodeTopic).join('+')}`;
+  const base = `${key.language}.${topics.map(encodeTopic).join('+')}`;
+  return key.interests ? `${base}.i${interestsHash(key.interests)}` : base;
+}
+
+/**
+ * A short name for a set of interests: the same lists (in any order, any case, authors however spelt) give the
+ * same name, so readers who follow the same things share a segment and its one rendered mail.
+ */
+function interestsHash(interests: ReaderInterests): string {
+  const canonical = (values: readonly string[], fold: (v: string) => string) => [...new Set(values.map(fold))].sort();
+  const lower = (v: string) => v.toLowerCase();
+  const text = JSON.stringify([
+    canonical(interests.keywords, lower),
+    canonical(interests.exclude, lower),
+    canonical(interests.authors, normalizeAuthorName),
+  ]);
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
 /** A reader's choice as a segment key: unknown topics dropped, duplicates removed, config order. */
@@ -45,9 +64,12 @@ export function segmentKeyOf(
   topics: readonly string[],
   language: Language,
   domainOrder: readonly string[],
+  interests?: ReaderInterests,
 ): SegmentKey {
   const picked = new Set(topics);
-  return { topics: [...new Set(domainOrder)].filter((id) => picked.has(id)), language };
+  const key: SegmentKey = { topics: [...new Set(domainOrder)].filter((id) => picked.has(id)), language };
+  const any = interests && interests.keywords.length + interests.exclude.length + interests.authors.length > 0;
+  return any ? { ...key, interests } : key;
 }
 
 /** One paper's matches in the reader's domains, best fit first (see `placePapers`). */

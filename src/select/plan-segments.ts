@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import { papersMailedBefore, type ReaderScope } from '../store/mailed-papers.ts';
 import type { Database } from '../store/schema.ts';
 import { iterateActiveSubscribers } from '../store/subscribers.ts';
-import type { ChineseText, DomainSelection, ISODate, Language, Paper, SegmentIssue, SegmentKey } from '../types.ts';
+import type { ChineseText, DomainSelection, ISODate, Language, Paper, ReaderInterests, SegmentIssue, SegmentKey } from '../types.ts';
 import { buildSegmentIssue, papersShownIn, segmentIdOf, segmentKeyOf } from './build-segment-issue.ts';
 import { withoutMailedPapers } from './drop-mailed-papers.ts';
+import { personalSelections } from './personal-sections.ts';
 
 // Segments in one place: who gets which papers. Readers with the same known topics and language form a segment
 // and get one mail (rendered once); each segment's issue is built from the selections minus what its readers
@@ -27,14 +28,14 @@ export interface SegmentGroups<T> {
 }
 
 /** Groups readers who picked the same known topics and language; see SegmentGroups. */
-export function groupIntoSegments<T extends { topics: readonly string[]; language: Language }>(
+export function groupIntoSegments<T extends { topics: readonly string[]; language: Language; interests?: ReaderInterests | undefined }>(
   readers: Iterable<T>,
   domainOrder: readonly string[],
 ): SegmentGroups<T> {
   const segments = new Map<string, SegmentGroup<T>>();
   const noTopics: T[] = [];
   for (const reader of readers) {
-    const key = segmentKeyOf(reader.topics, reader.language, domainOrder);
+    const key = segmentKeyOf(reader.topics, reader.language, domainOrder, reader.interests);
     if (key.topics.length === 0) {
       noTopics.push(reader);
       continue;
@@ -167,26 +168,42 @@ export function planSegmentIssues(
   selections: readonly DomainSelection[],
   segments: ReadonlyArray<{ segmentId: string; key: SegmentKey }>,
   mailed: ReadonlyMap<string, ReadonlyMap<string, number>>,
-  options: { batchDate: ISODate; showUpdatedVersions: boolean },
+  options: {
+    batchDate: ISODate;
+    showUpdatedVersions: boolean;
+    /** The whole batch: where a segment with its own interests finds its authors' and keywords' papers. */
+    papers?: readonly Paper[] | undefined;
+  },
 ): SegmentPlan {
   const { batchDate } = options;
   const repeats: SegmentRepeats = { dropped: 0, updated: 0, segments: [] };
-  const filtered = new Map<string, DomainSelection[]>();
+  // Per segment: its selections after never-twice, and the key its issue is built with (the reader's own sections
+  // first, for a segment with interests).
+  const filtered = new Map<string, { selections: DomainSelection[]; issueKey: SegmentKey }>();
   const shown = new Map<string, Paper>();
   for (const { segmentId, key } of segments) {
-    const result = withoutMailedPapers(selections, mailed.get(segmentId) ?? new Map(), {
+    const own = key.interests && options.papers ? personalSelections(key.interests, options.papers, selections) : null;
+    const base = own ? [...own.selections, ...own.topics] : selections;
+    const issueKey = own ? { ...key, topics: [...own.selections.map((s) => s.domain.id), ...key.topics] } : key;
+    const result = withoutMailedPapers(base, mailed.get(segmentId) ?? new Map(), {
       showUpdatedVersions: options.showUpdatedVersions,
     });
-    filtered.set(segmentId, result.selections);
+    filtered.set(segmentId, { selections: result.selections, issueKey });
     if (result.dropped.length + result.updated.length > 0) {
       repeats.segments.push({ id: segmentId, dropped: result.dropped, updated: result.updated });
       repeats.dropped += result.dropped.length;
       repeats.updated += result.updated.length;
     }
-    for (const paper of papersShownIn([key], result.selections, batchDate)) shown.set(paper.id, paper);
+    for (const paper of papersShownIn([issueKey], result.selections, batchDate)) shown.set(paper.id, paper);
   }
   return {
-    issueOf: (segmentId, key, chineseOf) => buildSegmentIssue(filtered.get(segmentId) ?? selections, key, batchDate, chineseOf),
+    issueOf: (segmentId, key, chineseOf) => {
+      const plan = filtered.get(segmentId);
+      if (!plan) return buildSegmentIssue(selections, key, batchDate, chineseOf);
+      const issue = buildSegmentIssue(plan.selections, plan.issueKey, batchDate, chineseOf);
+      // Built with the reader's own sections as extra topics; it is still this segment's issue.
+      return plan.issueKey === key ? issue : { ...issue, segmentId, key };
+    },
     shown: [...shown.values()],
     repeats,
   };
@@ -198,11 +215,17 @@ export async function planSegments(
   batchDate: ISODate,
   selections: readonly DomainSelection[],
   segments: ReadonlyArray<{ segmentId: string; key: SegmentKey }>,
-  options: { scope: ReaderScope; showUpdatedVersions: boolean },
+  options: { scope: ReaderScope; showUpdatedVersions: boolean; papers?: readonly Paper[] | undefined },
 ): Promise<SegmentPlan> {
-  const candidates = [...new Set(selections.flatMap((s) => s.matches.map((m) => m.paper.id)))];
+  // A segment with its own interests may show any paper of the batch: ask the history about all of them then.
+  const everyPaper = segments.some((s) => s.key.interests) ? options.papers : undefined;
+  const candidates = [...new Set((everyPaper ?? selections.flatMap((s) => s.matches.map((m) => m.paper))).map((p) => p.id))];
   const mailed = await papersMailedBefore(db, batchDate, candidates, options.scope);
-  return planSegmentIssues(selections, segments, mailed, { batchDate, showUpdatedVersions: options.showUpdatedVersions });
+  return planSegmentIssues(selections, segments, mailed, {
+    batchDate,
+    showUpdatedVersions: options.showUpdatedVersions,
+    papers: options.papers,
+  });
 }
 
 /** Every active reader, tallied a page at a time. */

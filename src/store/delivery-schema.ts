@@ -32,6 +32,8 @@ export interface IssueSegmentsTable {
   /** JSON array of domain ids, config order. */
   topics: string;
   language: Language;
+  /** JSON ReaderInterests of the segment's readers; null for a segment of topics and language only. */
+  interests: string | null;
   readers: number;
   subject: string | null;
   preheader: string | null;

@@ -1,7 +1,8 @@
 import type { Kysely, Migration } from 'kysely';
 
-// Table of migration `0500_reader_interests`: what a reader follows beyond topics (keywords, excluded keywords,
-// authors). One row per reader who has any; the lists are JSON arrays as TEXT, like every list in the store.
+// Migration `0500_reader_interests`: what a reader follows beyond topics (keywords, excluded keywords, authors), one
+// row per reader who has any, the lists as JSON arrays in TEXT like every list in the store; and the interests of
+// a frozen segment (`issue_segments.interests`), since readers with their own interests get a segment of their own.
 
 export interface SubscriberInterestsTable {
   subscriber_id: number;
@@ -25,8 +26,10 @@ export const interestsMigration = (): Migration => ({
       .addColumn('authors', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
+    await db.schema.alterTable('issue_segments').addColumn('interests', 'text').execute();
   },
   async down(db: Kysely<any>) {
+    await db.schema.alterTable('issue_segments').dropColumn('interests').execute();
     await db.schema.dropTable('subscriber_interests').execute();
   },
 });

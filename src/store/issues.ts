@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ISODate, Language, RenderedMail, SegmentKey } from '../types.ts';
+import type { ISODate, Language, ReaderInterests, RenderedMail, SegmentKey } from '../types.ts';
 import { chunkRows } from './chunk-rows.ts';
 import type { Database } from './schema.ts';
 import { StoreError } from './store-error.ts';
@@ -69,6 +69,7 @@ export async function saveIssueSegments(
           segment_id: s.segmentId,
           topics: JSON.stringify(s.key.topics),
           language: s.key.language,
+          interests: s.key.interests ? JSON.stringify(s.key.interests) : null,
           readers: 0,
         })),
       )
@@ -120,13 +121,17 @@ export async function finishPreparation(
 export async function listIssueSegments(db: Kysely<Database>, batchDate: ISODate): Promise<IssueSegment[]> {
   const rows = await db
     .selectFrom('issue_segments')
-    .select(['segment_id', 'topics', 'language', 'readers', 'rendered_at'])
+    .select(['segment_id', 'topics', 'language', 'interests', 'readers', 'rendered_at'])
     .where('batch_date', '=', batchDate)
     .orderBy('segment_id')
     .execute();
   return rows.map((r) => ({
     segmentId: r.segment_id,
-    key: { topics: JSON.parse(r.topics) as string[], language: r.language as Language },
+    key: {
+      topics: JSON.parse(r.topics) as string[],
+      language: r.language as Language,
+      ...(r.interests ? { interests: JSON.parse(r.interests) as ReaderInterests } : {}),
+    },
     readers: Number(r.readers),
     renderedAt: r.rendered_at,
   }));

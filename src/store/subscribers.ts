@@ -255,7 +255,13 @@ export async function* iterateActiveSubscribers(
       .execute();
     const last = rows.at(-1);
     if (!last) return;
-    yield await withTopics(db, rows);
+    // Sending needs each reader's own interests too: they decide the reader's segment.
+    const readers = await withTopics(db, rows);
+    const interests = await readInterests(db, readers.map((r) => r.id));
+    yield readers.map((r) => {
+      const own = interests.get(r.id);
+      return own ? { ...r, interests: own } : r;
+    });
     if (rows.length < pageSize) return;
     after = Number(last.id);
   }
