@@ -1,4 +1,4 @@
-import type { CSSProperties, ReactNode } from 'react';
+import { Fragment, type CSSProperties, type ReactNode } from 'react';
 import {
   MISSING_ZH_MARKER,
   UI,
@@ -33,6 +33,8 @@ const SMALL = { fontSize: '12px', color: COLORS.muted } as const;
 const GAP = { marginTop: '6px' } as const;
 /** "·" glued to both neighbours: a wrap never leaves it at a line's end or start. */
 const SEP = '\u00a0·\u00a0';
+/** Between links: an em space, where a line may break. */
+const LINK_GAP = '\u2003';
 const RULED = { borderTop: `1px solid ${COLORS.rule}`, marginTop: '12px', paddingTop: '12px' } as const;
 
 function Zh({ children, style }: { children: ReactNode; style?: CSSProperties }) {
@@ -59,17 +61,18 @@ function Links({ entry, language, detailsUrl }: { entry: IssueEntry; language: L
   const { links } = entry.paper;
   const code = entry.extras?.codeUrl;
   const details = language === 'en' ? UI.details.en : language === 'zh' ? UI.details.zh : `${UI.details.en} · ${UI.details.zh}`;
-  const codeLabel = language === 'zh' ? UI.code.zh : UI.code.en;
+  const row: Array<[string, string]> = [[detailsUrl, details]];
+  if (code) row.push([code, language === 'zh' ? UI.code.zh : UI.code.en]);
+  row.push([links.pdf, 'PDF'], [links.html, 'HTML'], [links.papersCool, 'papers.cool']);
+  // An em space between links, no "·": a row that wraps on a phone leaves no separator dangling at a line's end.
   return (
     <div className="lk" style={{ fontSize: '13px', marginTop: '4px' }}>
-      <a href={detailsUrl}>{details}</a>
-      {code && (
-        <>
-          {' · '}
-          <a href={code}>{codeLabel}</a>
-        </>
-      )}{' '}
-      · <a href={links.pdf}>PDF</a> · <a href={links.html}>HTML</a> · <a href={links.papersCool}>papers.cool</a>
+      {row.map(([href, label], i) => (
+        <Fragment key={href}>
+          {i > 0 && LINK_GAP}
+          <a href={href}>{label}</a>
+        </Fragment>
+      ))}
     </div>
   );
 }
