@@ -28,6 +28,9 @@ describe('readers’ own keywords, exclusions and authors, from the CSV to the m
     const args = ['--db', join(dir, 'run.db')];
     const imported = captureIO();
     expect(await runCli([...args, 'subscribers', 'import', csv], imported)).toBe(0);
+    const listed = captureIO();
+    expect(await runCli([...args, 'subscribers', 'list'], listed)).toBe(0);
+    expect(listed.stdout.join('\n')).toMatch(/fan@example\.org .* llm {2}\(exclude: quantization, authors: Lin, Haotong\)/);
     const outbox = join(dir, 'outbox');
     const io = captureIO();
     expect(await runCli([...args, 'run', '--date', '2025-11-14', '--feed', FEED, '--outbox', outbox], io)).toBe(0);

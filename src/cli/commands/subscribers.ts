@@ -3,9 +3,10 @@ import { EXIT, UsageError, type ExitCode } from '../../errors.ts';
 import { escapeForTerminal } from '../../hidden-characters.ts';
 import { decodeCsvBytes } from '../../subscribers/decode-csv-bytes.ts';
 import { parseSubscriberCsv } from '../../subscribers/parse-subscriber-csv.ts';
+import { readInterests } from '../../store/reader-interests.ts';
 import { listSubscribers, upsertSubscribers } from '../../store/subscribers.ts';
 import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
-import type { SubscriberStatus } from '../../types.ts';
+import type { ReaderInterests, SubscriberStatus } from '../../types.ts';
 
 export async function importSubscribersCommand(file: string, options: GlobalOptions, io: CliIO): Promise<ExitCode> {
   // Everything from the file (and its name) is shown escaped: a row must not be able to drive the terminal.
@@ -33,6 +34,19 @@ export async function importSubscribersCommand(file: string, options: GlobalOpti
 
 const STATUSES: SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
 
+/** "keywords: RAG; diffusion, authors: Percy Liang" — the lists a reader has, values escaped for the terminal. */
+function describeInterests(interests: ReaderInterests): string {
+  const lists: Array<[string, string[]]> = [
+    ['keywords', interests.keywords],
+    ['exclude', interests.exclude],
+    ['authors', interests.authors],
+  ];
+  return lists
+    .filter(([, values]) => values.length > 0)
+    .map(([kind, values]) => `${kind}: ${values.map((v) => escapeForTerminal(v)).join('; ')}`)
+    .join(', ');
+}
+
 export async function listSubscribersCommand(
   options: GlobalOptions & { json?: boolean; status?: string },
   io: CliIO,
@@ -42,7 +56,9 @@ export async function listSubscribersCommand(
     throw new UsageError(`--status "${escapeForTerminal(options.status ?? '')}" is not one of ${STATUSES.join(', ')}`);
   }
   return withContext(options, io, async ({ db }) => {
-    const subscribers = await listSubscribers(db, status ? { status } : {});
+    const listed = await listSubscribers(db, status ? { status } : {});
+    const interests = await readInterests(db, listed.map((s) => s.id));
+    const subscribers = listed.map((s) => (interests.has(s.id) ? { ...s, interests: interests.get(s.id) } : s));
     if (options.json) {
       io.out(JSON.stringify(subscribers, null, 2));
       return EXIT.ok;
@@ -54,7 +70,8 @@ export async function listSubscribersCommand(
     const width = Math.max(...subscribers.map((s) => escapeForTerminal(s.email).length));
     for (const s of subscribers) {
       // Addresses stored before the address rule (validate-address.ts) may hold anything: shown escaped.
-      io.out(`${String(s.id).padStart(5)}  ${escapeForTerminal(s.email).padEnd(width)}  ${s.status.padEnd(12)}  ${s.language.padEnd(9)}  ${s.topics.join(';')}`);
+      const own = s.interests ? `  (${describeInterests(s.interests)})` : '';
+      io.out(`${String(s.id).padStart(5)}  ${escapeForTerminal(s.email).padEnd(width)}  ${s.status.padEnd(12)}  ${s.language.padEnd(9)}  ${s.topics.join(';')}${own}`);
     }
     io.out(`${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'}`);
     return EXIT.ok;
