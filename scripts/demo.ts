@@ -1,5 +1,6 @@
-// `npm run demo`: the whole pipeline on a real arXiv day (Fri 2025-11-14) with the sample readers and recorded
-// Chinese translations. Nothing leaves the machine: mails go to outbox/2025-11-14/.
+// `npm run demo`: the whole pipeline on a real arXiv day (Fri 2025-11-14) with the sample readers, recorded
+// Chinese translations and recorded TL;DRs and key points, so every paper the mails show looks as it does in a
+// configured installation. Nothing leaves the machine: mails go to outbox/2025-11-14/.
 //
 // It uses the default database and config (as `paperboy` does when run from this folder with no flags), so
 // `paperboy runs`, `subscribers list`, `preview --date 2025-11-14` and `serve` see the demo's data afterwards. The
@@ -21,7 +22,11 @@ process.chdir(root);
 const DATE = '2025-11-14';
 const READERS = 'subscribers/sample.csv';
 const feed = 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
+// Titles and abstracts (seed digests, plus titles hand-written for the papers they lacked), then TL;DRs and key
+// points (hand-written and checked): see test/fixtures/README.md. Stored side by side, each field is taken from
+// whichever import has it.
 const translations = 'test/fixtures/zh-2025-11-14.json';
+const summaries = 'test/fixtures/summaries-2025-11-14.json';
 const io = processIO();
 
 if (process.env.DATABASE_URL) {
@@ -66,6 +71,7 @@ rmSync(join(outbox, DATE), { recursive: true, force: true });
 const steps: Array<[string, string[]]> = [
   ['import the sample readers', ['subscribers', 'import', READERS]],
   ['import recorded Chinese translations', ['translations', 'import', translations]],
+  ['import recorded TL;DRs and key points', ['translations', 'import', summaries]],
   [`build and deliver the issue of ${DATE}`, ['run', '--date', DATE, '--feed', feed]],
 ];
 for (const [title, args] of steps) {

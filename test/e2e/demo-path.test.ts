@@ -8,8 +8,9 @@ import { DEFAULT_DOMAINS } from '../../src/config/default-domains.ts';
 import { verifyLinkToken } from '../../src/links/link-tokens.ts';
 import { captureIO as captureWith } from '../support/capture-io.ts';
 
-// The demo path end to end, through the real CLI: import the sample readers and the recorded translations, run the
-// sample day from the real feed fixture, then read every .eml back as a mail client would.
+// The demo path end to end, through the real CLI (the steps of scripts/demo.ts): import the sample readers, the
+// recorded translations and the recorded TL;DRs and key points, run the sample day from the real feed fixture, then
+// read every .eml back as a mail client would.
 
 const SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
 const FEED = 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
@@ -39,6 +40,7 @@ describe('demo path: sample readers × sample day → outbox', () => {
   beforeAll(async () => {
     expect(await runCli([...common, 'subscribers', 'import', 'subscribers/sample.csv'], captureIO())).toBe(0);
     expect(await runCli([...common, 'translations', 'import', 'test/fixtures/zh-2025-11-14.json'], captureIO())).toBe(0);
+    expect(await runCli([...common, 'translations', 'import', 'test/fixtures/summaries-2025-11-14.json'], captureIO())).toBe(0);
     runIO = captureIO();
     runExit = await runCli([...common, 'run', '--date', '2025-11-14', '--feed', FEED, '--outbox', outbox], runIO);
     const day = join(outbox, '2025-11-14');
@@ -116,6 +118,35 @@ describe('demo path: sample readers × sample day → outbox', () => {
     }
     // A cleaned title from the recorded replies reaches the mail.
     expect(html).toContain('大语言模型的黑盒在线策略蒸馏'); // the glossary's wording (issue 11): the recorded 大型语言模型 is normalised
+  });
+
+  it('shows every paper as a configured installation does: Chinese title, TL;DR and key points, no pending marker', () => {
+    const shown = new Set<string>();
+    for (const reader of sample) {
+      const { parsed } = mails.get(reader.email)!;
+      for (const part of [parsed.html ?? '', parsed.text ?? '']) {
+        expect(part, reader.email).not.toContain('译文暂缺');
+        expect(part, reader.email).not.toContain('Chinese translation pending');
+      }
+      // An entry of the text part: from its number to its abs link.
+      const entries = [...(parsed.text ?? '').matchAll(/^\d+\. {1,2}[\s\S]*?^ {4}https:\/\/arxiv\.org\/abs\/(\S+)$/gmu)];
+      expect(entries.length, reader.email).toBeGreaterThan(0);
+      for (const [entry, id] of entries) {
+        shown.add(id!);
+        const where = `${reader.email} ${id}`;
+        if (reader.language !== 'zh') expect(entry, where).toMatch(/^ {4}TL;DR: \S/mu);
+        if (reader.language !== 'en') {
+          expect(entry, where).toMatch(/^ {4}一句话总结：\S/mu);
+          // The Chinese title: a line above the TL;DR with Chinese in it that is not the authors line ("… · cs.AI").
+          const head = entry.slice(0, entry.search(/^ {4}(?:TL;DR|一句话总结)/mu)).split('\n');
+          const chineseTitle = head.some((line) => !line.includes('·') && (line.match(/\p{Script=Han}/gu) ?? []).length >= 4);
+          expect(chineseTitle, `${where}: no Chinese title in\n${head.join('\n')}`).toBe(true);
+        }
+        const points = entry.match(/^ {4}- \S/gmu) ?? [];
+        expect(points.length, where).toBe(reader.language === 'bilingual' ? 6 : 3);
+      }
+    }
+    expect(shown.size).toBeGreaterThan(10);
   });
 
   it('writes one browsable preview per segment', () => {

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-// A local OpenAI-compatible chat-completions server for tests and the benchmark (127.0.0.1, a free port). It reads
-// the papers from the request the way paperboy sends them ({"papers": [{id, title, abstract}]} as the user message)
-// and answers with the recorded replies of test/fixtures/zh-2025-11-14.json, noisy titles and all; a paper the
-// fixture does not know (or whose title it lacks) gets a made-up Chinese text that keeps the English's names,
-// numbers and $…$ spans. When the prompt asks for summaries, TL;DRs and key points come from
-// test/fixtures/summaries-2025-11-14.json (hand-checked replies) or are made up from the paper's own names and
+// A local OpenAI-compatible chat-completions server for tests and the benchmark (127.0.0.1, a free port). It
+// reads the papers from the request the way paperboy sends them ({"papers": [{id, title, abstract}]} as the user
+// message) and answers with the recorded replies of test/fixtures/zh-2025-11-14.json, noisy titles and all (plus
+// the 4 titles hand-written for the demo, see test/fixtures/README.md); a paper the fixture does not know (or
+// whose title it lacks) gets a made-up Chinese text that keeps the English's names, numbers and $…$ spans. When
+// the prompt asks for summaries, TL;DRs and key points come from test/fixtures/summaries-2025-11-14.json
+// (hand-checked replies, and the TL;DRs written for the demo) or are made up from the paper's own names and
 // numbers, so they pass the checks; the summary-* faults spoil them in the ways a model does. Faults are injected
 // on demand and consumed by the requests they apply to.
 

@@ -7,6 +7,8 @@ import type { Database } from '../../src/store/schema.ts';
 import { findTranslations } from '../../src/store/translations.ts';
 import { chineseForPapers } from '../../src/translate/chinese-for-papers.ts';
 import { importTranslations, parseRecordedTranslations } from '../../src/translate/import-translations.ts';
+import { checkChinese } from '../../src/translate/clean-translation.ts';
+import { sampleDayPapers } from '../support/builders.ts';
 import { makePaper } from './fixture-papers.ts';
 
 // `paperboy translations import` with TL;DRs, key points and analyses (issue 11, item 7): partial entries are
@@ -141,6 +143,24 @@ describe('importTranslations', () => {
   it('imports the recorded summaries fixture (partial ForAug entry included) without dropping anything', async () => {
     const data: unknown = JSON.parse(readFileSync('test/fixtures/summaries-2025-11-14.json', 'utf8'));
     const report = await importTranslations(db, 'summaries-2025-11-14.json', data, NOW);
-    expect(report).toMatchObject({ imported: 6, titles: 0, abstracts: 0, summaries: 6, rejected: [], dropped: [] });
+    expect(report).toMatchObject({ imported: 16, titles: 0, abstracts: 0, summaries: 16, rejected: [], dropped: [] });
+  });
+
+  it('the recorded data of the demo passes every check against the sample day’s own English', async () => {
+    // The entries written by hand for the demo (test/fixtures/README.md) are held to what a model reply is held to:
+    // numbers, names and $…$ from the abstract, Chinese only, no notes, length limits, glossary wording.
+    const day = new Map((await sampleDayPapers()).map((p) => [p.id, p]));
+    const sources = new Map([...day].map(([id, p]) => [id, { title: p.title, abstract: p.abstract }]));
+    const summaries: unknown = JSON.parse(readFileSync('test/fixtures/summaries-2025-11-14.json', 'utf8'));
+    const { rows, report } = parseRecordedTranslations(summaries, { papers: sources, glossary: DEFAULT_GLOSSARY });
+    expect(report.dropped).toEqual([]);
+    for (const row of rows.filter((r) => day.has(r.paperId) && r.paperId !== '2503.09399')) {
+      expect(row, row.paperId).toMatchObject({ tldrEn: expect.any(String), tldrZh: expect.any(String) });
+      expect([row.pointsEn?.length, row.pointsZh?.length], row.paperId).toEqual([3, 3]);
+    }
+    const zh = JSON.parse(readFileSync('test/fixtures/zh-2025-11-14.json', 'utf8')) as Record<string, { title_zh?: string }>;
+    const handWritten = Object.entries(zh).filter(([, entry]) => entry.title_zh !== undefined);
+    expect(handWritten.map(([id]) => id).sort()).toEqual(['2511.10593', '2511.10611', '2511.10615', '2511.10618']);
+    for (const [id, entry] of handWritten) expect(checkChinese(entry.title_zh!, day.get(id)!.title), id).toEqual([]);
   });
 });
