@@ -3,7 +3,7 @@ import { personalize } from '../render/personalize.ts';
 import type { PendingDelivery } from '../store/deliveries.ts';
 import type { ISODate, RenderedMail } from '../types.ts';
 import { composeMail, stableMessageId } from './compose-mail.ts';
-import { buildMimeTemplate, composeRaw, type MimeTemplate } from './mime-template.ts';
+import { buildMimeTemplate, composeRaw, dotStuff, type MimeTemplate } from './mime-template.ts';
 import type { MailJob } from './transport.ts';
 
 // One reader's mail from a segment's render: their signed links and address filled in, as fields (HTTP APIs) or as
@@ -43,6 +43,12 @@ export function readerMails(sender: ReaderMailSender, batchDate: ISODate, segmen
         template ??= buildMimeTemplate(mail, { from: sender.from, replyTo: sender.replyTo, batchDate, segmentId });
         const date = sender.clock();
         return template.fill({ subscriberId: row.subscriberId, to: row.email, fields, date }) ?? composeRaw(composed(), date);
+      },
+      async dotStuffed() {
+        template ??= buildMimeTemplate(mail, { from: sender.from, replyTo: sender.replyTo, batchDate, segmentId });
+        const date = sender.clock();
+        const reader = { subscriberId: row.subscriberId, to: row.email, fields, date };
+        return template.fill(reader, { dotStuffed: true }) ?? dotStuff(await composeRaw(composed(), date));
       },
     };
   };
