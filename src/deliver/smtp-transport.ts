@@ -93,6 +93,9 @@ export function classifySmtpError(error: SmtpErrorLike): SendOutcome {
   return { status: 'rejected', retryable: true, error: `${error.code ? `${error.code}: ` : ''}${reply}` };
 }
 
+/** Mails of one claim per connection: claims are cut `maxConnections` × this (and at most the batch size). */
+export const MAILS_PER_CONNECTION = 4;
+
 /** Signs a whole message (CRLF line ends, not yet dot-stuffed) with nodemailer's DKIM signer; resolves to the signed bytes. */
 function signWith(signer: DKIM, message: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -212,8 +215,9 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
 
   return {
     name: 'smtp',
-    // One claim is what the connections send at once: a crash can only leave those few mails uncertain.
-    maxBatch: options.maxConnections,
+    // A claim is a few rounds of the connections: one claim and one settling statement per MAILS_PER_CONNECTION
+    // mails of each connection, instead of per mail, while a crash leaves at most that many rounds uncertain.
+    maxBatch: options.maxConnections * MAILS_PER_CONNECTION,
     resend: 'duplicate',
     async send(mails) {
       return Promise.all(mails.map(sendOne));
