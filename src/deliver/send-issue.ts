@@ -67,8 +67,13 @@ export async function sendIssue(
     for (let index = 0; index < segments.length && !run.result.stopped; ) {
       const lane = await open(index);
       const claim = lane ? await lane.nextClaim() : null;
-      if (!claim) index += 1;
-      else await sendClaim(run, lane!.segmentId, claim, lane!.mailOf);
+      if (claim) {
+        await sendClaim(run, lane!.segmentId, claim, lane!.mailOf);
+        continue;
+      }
+      // The segment has no claim left: its mail and template go (claims in flight keep what they use).
+      opened[index] = Promise.resolve(null);
+      index += 1;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, policy.workers) }, worker));
