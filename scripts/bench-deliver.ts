@@ -98,6 +98,8 @@ if (process.argv[2] === '--child-run') {
   const started = performance.now();
   const sampler = process.env.BENCH_HEAP
     ? setInterval(() => {
+        // With BENCH_NODE_ARGS=--expose-gc, a full collection first: the live heap, not the garbage not yet collected.
+        (globalThis as { gc?: () => void }).gc?.();
         const m = process.memoryUsage();
         process.stderr.write(`rss ${(m.rss / 1e6) | 0} heapUsed ${(m.heapUsed / 1e6) | 0} heapTotal ${(m.heapTotal / 1e6) | 0} external ${(m.external / 1e6) | 0} arrayBuffers ${(m.arrayBuffers / 1e6) | 0}\n`);
       }, 5000)
