@@ -132,8 +132,8 @@ function rateGate(perSecond: number): () => Promise<void> {
 }
 
 /**
- * SMTP over at most `maxConnections` connections of our own client (smtp-client.ts), each sending one message at a
- * time with its envelope pipelined. The message goes out as the segment template made it, dot-stuffed once.
+ * SMTP over at most `maxConnections` connections of our own client (smtp-client.ts), each writing one message at a
+ * time with its envelope pipelined, the next one starting while the previous one's answer is on its way. The message goes out as the segment template made it, dot-stuffed once.
  */
 export function createSmtpTransport(options: SmtpOptions): MailTransport {
   const target = parseSmtpUrl(options.url) as SmtpTarget;
@@ -200,16 +200,23 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
     } catch (error) {
       return classifySmtpError(error as SmtpErrorLike);
     }
+    let accepted: Promise<void>;
     try {
       await paced();
       // Built when a connection is free for it, so only the mails on their way are in memory.
-      await connection.send(options.envelopeFrom, mail.to, await messageOf(mail));
+      ({ accepted } = await connection.start(options.envelopeFrom, mail.to, await messageOf(mail)));
+    } catch (error) {
+      release(connection);
+      return classifySmtpError(error as SmtpErrorLike);
+    }
+    // Written: the connection takes the next mail while this one's answer is on its way (smtp-client.ts).
+    release(connection);
+    try {
+      await accepted;
       // SMTP has no provider id; our Message-ID is what the receiving side logs.
       return { status: 'sent', providerId: mail.messageId };
     } catch (error) {
       return classifySmtpError(error as SmtpErrorLike);
-    } finally {
-      release(connection);
     }
   }
 

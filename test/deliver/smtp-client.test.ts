@@ -19,12 +19,13 @@ afterEach(async () => {
  * and answers MAIL, RCPT and DATA only once all three have arrived (a client that waits for each reply hangs);
  * without it, it answers each command at once and counts a command that came before the previous reply.
  */
-async function scriptedServer(pipelining: boolean) {
+async function scriptedServer(pipelining: boolean, holdFinal = false) {
   const seen = { reads: [] as string[], outOfTurn: 0, messages: [] as string[] };
   const server: Server = createServer((socket: Socket) => {
     let buffer = '';
     let inData = false;
     let envelope: string[] = [];
+    let held = 0;
     socket.write('220 scripted ESMTP\r\n');
     socket.on('data', (chunk: Buffer) => {
       seen.reads.push(chunk.toString('latin1'));
@@ -36,7 +37,9 @@ async function scriptedServer(pipelining: boolean) {
           seen.messages.push(buffer.slice(0, end + 2));
           buffer = buffer.slice(end + 5);
           inData = false;
-          socket.write('250 queued\r\n');
+          // holdFinal: the message's answer waits for the next command (a client must not wait for it first).
+          if (holdFinal) held += 1;
+          else socket.write('250 queued\r\n');
           continue;
         }
         const eol = buffer.indexOf('\r\n');
@@ -44,6 +47,7 @@ async function scriptedServer(pipelining: boolean) {
         const line = buffer.slice(0, eol);
         buffer = buffer.slice(eol + 2);
         const verb = line.split(/[\s:]/)[0]!.toUpperCase();
+        for (; held > 0; held--) socket.write('250 queued\r\n');
         if (!pipelining && buffer.length > 0 && !inData && verb !== 'DATA') seen.outOfTurn += 1;
         if (verb === 'EHLO') socket.write(`250-scripted\r\n${pipelining ? '250-PIPELINING\r\n' : ''}250 8BITMIME\r\n`);
         else if (verb === 'QUIT') socket.end('221 bye\r\n');
@@ -81,6 +85,18 @@ describe('SmtpClientConnection', () => {
     expect(server.seen.reads).toContain('MAIL FROM:<from@example.org>\r\nRCPT TO:<to@example.org>\r\nDATA\r\n');
     expect(server.seen.messages).toEqual([dotStuff(MESSAGE).toString('latin1'), dotStuff(MESSAGE).toString('latin1')]);
     expect(server.seen.messages[0]).toContain('\r\n..one dot\r\n...two dots\r\n');
+  });
+
+  it('starts the next message before the previous one is answered (one round trip per mail), and reads the answers in order', async () => {
+    const server = await scriptedServer(true, true);
+    const connection = await SmtpClientConnection.open({ host: '127.0.0.1', port: server.port }, 2000);
+    const first = await connection.start('from@example.org', 'a@example.org', dotStuff(MESSAGE));
+    const second = await connection.start('from@example.org', 'b@example.org', dotStuff(MESSAGE));
+    await first.accepted;
+    const quitting = connection.quit();
+    await second.accepted;
+    await quitting;
+    expect(server.seen.messages).toHaveLength(2);
   });
 
   it('waits for each reply when the server does not offer PIPELINING', async () => {
