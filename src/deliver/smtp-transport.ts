@@ -175,8 +175,12 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
       connection.destroy();
       open -= 1;
     } else if (connection.messages >= options.maxMessagesPerConnection) {
-      void connection.quit();
-      open -= 1;
+      // It counts against the budget until it has closed (its last answer comes before the goodbye).
+      void connection.quit().finally(() => {
+        open -= 1;
+        wakeOne();
+      });
+      return;
     } else {
       idle.push(connection);
     }
