@@ -285,6 +285,7 @@ interface DeliveryFigures {
   sinkBytes: number;
   /** Share of one core the sink used while the run sent. */
   sinkCpu: number;
+  retried: number;
 }
 
 async function benchDelivery(kind: string, sink: SinkHandle): Promise<DeliveryFigures | null> {
@@ -316,6 +317,12 @@ async function benchDelivery(kind: string, sink: SinkHandle): Promise<DeliveryFi
     });
     const after = await sink.count();
     const transport = result.report.transports[0];
+    // Mails that needed more than one try (a retry waits its backoff, which the rate shows).
+    const check = await openDatabase({ url });
+    const retried = Number(
+      (await check.selectFrom('deliveries').select((eb) => eb.fn.countAll().as('n')).where('attempts', '>', 1).executeTakeFirst())?.n ?? 0,
+    );
+    await check.destroy();
     if (result.exitCode !== 0 || !transport) throw new Error(`the run exited ${result.exitCode}: ${result.report.message}`);
     return {
       db: kind,
@@ -331,6 +338,7 @@ async function benchDelivery(kind: string, sink: SinkHandle): Promise<DeliveryFi
       sinkMessages: after.messages - before.messages,
       sinkBytes: after.bytes - before.bytes,
       sinkCpu: (after.cpuMs - before.cpuMs) / transport.durationMs,
+      retried,
     };
   } finally {
     await drop();
@@ -402,7 +410,7 @@ try {
     console.log(`  prepare the issue (freeze the audience): ${(result.prepareMs / 1000).toFixed(2)} s`);
     console.log(
       `  send: ${result.sent.toLocaleString('en-US')} mails in ${(result.sendMs / 1000).toFixed(1)} s = ${Math.round(result.mailsPerSecond).toLocaleString('en-US')} mails/s ` +
-        `(sink got ${result.sinkMessages.toLocaleString('en-US')} mails, ${mb(result.sinkBytes)}, using ${Math.round(result.sinkCpu * 100)}% of a core)`,
+        `(sink got ${result.sinkMessages.toLocaleString('en-US')} mails, ${mb(result.sinkBytes)}, using ${Math.round(result.sinkCpu * 100)}% of a core; ${result.retried} mails needed a retry)`,
     );
     const pure = result.sent / ((result.sendMs - result.renderMs) / 1000);
     console.log(`  of which rendering 36 segments ${(result.renderMs / 1000).toFixed(1)} s; sending alone ${Math.round(pure).toLocaleString('en-US')} mails/s`);
