@@ -25,6 +25,11 @@ export interface MimeTemplate {
    * the ~30 KB of a mail stay outside the JavaScript heap while the mail waits for a connection.
    */
   fill(reader: TemplateReader, options?: { dotStuffed?: boolean }): Buffer | null;
+  /**
+   * The same message as consecutive pieces, most of them the segment's own shared bytes: written to a socket one
+   * after another (writev), a reader's ~30 KB message is never copied into a buffer of its own.
+   */
+  fillPieces(reader: TemplateReader, options?: { dotStuffed?: boolean }): Buffer[] | null;
 }
 
 const DOT = 0x2e;
@@ -54,8 +59,8 @@ export function dotStuff(bytes: Buffer, atLineStart = true): Buffer {
 }
 
 /** Joins message pieces; with `stuffed`, each piece is dot-stuffed where it starts a line (their insides already are). */
-function joinPieces(pieces: Buffer[], stuffed: boolean): Buffer {
-  if (!stuffed) return Buffer.concat(pieces);
+function joinPieces(pieces: Buffer[], stuffed: boolean): Buffer[] {
+  if (!stuffed) return pieces;
   const out: Buffer[] = [];
   let lineStart = true;
   for (const piece of pieces) {
@@ -64,7 +69,7 @@ function joinPieces(pieces: Buffer[], stuffed: boolean): Buffer {
     out.push(piece);
     lineStart = piece[piece.length - 1] === LF;
   }
-  return Buffer.concat(out);
+  return out;
 }
 const DOT_BYTE = Buffer.from('.');
 
@@ -150,8 +155,12 @@ export function buildMimeTemplate(mail: RenderedMail, envelope: TemplateEnvelope
   // The same pieces dot-stuffed inside, once per segment: a reader's SMTP copy then only checks where pieces meet.
   const stuffedPieces = bodyPieces.map((piece) => (Buffer.isBuffer(piece) ? dotStuff(piece, false) : piece));
 
-  return {
+  const template: MimeTemplate = {
     fill(reader, options = {}) {
+      const pieces = template.fillPieces(reader, options);
+      return pieces && Buffer.concat(pieces);
+    },
+    fillPieces(reader, options = {}) {
       const stuffed = options.dotStuffed ?? false;
       if (!PLAIN_ADDRESS.test(reader.to)) return null;
       const headerValues: Record<string, string> = {
@@ -184,6 +193,7 @@ export function buildMimeTemplate(mail: RenderedMail, envelope: TemplateEnvelope
       return joinPieces(chunks, stuffed);
     },
   };
+  return template;
 }
 
 let composer: ReturnType<typeof nodemailer.createTransport> | undefined;

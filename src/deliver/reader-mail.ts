@@ -48,7 +48,7 @@ export function readerMails(sender: ReaderMailSender, batchDate: ISODate, segmen
         template ??= buildMimeTemplate(mail, { from: sender.from, replyTo: sender.replyTo, batchDate, segmentId });
         const date = sender.clock();
         const reader = { subscriberId: row.subscriberId, to: row.email, fields, date };
-        return template.fill(reader, { dotStuffed: true }) ?? dotStuff(await composeRaw(composed(), date));
+        return template.fillPieces(reader, { dotStuffed: true }) ?? [dotStuff(await composeRaw(composed(), date))];
       },
     };
   };

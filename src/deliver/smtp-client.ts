@@ -55,8 +55,14 @@ function greetingName(target: SmtpTarget): string {
 }
 
 /** The end of DATA: CRLF.CRLF, without a second CRLF when the message already ends with one. */
-function terminatorFor(data: Buffer): Buffer {
-  return data.length >= 2 && data[data.length - 2] === 0x0d && data[data.length - 1] === 0x0a ? DOT_END : CRLF_DOT_END;
+function terminatorFor(data: readonly Buffer[]): Buffer {
+  // The last two bytes of the message, which may lie in two pieces.
+  const tail: number[] = [];
+  for (let i = data.length - 1; i >= 0 && tail.length < 2; i--) {
+    const piece = data[i]!;
+    for (let j = piece.length - 1; j >= 0 && tail.length < 2; j--) tail.unshift(piece[j]!);
+  }
+  return tail[0] === 0x0d && tail[1] === 0x0a ? DOT_END : CRLF_DOT_END;
 }
 const DOT_END = Buffer.from('.\r\n');
 const CRLF_DOT_END = Buffer.from('\r\n.\r\n');
@@ -195,19 +201,20 @@ export class SmtpClientConnection {
   /**
    * Sends one message to one recipient and resolves once the server accepted it (see `start`).
    */
-  async send(from: string, to: string, data: Buffer): Promise<void> {
+  async send(from: string, to: string, data: Buffer | readonly Buffer[]): Promise<void> {
     await (await this.start(from, to, data)).accepted;
   }
 
   /**
-   * Starts one message to one recipient. `data` is the whole message, CRLF line ends, already dot-stuffed; the
-   * final dot is added here. Resolves, once the message is written, to `accepted`: the server's final answer,
+   * Starts one message to one recipient. `message` is the whole message (or its consecutive pieces), CRLF line
+   * ends, already dot-stuffed; the final dot is added here. Resolves, once the message is written, to `accepted`: the server's final answer,
    * which rejects with an SmtpError. A refused envelope rejects `start` itself (after RSET, so the connection can
    * be used again). Between the two the connection may start the next message: RFC 2920 lets the message
    * content be followed by the next MAIL, RCPT and DATA without waiting, and a finished DATA needs no RSET
    * whatever its answer, so a mail costs one round trip instead of two.
    */
-  async start(from: string, to: string, data: Buffer): Promise<{ accepted: Promise<void> }> {
+  async start(from: string, to: string, message: Buffer | readonly Buffer[]): Promise<{ accepted: Promise<void> }> {
+    const data = Buffer.isBuffer(message) ? [message] : message;
     if (this.broken) throw new SmtpError(`the connection is closed: ${this.broken}`, 'ECONNECTION', 'CONN');
     this.messages += 1;
     const envelope = [`MAIL FROM:<${from}>`, `RCPT TO:<${to}>`, 'DATA'];
@@ -243,7 +250,7 @@ export class SmtpClientConnection {
       throw refused;
     }
     this.socket.cork();
-    this.socket.write(data);
+    for (const piece of data) if (piece.length > 0) this.socket.write(piece);
     this.socket.write(terminatorFor(data));
     this.socket.uncork();
     const accepted = this.read('DATA').then((final) => {

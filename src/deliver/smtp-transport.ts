@@ -187,14 +187,14 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
     wakeOne();
   }
 
-  async function messageOf(mail: MailJob): Promise<Buffer> {
+  async function messageOf(mail: MailJob): Promise<readonly Buffer[]> {
     if (signer) {
       const raw = await mail.raw();
-      return dotStuff(await signWith(signer, Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'utf8')));
+      return [dotStuff(await signWith(signer, Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'utf8')))];
     }
     if (mail.dotStuffed) return mail.dotStuffed();
     const raw = await mail.raw();
-    return dotStuff(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'utf8'));
+    return [dotStuff(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'utf8'))];
   }
 
   async function sendOne(mail: MailJob): Promise<SendOutcome> {

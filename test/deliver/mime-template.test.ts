@@ -118,6 +118,7 @@ describe('messages for SMTP DATA (dot-stuffed once, from the template)', () => {
     const plain = template.fill(reader)!;
     const stuffed = template.fill(reader, { dotStuffed: true })!;
     expect(stuffed.equals(dotStuff(plain))).toBe(true);
+    expect(Buffer.concat(template.fillPieces(reader, { dotStuffed: true })!).equals(stuffed)).toBe(true);
     expect(stuffed.length).toBeGreaterThan(plain.length);
     expect(unstuff(stuffed).equals(plain)).toBe(true);
     const text = stuffed.toString('latin1');

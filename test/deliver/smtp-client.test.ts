@@ -99,6 +99,15 @@ describe('SmtpClientConnection', () => {
     expect(server.seen.messages).toHaveLength(2);
   });
 
+  it('sends a message given in pieces as one, ending it right whether or not its last piece ends the line', async () => {
+    const server = await scriptedServer(true);
+    const connection = await SmtpClientConnection.open({ host: '127.0.0.1', port: server.port }, 2000);
+    await connection.send('from@example.org', 'to@example.org', [Buffer.from('Subject: a\r\n\r\nbody\r'), Buffer.from('\n'), Buffer.alloc(0)]);
+    await connection.send('from@example.org', 'to@example.org', [Buffer.from('Subject: b\r\n\r\nno line end')]);
+    await connection.quit();
+    expect(server.seen.messages).toEqual(['Subject: a\r\n\r\nbody\r\n', 'Subject: b\r\n\r\nno line end\r\n']);
+  });
+
   it('waits for each reply when the server does not offer PIPELINING', async () => {
     const server = await scriptedServer(false);
     const connection = await SmtpClientConnection.open({ host: '127.0.0.1', port: server.port }, 2000);
