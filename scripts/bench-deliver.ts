@@ -12,7 +12,7 @@
 // Options: --readers N (100000), --compare N (10000), --sample N (per-reader compiles actually timed, 200; the rest
 // is extrapolated, --full-compare compiles all N), --connections N (16), --workers N (6), --db sqlite,postgres.
 // Diagnostics: BENCH_NODE_ARGS="--max-old-space-size=192" runs `paperboy run` with those node flags, BENCH_HEAP=1
-// prints its memory every 5 s, BENCH_PROFILE=<dir> writes a CPU profile of it.
+// prints its memory every 5 s (BENCH_HEAP=<ms>: that often), BENCH_PROFILE=<dir> writes a CPU profile of it.
 
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -102,7 +102,7 @@ if (process.argv[2] === '--child-run') {
         (globalThis as { gc?: () => void }).gc?.();
         const m = process.memoryUsage();
         process.stderr.write(`rss ${(m.rss / 1e6) | 0} heapUsed ${(m.heapUsed / 1e6) | 0} heapTotal ${(m.heapTotal / 1e6) | 0} external ${(m.external / 1e6) | 0} arrayBuffers ${(m.arrayBuffers / 1e6) | 0}\n`);
-      }, 5000)
+      }, Number(process.env.BENCH_HEAP) > 1 ? Number(process.env.BENCH_HEAP) : 5000)
     : undefined;
   const exitCode = await runCli(args, io);
   if (sampler) clearInterval(sampler);

@@ -23,8 +23,10 @@ export interface ReaderMailSender {
 export function readerMails(sender: ReaderMailSender, batchDate: ISODate, segmentId: string, mail: RenderedMail) {
   let template: MimeTemplate | undefined;
   return (row: PendingDelivery): MailJob => {
-    const fields = { ...readerLinks(sender.publicBaseUrl, row.subscriberId, sender.secret), email: row.email };
-    const composed = () =>
+    // The reader's links (two HMACs) are made when the mail is built, not when the claim is: a claim's mails wait
+    // for a connection, and what they hold meanwhile outlives the young generation (old-space garbage, RSS).
+    const fieldsOf = () => ({ ...readerLinks(sender.publicBaseUrl, row.subscriberId, sender.secret), email: row.email });
+    const composed = (fields = fieldsOf()) =>
       composeMail(personalize(mail, fields), {
         from: sender.from,
         replyTo: sender.replyTo,
@@ -34,21 +36,21 @@ export function readerMails(sender: ReaderMailSender, batchDate: ISODate, segmen
         to: row.email,
         unsubscribeUrl: fields.unsubscribeUrl,
       });
+    const templateReader = () => ({ subscriberId: row.subscriberId, to: row.email, fields: fieldsOf(), date: sender.clock() });
     return {
       subscriberId: row.subscriberId,
       to: row.email,
       messageId: stableMessageId(batchDate, row.subscriberId, sender.from),
-      fields: composed,
+      fields: () => composed(),
       async raw() {
         template ??= buildMimeTemplate(mail, { from: sender.from, replyTo: sender.replyTo, batchDate, segmentId });
-        const date = sender.clock();
-        return template.fill({ subscriberId: row.subscriberId, to: row.email, fields, date }) ?? composeRaw(composed(), date);
+        const reader = templateReader();
+        return template.fill(reader) ?? composeRaw(composed(reader.fields), reader.date);
       },
       async dotStuffed() {
         template ??= buildMimeTemplate(mail, { from: sender.from, replyTo: sender.replyTo, batchDate, segmentId });
-        const date = sender.clock();
-        const reader = { subscriberId: row.subscriberId, to: row.email, fields, date };
-        return template.fillPieces(reader, { dotStuffed: true }) ?? [dotStuff(await composeRaw(composed(), date))];
+        const reader = templateReader();
+        return template.fillPieces(reader, { dotStuffed: true }) ?? [dotStuff(await composeRaw(composed(reader.fields), reader.date))];
       },
     };
   };
