@@ -6,8 +6,9 @@
 // (found in /usr/sbin, or installed from Debian's `postfix` package; the service is never started) sends the same
 // number of mails of the same size over the same number of connections to the same sink, and the ratio of the
 // two rates is printed. Targets: ≥ 1,000 mails/s, ≥ 0.5× smtp-source, peak RSS < 300 MB, ≥ 100× cheaper.
-// Numbers, not a test: a miss sets exit code 1. --no-compile skips the rendering comparison, --no-install never
-// installs postfix.
+// Numbers, not a test: a miss sets exit code 1. The run is the compiled program (`npm run build` first, then
+// dist/ as `paperboy` runs it; --no-build uses dist/ as it is, --source runs src/ through tsx instead).
+// --no-compile skips the rendering comparison, --no-install never installs postfix.
 //
 // Options: --readers N (100000), --compare N (10000), --sample N (per-reader compiles actually timed, 200; the rest
 // is extrapolated, --full-compare compiles all N), --connections N (16), --workers N (6), --db sqlite,postgres.
@@ -23,8 +24,6 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { collectFeeds } from '../src/arxiv/collect.ts';
-import type { CliIO } from '../src/cli/context.ts';
-import { runCli } from '../src/cli/main.ts';
 import { validateConfig } from '../src/config/load-config.ts';
 import { buildMimeTemplate } from '../src/deliver/mime-template.ts';
 import { renderSettings } from '../src/deliver/deliver-segment.ts';
@@ -78,48 +77,11 @@ const databases = flag('db', 'sqlite,postgres')
   .split(',')
   .filter((kind) => kind === 'sqlite' || kind === 'postgres');
 const pgAdmin = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
+const fromSource = process.argv.includes('--source');
+const CHILD = fileURLToPath(new URL('./bench-deliver-child.mjs', import.meta.url));
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const keyOf = (i: number): SegmentKey => ({ topics: COMBOS[i % COMBOS.length]!, language: LANGUAGES[Math.floor(i / COMBOS.length) % 3]! });
-
-// ——— child mode: one `paperboy run`, reporting its own peak RSS ———
-if (process.argv[2] === '--child-run') {
-  const args = JSON.parse(process.argv[3]!) as string[];
-  const out: string[] = [];
-  const errors: string[] = [];
-  const io: CliIO = {
-    out: (t) => out.push(t),
-    // Progress lines are dropped; anything else is kept for a failure message.
-    err: (t) => void (t.startsWith('{') || errors.push(t)),
-    env: process.env,
-    now: () => new Date(),
-    isTTY: false,
-  };
-  const started = performance.now();
-  const sampler = process.env.BENCH_HEAP
-    ? setInterval(() => {
-        // With BENCH_NODE_ARGS=--expose-gc, a full collection first: the live heap, not the garbage not yet collected.
-        (globalThis as { gc?: () => void }).gc?.();
-        const m = process.memoryUsage();
-        process.stderr.write(`rss ${(m.rss / 1e6) | 0} heapUsed ${(m.heapUsed / 1e6) | 0} heapTotal ${(m.heapTotal / 1e6) | 0} external ${(m.external / 1e6) | 0} arrayBuffers ${(m.arrayBuffers / 1e6) | 0}\n`);
-      }, Number(process.env.BENCH_HEAP) > 1 ? Number(process.env.BENCH_HEAP) : 5000)
-    : undefined;
-  const exitCode = await runCli(args, io);
-  if (sampler) clearInterval(sampler);
-  if (out.length === 0) {
-    process.stderr.write(`the run printed no report (exit ${exitCode}):\n${errors.slice(-20).join('\n')}\n`);
-    process.exit(1);
-  }
-  const result = {
-    exitCode,
-    wallMs: Math.round(performance.now() - started),
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
-    cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
-    report: JSON.parse(out.join('\n')) as RunReport,
-  };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  process.exit(0);
-}
 
 // ——— sink mode: an SMTP server that counts and discards ———
 if (process.argv[2] === '--sink') {
@@ -220,7 +182,11 @@ async function seedDatabase(url: string): Promise<number> {
 }
 
 async function runChild(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', fileURLToPath(import.meta.url), '--child-run', JSON.stringify(args)], {
+  // The compiled program (dist/, what `paperboy` runs) by default; --source runs src/ through tsx, whose loader
+  // thread and transform caches add some 40 MB of RSS that the installed program does not have.
+  const program = fromSource ? ['--import', 'tsx', CHILD, 'src'] : [CHILD, 'dist'];
+  const nodeArgs = [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const child = spawn(process.execPath, [...nodeArgs, ...program, JSON.stringify(args)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -395,7 +361,13 @@ async function benchCompile() {
   return { renderMs, fillMs, bytes, perReaderMs, perReaderSampleMs, ratio: perReaderMs / (renderMs + fillMs) };
 }
 
+if (!fromSource && !process.argv.includes('--no-build')) {
+  // The run measured is the compiled program: built from this checkout first, so it is what the source says.
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed: the benchmark measures the compiled program (or pass --source)');
+}
 console.log(`paperboy delivery benchmark: ${readers.toLocaleString('en-US')} readers, ${COMBOS.length} topic combinations × 3 languages`);
+console.log(`program: ${fromSource ? 'src/ through tsx (--source)' : 'the compiled program in dist/ (as `paperboy` runs it), built first'}, default Node flags${process.env.BENCH_NODE_ARGS ? ` + ${process.env.BENCH_NODE_ARGS}` : ''}`);
 console.log(`SMTP: ${connections} connections to a sink in another process, ${workers} claims in flight\n`);
 const sink = await startSink();
 const figures: DeliveryFigures[] = [];
