@@ -197,11 +197,16 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
     return [dotStuff(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'utf8'))];
   }
 
-  async function sendOne(mail: MailJob): Promise<SendOutcome> {
+  /**
+   * Sends one mail; `letGo` is called once the mail no longer needs a connection (written, or failed to get one),
+   * so the next mail can draw one while this one's answer is on its way (smtp-client.ts).
+   */
+  async function sendOne(mail: MailJob, letGo: () => void): Promise<SendOutcome> {
     let connection: SmtpClientConnection;
     try {
       connection = await acquire();
     } catch (error) {
+      letGo();
       return classifySmtpError(error as SmtpErrorLike);
     }
     let accepted: Promise<void>;
@@ -211,10 +216,11 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
       ({ accepted } = await connection.start(options.envelopeFrom, mail.to, await messageOf(mail)));
     } catch (error) {
       release(connection);
+      letGo();
       return classifySmtpError(error as SmtpErrorLike);
     }
-    // Written: the connection takes the next mail while this one's answer is on its way (smtp-client.ts).
     release(connection);
+    letGo();
     try {
       await accepted;
       // SMTP has no provider id; our Message-ID is what the receiving side logs.
@@ -224,14 +230,48 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
     }
   }
 
+  // The mails of every claim in flight wait here in order, as plain entries: only as many as there are
+  // connections are being sent at a time. (A pending async call per waiting mail would keep its frame and
+  // promises alive across many round trips, into the old generation, and the heap would grow with the queue.)
+  interface Batch {
+    mails: readonly MailJob[];
+    outcomes: SendOutcome[];
+    left: number;
+    resolve: (outcomes: SendOutcome[]) => void;
+  }
+  const queue: Array<{ batch: Batch; index: number }> = [];
+  let drawing = 0;
+  function pump() {
+    while (drawing < options.maxConnections && queue.length > 0) {
+      const { batch, index } = queue.shift()!;
+      drawing += 1;
+      void sendOne(batch.mails[index]!, () => {
+        drawing -= 1;
+        pump();
+      }).then(
+        (outcome) => outcome,
+        (error: Error): SendOutcome => ({ status: 'uncertain', error: `the SMTP transport failed: ${error.message}` }),
+      ).then((outcome) => {
+        batch.outcomes[index] = outcome;
+        batch.left -= 1;
+        if (batch.left === 0) batch.resolve(batch.outcomes);
+      });
+    }
+  }
+
   return {
     name: 'smtp',
     // A claim is a few rounds of the connections: one claim and one settling statement per MAILS_PER_CONNECTION
     // mails of each connection, instead of per mail, while a crash leaves at most that many rounds uncertain.
     maxBatch: options.maxConnections * MAILS_PER_CONNECTION,
     resend: 'duplicate',
-    async send(mails) {
-      return Promise.all(mails.map(sendOne));
+    send(mails) {
+      if (mails.length === 0) return Promise.resolve([]);
+      return new Promise((resolve) => {
+        const batch: Batch = { mails, outcomes: new Array<SendOutcome>(mails.length), left: mails.length, resolve };
+        for (let index = 0; index < mails.length; index++) queue.push({ batch, index });
+        pump();
+      });
     },
     async close() {
       closed = true;
