@@ -59,8 +59,8 @@ export interface ClaimQueueOptions {
 /**
  * A segment's claims, cut one at a time from a shared read-ahead buffer, so several workers can send at once
  * while the claims themselves are made one after another. A claim is as small as the transport sends at once
- * (for SMTP: one mail per connection), so a crash leaves only the mails really on their way in `sending`; pages
- * are read `pageSize` rows at a time, and nothing more than a page sits in memory. Resolves to null when the
+ * (for SMTP: a few mails per connection, smtp-transport.ts), so a crash leaves only the mails on their way in
+ * `sending`; pages are read `pageSize` rows at a time, and nothing more than a page sits in memory. Resolves to null when the
  * segment has no row left or the run stopped.
  */
 export function createClaimQueue(options: ClaimQueueOptions): () => Promise<Claim | null> {

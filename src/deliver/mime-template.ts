@@ -24,8 +24,54 @@ export interface MimeTemplate {
    * The reader's RFC 5322 message with CRLF line ends, or null when the address is not plain ASCII. A Buffer:
    * the ~30 KB of a mail stay outside the JavaScript heap while the mail waits for a connection.
    */
-  fill(reader: TemplateReader): Buffer | null;
+  fill(reader: TemplateReader, options?: { dotStuffed?: boolean }): Buffer | null;
+  /**
+   * The same message as consecutive pieces, most of them the segment's own shared bytes: written to a socket one
+   * after another (writev), a reader's ~30 KB message is never copied into a buffer of its own.
+   */
+  fillPieces(reader: TemplateReader, options?: { dotStuffed?: boolean }): Buffer[] | null;
 }
+
+const DOT = 0x2e;
+const LF = 0x0a;
+const NEWLINE_DOT = Buffer.from('\n.');
+
+/**
+ * SMTP's transparency (RFC 5321 4.5.2): a line that starts with "." gets a second one, so that it cannot end the
+ * DATA. `atLineStart`: the bytes follow a line end (or start the message), so a leading "." counts. Searches with
+ * Buffer.indexOf (native) and copies only when a line needs it; returns `bytes` itself when none does.
+ */
+export function dotStuff(bytes: Buffer, atLineStart = true): Buffer {
+  const cuts: number[] = [];
+  if (atLineStart && bytes[0] === DOT) cuts.push(0);
+  for (let at = bytes.indexOf(NEWLINE_DOT); at >= 0; at = bytes.indexOf(NEWLINE_DOT, at + 1)) cuts.push(at + 1);
+  if (cuts.length === 0) return bytes;
+  const out = Buffer.allocUnsafe(bytes.length + cuts.length);
+  let from = 0;
+  let to = 0;
+  for (const cut of cuts) {
+    to += bytes.copy(out, to, from, cut);
+    out[to++] = DOT;
+    from = cut;
+  }
+  bytes.copy(out, to, from);
+  return out;
+}
+
+/** Joins message pieces; with `stuffed`, each piece is dot-stuffed where it starts a line (their insides already are). */
+function joinPieces(pieces: Buffer[], stuffed: boolean): Buffer[] {
+  if (!stuffed) return pieces;
+  const out: Buffer[] = [];
+  let lineStart = true;
+  for (const piece of pieces) {
+    if (piece.length === 0) continue;
+    if (lineStart && piece[0] === DOT) out.push(DOT_BYTE);
+    out.push(piece);
+    lineStart = piece[piece.length - 1] === LF;
+  }
+  return out;
+}
+const DOT_BYTE = Buffer.from('.');
 
 export interface TemplateEnvelope {
   from: string;
@@ -106,9 +152,16 @@ export function buildMimeTemplate(mail: RenderedMail, envelope: TemplateEnvelope
   const headerParts = headerBlock.split(new RegExp(`(${[TO, ID, DATE, READER_PLACEHOLDERS.unsubscribeUrl].join('|')})`));
   // The encoded text is all ASCII: kept as bytes once, copied into each reader's message.
   const bodyPieces = pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'latin1') : piece));
+  // The same pieces dot-stuffed inside, once per segment: a reader's SMTP copy then only checks where pieces meet.
+  const stuffedPieces = bodyPieces.map((piece) => (Buffer.isBuffer(piece) ? dotStuff(piece, false) : piece));
 
-  return {
-    fill(reader) {
+  const template: MimeTemplate = {
+    fill(reader, options = {}) {
+      const pieces = template.fillPieces(reader, options);
+      return pieces && Buffer.concat(pieces);
+    },
+    fillPieces(reader, options = {}) {
+      const stuffed = options.dotStuffed ?? false;
       if (!PLAIN_ADDRESS.test(reader.to)) return null;
       const headerValues: Record<string, string> = {
         [TO]: reader.to,
@@ -128,11 +181,19 @@ export function buildMimeTemplate(mail: RenderedMail, envelope: TemplateEnvelope
       };
       let head = '';
       for (const part of headerParts) head += headerValues[part] ?? part;
-      const chunks: Buffer[] = [Buffer.from(head, 'utf8')];
-      for (const piece of bodyPieces) chunks.push(Buffer.isBuffer(piece) ? piece : Buffer.from(slot(piece), 'latin1'));
-      return Buffer.concat(chunks);
+      const headBytes = Buffer.from(head, 'utf8');
+      const chunks: Buffer[] = [stuffed ? dotStuff(headBytes, false) : headBytes];
+      for (const piece of stuffed ? stuffedPieces : bodyPieces) {
+        if (Buffer.isBuffer(piece)) chunks.push(piece);
+        else {
+          const value = Buffer.from(slot(piece), 'latin1');
+          chunks.push(stuffed ? dotStuff(value, false) : value);
+        }
+      }
+      return joinPieces(chunks, stuffed);
     },
   };
+  return template;
 }
 
 let composer: ReturnType<typeof nodemailer.createTransport> | undefined;

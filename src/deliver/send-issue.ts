@@ -10,8 +10,9 @@ import { countFailedStreak, giveUp, settleOutcomes, type ClaimTrouble, type Sett
 import type { MailJob, MailTransport, SendContext, SendOutcome } from './transport.ts';
 
 // The sending loop of one issue, in named steps: `openRun` recovers a dead run's claims and counts what is to send;
-// per segment, `sendSegment` first has a same-key transport repeat the claims a dead run left unknown
-// (`resendUncertainClaims`), then `workers` workers take claims from the claim queue (claim-queue.ts). `sendClaim`
+// per segment, in order, `openSegment` renders the mail, has a same-key transport repeat the claims a dead run left
+// unknown (`resendUncertainClaims`) and opens the segment's claim queue (claim-queue.ts); `workers` workers take
+// claims from the queues, each moving on to the next segment when its own has none left. `sendClaim`
 // sends a claim until every row is settled: `sendAttempt` calls the transport, settles the outcomes by the rules
 // of settle-outcomes.ts and writes them before anything else of that worker, `retryAfterWait` waits and says
 // what to send again. Mails are made beside the loop (reader-mail.ts), the ledger is the `Ledger` seam
@@ -52,13 +53,40 @@ export async function sendIssue(
   policy: SendPolicy,
 ): Promise<SendResult> {
   const run = await openRun(context, batchDate, transport, policy);
-  for (const segment of segments) {
-    if (run.result.stopped) break;
-    await sendSegment(run, segment);
-  }
+  // Segments are opened (rendered, their unknown claims repeated) one after another, in order, each once; workers
+  // move on to the next segment as soon as theirs has no claim left, so the last claims of one segment and the
+  // first of the next are in flight together instead of the connections idling at every segment's end.
+  const opened: Array<Promise<SegmentLane | null>> = [];
+  const open = (index: number): Promise<SegmentLane | null> => {
+    opened[index] ??= (index === 0 ? Promise.resolve(null) : open(index - 1)).then(() =>
+      run.result.stopped ? null : openSegment(run, segments[index]!),
+    );
+    return opened[index]!;
+  };
+  const worker = async () => {
+    for (let index = 0; index < segments.length && !run.result.stopped; ) {
+      const lane = await open(index);
+      const claim = lane ? await lane.nextClaim() : null;
+      if (claim) {
+        await sendClaim(run, lane!.segmentId, claim, lane!.mailOf);
+        continue;
+      }
+      // The segment has no claim left: its mail and template go (claims in flight keep what they use).
+      opened[index] = Promise.resolve(null);
+      index += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, policy.workers) }, worker));
   run.result.ledgerAfter = await run.ledger.summarize();
   run.result.durationMs = run.elapsedMs();
   return run.result;
+}
+
+/** One segment ready to send: its mails and its claim queue. */
+interface SegmentLane {
+  segmentId: string;
+  mailOf: MailOf;
+  nextClaim: () => Promise<Claim | null>;
 }
 
 /** Recovers a dead run's claims (`sending` → `unknown`) and counts what there is to send. */
@@ -80,7 +108,8 @@ async function openRun(context: SenderContext, batchDate: ISODate, transport: Ma
   return { context, batchDate, transport, policy, ledger, claimedSince, result, failedInARow: 0, elapsedMs: () => Date.now() - started };
 }
 
-async function sendSegment(run: SendRun, segment: SegmentToSend): Promise<void> {
+/** Renders (or loads) a segment's mail, repeats its unknown claims under a same-key transport, and opens its claim queue. */
+async function openSegment(run: SendRun, segment: SegmentToSend): Promise<SegmentLane> {
   const { segmentId } = segment;
   const mailOf = readerMails(run.context, run.batchDate, segmentId, await segment.mail());
   if (run.transport.resend === 'same-key') await resendUncertainClaims(run, segmentId, mailOf);
@@ -98,10 +127,7 @@ async function sendSegment(run: SendRun, segment: SegmentToSend): Promise<void> 
       reportProgress(run, segmentId, null, 0);
     },
   });
-  const worker = async () => {
-    for (let claim = await nextClaim(); claim; claim = await nextClaim()) await sendClaim(run, segmentId, claim, mailOf);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, run.policy.workers) }, worker));
+  return { segmentId, mailOf, nextClaim };
 }
 
 /** Exactly the same rows under exactly the same key: the provider answers the first call's result. */

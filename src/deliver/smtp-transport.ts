@@ -1,14 +1,14 @@
-import { connect, type Socket } from 'node:net';
-import { Readable } from 'node:stream';
-import nodemailer from 'nodemailer';
+import DKIM from 'nodemailer/lib/dkim/index.js';
 import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { ConfigError } from '../errors.ts';
+import { dotStuff } from './mime-template.ts';
+import { SmtpClientConnection, type SmtpTarget } from './smtp-client.ts';
 import type { MailJob, MailTransport, SendOutcome } from './transport.ts';
 
-// SMTP through a nodemailer pool. paperboy owns every retry (the ledger knows what was sent), so nodemailer's own
-// re-queueing after a dropped connection is off: with it, a connection that closes after the server accepted the
-// DATA makes nodemailer send the same message again on another connection.
+// SMTP through a small pool of our own client connections (smtp-client.ts; nodemailer still parses the URL and
+// signs DKIM). paperboy owns every retry (the ledger knows what was sent): a connection that fails never sends a
+// message again by itself, and a mail whose answer was lost is an outcome for the send loop to settle.
 
 /** RFC 8058: mailbox providers only offer one-click unsubscribe when DKIM covers both List-Unsubscribe headers. */
 export const DKIM_HEADER_FIELDS = [
@@ -93,97 +93,189 @@ export function classifySmtpError(error: SmtpErrorLike): SendOutcome {
   return { status: 'rejected', retryable: true, error: `${error.code ? `${error.code}: ` : ''}${reply}` };
 }
 
-/**
- * Opens the TCP connection for nodemailer with Nagle's algorithm off. nodemailer writes the final "." of DATA as a
- * small separate packet; with Nagle on, it waits for the server's delayed ACK (about 40 ms), which caps every
- * connection at ~25 messages/s. (TLS, STARTTLS and the SMTP dialogue stay nodemailer's.)
- */
-export function openSmtpSocket(
-  target: { host?: string | undefined; port?: number | undefined; secure?: boolean | undefined },
-  timeoutMs: number,
-  callback: (error: Error | null, options?: { connection: Socket }) => void,
-): void {
-  const socket = connect({ host: target.host ?? 'localhost', port: target.port ?? (target.secure ? 465 : 587), noDelay: true });
-  let done = false;
-  const finish = (error: Error | null) => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    if (error) {
-      socket.destroy();
-      callback(Object.assign(error, { code: (error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? 'ETIMEDOUT' : 'ECONNECTION' }));
-    } else {
-      callback(null, { connection: socket });
-    }
-  };
-  const timer = setTimeout(() => finish(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
-  socket.once('connect', () => finish(null));
-  socket.once('error', (error) => finish(error));
+/** Mails of one claim per connection: claims are cut `maxConnections` × this (and at most the batch size). */
+export const MAILS_PER_CONNECTION = 4;
+
+/** Signs a whole message (CRLF line ends, not yet dot-stuffed) with nodemailer's DKIM signer; resolves to the signed bytes. */
+function signWith(signer: DKIM, message: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const output = signer.sign(message);
+    output.on('data', (chunk: Buffer) => chunks.push(chunk));
+    output.on('end', () => resolve(Buffer.concat(chunks)));
+    output.on('error', reject);
+  });
 }
 
-export function createSmtpTransport(options: SmtpOptions): MailTransport {
-  const connection = parseSmtpUrl(options.url);
-  const pool = nodemailer.createTransport({
-    ...connection,
-    getSocket: (_options: unknown, callback: (error: Error | null, options?: { connection: Socket }) => void) =>
-      openSmtpSocket(connection, options.timeoutMs, callback),
-    pool: true,
-    maxConnections: options.maxConnections,
-    maxMessages: options.maxMessagesPerConnection,
-    ...(options.rateLimit > 0 ? { rateDelta: 1000, rateLimit: options.rateLimit } : {}),
-    maxRequeues: 0,
-    connectionTimeout: options.timeoutMs,
-    greetingTimeout: options.timeoutMs,
-    socketTimeout: options.timeoutMs,
-    ...(options.dkim ? { dkim: { ...options.dkim, headerFieldNames: DKIM_HEADER_FIELDS } } : {}),
-  } as SMTPPool.Options);
-
-  // Mails are handed to nodemailer only as connections come free: the pool would queue every mail of every claim
-  // in flight, each with its message objects, which then live long enough to reach the old heap (RSS grows).
-  let free = options.maxConnections;
-  const waiting: Array<() => void> = [];
-  const acquire = () => (free > 0 ? ((free -= 1), Promise.resolve()) : new Promise<void>((r) => waiting.push(r)));
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else free += 1;
-  };
-
-  async function sendOne(mail: MailJob): Promise<SendOutcome> {
-    await acquire();
-    try {
-      const info = await pool.sendMail({
-        envelope: { from: options.envelopeFrom, to: [mail.to] },
-        // Built when the connection starts on it (a Buffer, outside the JavaScript heap).
-        raw: Readable.from(
-          (async function* () {
-            yield await mail.raw();
-          })(),
-          { objectMode: false },
-        ),
-      });
-      if (info.rejected.length > 0) {
-        return { status: 'bounced', error: `the server refused ${mail.to}: ${info.response}` };
+/** A limit of `perSecond` messages in any one-second window over all connections (0: none). */
+function rateGate(perSecond: number): () => Promise<void> {
+  if (perSecond <= 0) return async () => {};
+  let windowStart = 0;
+  let used = 0;
+  let chain: Promise<void> = Promise.resolve();
+  return () => {
+    chain = chain.then(async () => {
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        used = 0;
       }
+      if (used >= perSecond) {
+        await new Promise((r) => setTimeout(r, windowStart + 1000 - now));
+        windowStart = Date.now();
+        used = 0;
+      }
+      used += 1;
+    });
+    return chain;
+  };
+}
+
+/**
+ * SMTP over at most `maxConnections` connections of our own client (smtp-client.ts), each writing one message at a
+ * time with its envelope pipelined, the next one starting while the previous one's answer is on its way. The message goes out as the segment template made it, dot-stuffed once.
+ */
+export function createSmtpTransport(options: SmtpOptions): MailTransport {
+  const target = parseSmtpUrl(options.url) as SmtpTarget;
+  const signer = options.dkim ? new DKIM({ ...options.dkim, headerFieldNames: DKIM_HEADER_FIELDS }) : null;
+  const paced = rateGate(options.rateLimit);
+
+  // Connections are opened when needed, up to the budget, and reused: a free one is taken before a new one opens.
+  const idle: SmtpClientConnection[] = [];
+  let open = 0;
+  const waiting: Array<() => void> = [];
+  let closed = false;
+
+  async function acquire(): Promise<SmtpClientConnection> {
+    for (;;) {
+      const connection = idle.pop();
+      if (connection) {
+        if (!connection.broken) return connection;
+        open -= 1;
+        continue;
+      }
+      if (open < options.maxConnections) {
+        open += 1;
+        try {
+          return await SmtpClientConnection.open(target, options.timeoutMs);
+        } catch (error) {
+          open -= 1;
+          wakeOne();
+          throw error;
+        }
+      }
+      await new Promise<void>((r) => waiting.push(r));
+    }
+  }
+  function wakeOne() {
+    waiting.shift()?.();
+  }
+  function release(connection: SmtpClientConnection) {
+    if (connection.broken || closed) {
+      connection.destroy();
+      open -= 1;
+    } else if (connection.messages >= options.maxMessagesPerConnection) {
+      // It counts against the budget until it has closed (its last answer comes before the goodbye).
+      void connection.quit().finally(() => {
+        open -= 1;
+        wakeOne();
+      });
+      return;
+    } else {
+      idle.push(connection);
+    }
+    wakeOne();
+  }
+
+  async function messageOf(mail: MailJob): Promise<readonly Buffer[]> {
+    if (signer) {
+      const raw = await mail.raw();
+      return [dotStuff(await signWith(signer, Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'utf8')))];
+    }
+    if (mail.dotStuffed) return mail.dotStuffed();
+    const raw = await mail.raw();
+    return [dotStuff(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'utf8'))];
+  }
+
+  /**
+   * Sends one mail; `letGo` is called once the mail no longer needs a connection (written, or failed to get one),
+   * so the next mail can draw one while this one's answer is on its way (smtp-client.ts).
+   */
+  async function sendOne(mail: MailJob, letGo: () => void): Promise<SendOutcome> {
+    let connection: SmtpClientConnection;
+    try {
+      connection = await acquire();
+    } catch (error) {
+      letGo();
+      return classifySmtpError(error as SmtpErrorLike);
+    }
+    let accepted: Promise<void>;
+    try {
+      await paced();
+      // Built when a connection is free for it, so only the mails on their way are in memory.
+      ({ accepted } = await connection.start(options.envelopeFrom, mail.to, await messageOf(mail)));
+    } catch (error) {
+      release(connection);
+      letGo();
+      return classifySmtpError(error as SmtpErrorLike);
+    }
+    release(connection);
+    letGo();
+    try {
+      await accepted;
       // SMTP has no provider id; our Message-ID is what the receiving side logs.
       return { status: 'sent', providerId: mail.messageId };
     } catch (error) {
       return classifySmtpError(error as SmtpErrorLike);
-    } finally {
-      release();
+    }
+  }
+
+  // The mails of every claim in flight wait here in order, as plain entries: only as many as there are
+  // connections are being sent at a time. (A pending async call per waiting mail would keep its frame and
+  // promises alive across many round trips, into the old generation, and the heap would grow with the queue.)
+  interface Batch {
+    mails: readonly MailJob[];
+    outcomes: SendOutcome[];
+    left: number;
+    resolve: (outcomes: SendOutcome[]) => void;
+  }
+  const queue: Array<{ batch: Batch; index: number }> = [];
+  let drawing = 0;
+  function pump() {
+    while (drawing < options.maxConnections && queue.length > 0) {
+      const { batch, index } = queue.shift()!;
+      drawing += 1;
+      void sendOne(batch.mails[index]!, () => {
+        drawing -= 1;
+        pump();
+      }).then(
+        (outcome) => outcome,
+        (error: Error): SendOutcome => ({ status: 'uncertain', error: `the SMTP transport failed: ${error.message}` }),
+      ).then((outcome) => {
+        batch.outcomes[index] = outcome;
+        batch.left -= 1;
+        if (batch.left === 0) batch.resolve(batch.outcomes);
+      });
     }
   }
 
   return {
     name: 'smtp',
-    // One claim is what the pool sends at once: a crash can only leave those few mails uncertain.
-    maxBatch: options.maxConnections,
+    // A claim is a few rounds of the connections: one claim and one settling statement per MAILS_PER_CONNECTION
+    // mails of each connection, instead of per mail, while a crash leaves at most that many rounds uncertain.
+    maxBatch: options.maxConnections * MAILS_PER_CONNECTION,
     resend: 'duplicate',
-    async send(mails) {
-      return Promise.all(mails.map(sendOne));
+    send(mails) {
+      if (mails.length === 0) return Promise.resolve([]);
+      return new Promise((resolve) => {
+        const batch: Batch = { mails, outcomes: new Array<SendOutcome>(mails.length), left: mails.length, resolve };
+        for (let index = 0; index < mails.length; index++) queue.push({ batch, index });
+        pump();
+      });
     },
     async close() {
-      pool.close();
+      closed = true;
+      await Promise.all(idle.splice(0).map((c) => c.quit()));
     },
   };
 }

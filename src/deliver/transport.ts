@@ -11,6 +11,12 @@ export interface MailJob {
   fields(): OutgoingMail;
   /** The whole message, CRLF line ends: filled from the segment's pre-encoded template. */
   raw(): Promise<string | Buffer>;
+  /**
+   * The same message ready for SMTP DATA: dot-stuffed (a line starting with "." gets a second one), without the
+   * final dot. Built straight from the segment's template, as consecutive pieces (most of them the template's
+   * shared bytes, so no per-reader copy of the whole message); without it, a transport stuffs `raw()` itself.
+   */
+  dotStuffed?(): Promise<Buffer[]>;
 }
 
 /** What became of one mail of a send call. */

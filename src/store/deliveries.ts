@@ -62,8 +62,11 @@ export async function planDeliveries(
 ): Promise<number> {
   const at = now.toISOString();
   let inserted = 0;
+  // A segment's rows are claimed and settled together: stored side by side (SQLite keeps a table in insert
+  // order), each claim and each settlement touches a few pages instead of one page per row.
+  const bySegment = [...rows].sort((a, b) => (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : a.subscriberId - b.subscriberId));
   await db.transaction().execute(async (trx) => {
-    for (const chunk of chunkRows(rows)) {
+    for (const chunk of chunkRows(bySegment)) {
       const result = await trx
         .insertInto('deliveries')
         .values(

@@ -1,7 +1,7 @@
 import PostalMime, { type Email } from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { composeMail } from '../../src/deliver/compose-mail.ts';
-import { buildMimeTemplate, composeRaw } from '../../src/deliver/mime-template.ts';
+import { buildMimeTemplate, composeRaw, dotStuff } from '../../src/deliver/mime-template.ts';
 import { personalize, READER_PLACEHOLDERS as P } from '../../src/render/render-issue.ts';
 import type { RenderedMail } from '../../src/types.ts';
 
@@ -92,5 +92,45 @@ describe('buildMimeTemplate', () => {
 
   it('leaves an address it cannot write unencoded to the slow path', () => {
     expect(buildMimeTemplate(CASES[2]![1], ENVELOPE).fill({ ...READER, to: 'Ünïcode@example.com' })).toBeNull();
+  });
+});
+
+describe('messages for SMTP DATA (dot-stuffed once, from the template)', () => {
+  const unstuff = (bytes: Buffer) => Buffer.from(bytes.toString('latin1').replace(/\r\n\./g, '\r\n'), 'latin1');
+
+  it('dotStuff doubles a "." that starts a line (and the first line when asked), and nothing else', () => {
+    expect(dotStuff(Buffer.from('.a\r\nb.c\r\n..d\r\n.\r\nend.')).toString()).toBe('..a\r\nb.c\r\n...d\r\n..\r\nend.');
+    expect(dotStuff(Buffer.from('.a\r\n.b'), false).toString()).toBe('.a\r\n..b');
+    const untouched = Buffer.from('no dot at a line start\r\nx.y\r\n');
+    expect(dotStuff(untouched)).toBe(untouched);
+  });
+
+  it('fills the same message with every line that starts with "." doubled, CRLF kept, headers and Message-ID as the plain fill', async () => {
+    // Dots where template pieces meet: a reader value that starts a line, text right after a value, a part start.
+    const mail: RenderedMail = {
+      subject: 'dots',
+      preheader: '',
+      html: `.first line of the part\n${P.email}\n.after a value\n<a href="${P.unsubscribeUrl}">x</a>`,
+      text: `${P.preferencesUrl}\n.${P.email}\n..two dots\nx\n.`,
+    };
+    const reader = { ...READER, fields: { ...READER.fields, preferencesUrl: '.starts-with-a-dot' } };
+    const template = buildMimeTemplate(mail, ENVELOPE);
+    const plain = template.fill(reader)!;
+    const stuffed = template.fill(reader, { dotStuffed: true })!;
+    expect(stuffed.equals(dotStuff(plain))).toBe(true);
+    expect(Buffer.concat(template.fillPieces(reader, { dotStuffed: true })!).equals(stuffed)).toBe(true);
+    expect(stuffed.length).toBeGreaterThan(plain.length);
+    expect(unstuff(stuffed).equals(plain)).toBe(true);
+    const text = stuffed.toString('latin1');
+    // Every line ends in CRLF, and no line is a lone "." that would end the DATA early.
+    expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+    expect(text.split('\r\n')).not.toContain('.');
+    for (const line of text.split('\r\n')) if (line.startsWith('.')) expect(line.startsWith('..')).toBe(true);
+    const head = text.slice(0, text.indexOf('\r\n\r\n'));
+    expect(head).toBe(plain.toString('latin1').slice(0, head.length));
+    expect(head).toContain('Message-ID: <paperboy.2025-11-14.42@example.org>');
+    const parsed = await PostalMime.parse(unstuff(stuffed));
+    expect(parsed.text).toContain('\n..two dots\n');
+    expect(parsed.html).toContain('.after a value');
   });
 });

@@ -28,6 +28,8 @@ export interface SmtpSink {
   /** DATA attempts per first recipient. */
   dataAttempts: Map<string, number>;
   faults: SinkFaults;
+  /** Connections open now, and the most that were open at once. */
+  connections: { open: number; most: number };
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startSmtpSink(faults: SinkFaults = {}): Promise<SmtpSink> 
   const rcptAttempts = new Map<string, number>();
   const dataAttempts = new Map<string, number>();
   const sink = { faults } as { faults: SinkFaults };
+  const connections = { open: 0, most: 0 };
   // eslint-disable-next-line prefer-const
   let server: SMTPServer;
 
@@ -51,6 +54,14 @@ export async function startSmtpSink(faults: SinkFaults = {}): Promise<SmtpSink> 
     logger: false,
     closeTimeout: 200,
     size: 10 * 1024 * 1024,
+    onConnect(_session, callback) {
+      connections.open += 1;
+      connections.most = Math.max(connections.most, connections.open);
+      callback();
+    },
+    onClose() {
+      connections.open -= 1;
+    },
     onRcptTo(address, _session, callback) {
       const to = address.address.toLowerCase();
       const attempt = (rcptAttempts.get(to) ?? 0) + 1;
@@ -98,6 +109,7 @@ export async function startSmtpSink(faults: SinkFaults = {}): Promise<SmtpSink> 
     received,
     rcptAttempts,
     dataAttempts,
+    connections,
     get faults() {
       return sink.faults;
     },

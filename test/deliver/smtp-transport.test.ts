@@ -9,6 +9,7 @@ import {
   createSmtpTransport,
   describeSmtpUrl,
   DKIM_HEADER_FIELDS,
+  MAILS_PER_CONNECTION,
   parseSmtpUrl,
   type SmtpOptions,
 } from '../../src/deliver/smtp-transport.ts';
@@ -253,6 +254,39 @@ describeStore('deliver/smtp-transport', (store) => {
       }
       expect(sink.rcptAttempts.get('reader6@example.org')).toBe(POLICY.attempts);
       expect((await listDeliveries(db, DAY)).find((r) => r.subscriberId === 6)).toMatchObject({ status: 'failed', failureKind: 'transient' });
+    });
+
+    it('sends several segments at once without opening more connections than the budget', async () => {
+      // 12 readers in 2 segments, claims of at most 2 mails, 4 claims in flight: both segments' claims overlap.
+      const transport = createSmtpTransport(options({ maxConnections: 2, maxMessagesPerConnection: 3 }));
+      const calls: Array<{ segment: string; start: number; end: number }> = [];
+      let clock = 0;
+      const watched = {
+        ...transport,
+        async send(mails: Parameters<typeof transport.send>[0], ctx: Parameters<typeof transport.send>[1]) {
+          const call = { segment: (await mails[0]!.raw()).toString().match(/X-Paperboy-Segment: (\S+)/)![1]!, start: clock++, end: -1 };
+          calls.push(call);
+          try {
+            return await transport.send(mails, ctx);
+          } finally {
+            call.end = clock++;
+          }
+        },
+      };
+      expect(transport.maxBatch).toBe(2 * MAILS_PER_CONNECTION);
+      try {
+        const result = await sendIssue(context(), DAY, watched, segments, { ...POLICY, batchSize: 2, workers: 4 });
+        expect(result).toMatchObject({ sent: 12, failed: 0 });
+      } finally {
+        await transport.close();
+      }
+      expect(sink.received).toHaveLength(12);
+      expect(sink.connections.most).toBeGreaterThanOrEqual(1);
+      expect(sink.connections.most).toBeLessThanOrEqual(2);
+      // A claim of the second segment started while one of the first was still on its way.
+      const first = calls.filter((c) => c.segment === segments[0]!.segmentId);
+      const second = calls.filter((c) => c.segment === segments[1]!.segmentId);
+      expect(second.some((s) => first.some((f) => s.start < f.end))).toBe(true);
     });
 
     it('signs with DKIM over both List-Unsubscribe headers, and the signature verifies', async () => {

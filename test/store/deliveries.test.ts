@@ -211,6 +211,37 @@ describeStore('store/deliveries', (store) => {
       expect(sent.every((r) => r.messageId === `id-${r.subscriberId}`)).toBe(true);
     });
 
+    it('settles a claim in one UPDATE per kind of outcome, not one per row', async () => {
+      const many = Array.from({ length: 120 }, (_, i) => ({ email: `b${i}@example.org`, name: null, topics: ['llm'], language: 'en' as const }));
+      await upsertSubscribers(db, many, T0);
+      const ids = many.map((_, i) => i + 6);
+      await planDeliveries(db, DAY, ids.map((id, i) => ({ subscriberId: id, email: `b${i}@example.org`, segmentId: 'en.llm' })), T0);
+      await claimDeliveries(db, DAY, ids, { ...CLAIM, from: ['planned'] }, T1);
+      const statements: string[] = [];
+      const watched = db.withPlugin({
+        transformQuery: (args) => (statements.push(args.node.kind), args.node),
+        transformResult: async (args) => args.result,
+      });
+      // 100 sent: one statement.
+      await recordOutcomes(watched, DAY, ids.slice(0, 100).map((id) => ({ subscriberId: id, status: 'sent' as const, messageId: `id-${id}` })), T2);
+      expect(statements).toEqual(['UpdateQueryNode']);
+      statements.length = 0;
+      // 20 of three kinds: one statement per kind.
+      const rest = ids.slice(100).map((id, i) =>
+        i % 3 === 0
+          ? { subscriberId: id, status: 'sent' as const, messageId: `id-${id}` }
+          : i % 3 === 1
+            ? { subscriberId: id, status: 'unknown' as const, error: 'lost' }
+            : { subscriberId: id, status: 'failed' as const, error: '451', kind: 'transient' as const },
+      );
+      await recordOutcomes(watched, DAY, rest, T2);
+      expect(statements.filter((k) => k === 'UpdateQueryNode')).toHaveLength(3);
+      const rows = await listDeliveries(db, DAY);
+      expect(rows.filter((r) => r.status === 'sent')).toHaveLength(107);
+      expect(rows.filter((r) => r.status === 'unknown')).toHaveLength(7);
+      expect(rows.filter((r) => r.status === 'failed' && r.failureKind === 'transient')).toHaveLength(6);
+    });
+
     it('turns rows a dead run left in sending into unknown, and groups uncertain claims by key', async () => {
       await planDeliveries(db, DAY, [...PLAN, { subscriberId: 4, email: 'r4@example.org', segmentId: 'zh.llm' }], T0);
       await claimDeliveries(db, DAY, [1, 2], { ...CLAIM, transport: 'resend', from: ['planned'] }, T1);
