@@ -1,8 +1,7 @@
 import { readerLinks } from '../links/link-tokens.ts';
-import { personalize } from '../render/index.ts';
+import { personalize, type ReaderFields } from '../render/index.ts';
 import type { PendingDelivery } from '../store/deliveries.ts';
 import type { ISODate, RenderedMail } from '../types.ts';
-import type { ReaderFields } from '../render/issue-copy.ts';
 import { composeMail, stableMessageId } from './compose-mail.ts';
 import { buildMimeTemplate, composeRaw, dotStuff, type MimeTemplate } from './mime-template.ts';
 import type { MailJob } from './transport.ts';
