@@ -33,11 +33,11 @@ describeStore('runs', (store) => {
 
   describe('run history', () => {
     it('stores each run with its report and lists the latest first', async () => {
-      const sent = finishReport(emptyReport('2025-11-14'), Date.now(), 'sent', 'sent 3 mails', 0);
+      const sent = finishReport(emptyReport('2025-11-14'), 1_200, 'sent', 'sent 3 mails', 0);
       sent.mails.sent = 3;
       sent.mails.bounced = 1;
       const first = await recordRun(db, { trigger: 'run', report: sent, startedAt: T0, finishedAt: later(1), host: 'box/1' });
-      const none = finishReport(emptyReport(null), Date.now(), 'no-issue', 'no issue today: …', 0);
+      const none = finishReport(emptyReport(null), 300, 'no-issue', 'no issue today: …', 0);
       await recordRun(db, { trigger: 'schedule', report: none, startedAt: later(60 * 24), host: 'box/2' });
 
       const runs = await listRuns(db);
