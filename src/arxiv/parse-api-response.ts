@@ -4,6 +4,7 @@
 import Parser from 'rss-parser';
 import { FeedError } from '../errors.ts';
 import type { PaperDetails } from './paper-details.ts';
+import { text } from './xml-text.ts';
 
 export interface ApiResponse {
   details: PaperDetails[];
@@ -32,13 +33,6 @@ const parser = new Parser<Record<string, unknown>, RawEntry>({ customFields: { i
 
 const ID_PATTERN = String.raw`(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})`;
 const ENTRY_ID = new RegExp(`arxiv\\.org/abs/${ID_PATTERN}v(\\d+)$`);
-
-function text(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.length > 0 ? text(value[0]) : '';
-  if (value !== null && typeof value === 'object' && '_' in value) return text((value as { _: unknown })._);
-  return '';
-}
 
 /** Comments are hard-wrapped in the response; one line each is what authors wrote. */
 function optional(value: unknown): string | null {

@@ -5,6 +5,7 @@ import { FeedError } from '../errors.ts';
 import { ANNOUNCE_TYPES, type AnnounceType, type ISODate, type Paper } from '../types.ts';
 import { feedDateOf } from './calendar.ts';
 import { detexify, parseAuthors } from './parse-authors.ts';
+import { text } from './xml-text.ts';
 
 export interface FeedItemProblem {
   /** Position of the item in the feed, from 0. */
@@ -71,17 +72,6 @@ const DESCRIPTION_ID = new RegExp(`arXiv:${ID_PATTERN}v(\\d+)`);
 const LINK_ID = new RegExp(`arxiv\\.org/(?:abs|pdf)/${ID_PATTERN}(?:v(\\d+))?`);
 const ANNOUNCE_IN_TEXT = /Announce Type:\s*([a-z-]+)/;
 const ABSTRACT_PREFIX = /^\s*arXiv:\S+\s+Announce Type:\s*[a-z-]+\s*Abstract:\s*/;
-
-/**
- * rss-parser leaves an element as `{ _: text, $: attributes }` when it has attributes, and as `{ $: … }` with
- * no text at all in rbren/rss-parser#208; take the text wherever it is.
- */
-function text(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.length > 0 ? text(value[0]) : '';
-  if (value !== null && typeof value === 'object' && '_' in value) return text((value as { _: unknown })._);
-  return '';
-}
 
 function optionalText(value: unknown): string | undefined {
   const t = text(value).replace(/\s+/g, ' ').trim();

@@ -50,31 +50,26 @@ export function personalSelections(
   topics: readonly DomainSelection[],
 ): PersonalSelections {
   const found = matchInterests(compileInterests(interests), papers);
-  const selections: DomainSelection[] = [];
-  if (found.byAuthor.length > 0) {
-    selections.push({
-      domain: AUTHORS_DOMAIN,
-      matches: found.byAuthor.map(({ paper, authors }, rank): DomainMatch => ({
-        paper,
-        domainId: AUTHORS_SECTION_ID,
-        score: PERSONAL_SCORE - rank,
-        matchedIn: 'title',
-        keywords: authors,
-      })),
-    });
-  }
-  if (found.byKeyword.length > 0) {
-    selections.push({
-      domain: KEYWORDS_DOMAIN,
-      matches: found.byKeyword.map(({ paper, keywords }, rank): DomainMatch => ({
-        paper,
-        domainId: KEYWORDS_SECTION_ID,
-        score: PERSONAL_SCORE - rank,
-        matchedIn: 'title',
-        keywords,
-      })),
-    });
-  }
+  // Best first as matchInterests ranked them; the scores keep that order and win every placement.
+  const section = (domain: Domain, picks: ReadonlyArray<{ paper: Paper; why: string[] }>): DomainSelection[] =>
+    picks.length === 0
+      ? []
+      : [
+          {
+            domain,
+            matches: picks.map(({ paper, why }, rank): DomainMatch => ({
+              paper,
+              domainId: domain.id,
+              score: PERSONAL_SCORE - rank,
+              matchedIn: 'title',
+              keywords: why,
+            })),
+          },
+        ];
+  const selections = [
+    ...section(AUTHORS_DOMAIN, found.byAuthor.map(({ paper, authors }) => ({ paper, why: authors }))),
+    ...section(KEYWORDS_DOMAIN, found.byKeyword.map(({ paper, keywords }) => ({ paper, why: keywords }))),
+  ];
   const kept = (selection: DomainSelection): DomainSelection =>
     found.excluded.size === 0
       ? selection

@@ -6,10 +6,9 @@ import { selectPapers } from '../../src/select/select-papers.ts';
 import { saveBatch } from '../../src/store/batches.ts';
 import { markDelivery, planDeliveries } from '../../src/store/deliveries.ts';
 import { findSubscriber, upsertSubscribers } from '../../src/store/subscribers.ts';
-import { importTranslations } from '../../src/translate/import-translations.ts';
 import type { Paper } from '../../src/types.ts';
 import { buildArchiveIssue } from '../../src/web/issue-archive.ts';
-import { createHarness, textOf, type Harness } from './web-harness.ts';
+import { createHarness, storeSampleDay, textOf, type Harness } from './web-harness.ts';
 
 // The web archive of sent issues: every selected paper of a stored day (not only the ones the mail had room
 // for), bilingual, escaped, and nothing for a day that was never sent.
@@ -24,14 +23,7 @@ beforeAll(async () => {
 
 async function storedDay(sent: boolean): Promise<Harness> {
   const h = await createHarness();
-  await saveBatch(h.db, DAY, papers, [FEED], new Date());
-  await importTranslations(h.db, 'zh-2025-11-14.json', JSON.parse(readFileSync('test/fixtures/zh-2025-11-14.json', 'utf8')), new Date());
-  if (sent) {
-    await upsertSubscribers(h.db, [{ email: 'r@example.org', name: null, topics: ['llm'], language: 'en' }], new Date());
-    const id = (await findSubscriber(h.db, { email: 'r@example.org' }))!.id;
-    await planDeliveries(h.db, DAY, [{ subscriberId: id, email: 'r@example.org', segmentId: 'en.llm' }], new Date());
-    await markDelivery(h.db, DAY, id, { status: 'sent', messageId: 'm' }, new Date());
-  }
+  await storeSampleDay(h, { sent });
   return h;
 }
 

@@ -2,16 +2,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseApiResponse } from '../../src/arxiv/parse-api-response.ts';
-import { parseFeed } from '../../src/arxiv/parse-feed.ts';
-import { saveBatch } from '../../src/store/batches.ts';
-import { markDelivery, planDeliveries } from '../../src/store/deliveries.ts';
-import { saveDetails } from '../../src/store/paper-details.ts';
-import { findSubscriber, upsertSubscribers } from '../../src/store/subscribers.ts';
-import { importTranslations } from '../../src/translate/import-translations.ts';
 import { startServer, type RunningServer } from '../../src/web/start-server.ts';
 import { chromiumAvailable, launchChromium } from '../support/chromium.ts';
-import { createHarness } from './web-harness.ts';
+import { createHarness, storeSampleDay } from './web-harness.ts';
 
 // A paper's page in real Chromium: readable on a phone (no sideways scroll, link rows tall enough to tap), Chinese
 // drawn as Chinese, and no serious or critical accessibility violation by axe-core, in light and dark.
@@ -20,8 +13,6 @@ import { createHarness } from './web-harness.ts';
 const required = process.env.CI === 'true';
 const run = chromiumAvailable() || required ? describe : describe.skip;
 const SHOTS = resolve('test-results/web');
-const DAY = '2025-11-14';
-const FEED = 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
 const AXE = readFileSync(resolve('node_modules/axe-core/axe.min.js'), 'utf8');
 
 run('a paper page in a real browser', () => {
@@ -30,15 +21,7 @@ run('a paper page in a real browser', () => {
 
   beforeAll(async () => {
     const h = await createHarness();
-    const { papers } = await parseFeed(readFileSync(FEED, 'utf8'), 'fixture');
-    await saveBatch(h.db, DAY, papers, [FEED], new Date());
-    await importTranslations(h.db, 'zh', JSON.parse(readFileSync('test/fixtures/zh-2025-11-14.json', 'utf8')), new Date());
-    const api = await parseApiResponse(readFileSync('test/fixtures/arxiv-api/query-2025-11-14.xml', 'utf8'), 'fixture');
-    await saveDetails(h.db, api.details, new Date());
-    await upsertSubscribers(h.db, [{ email: 'r@example.org', name: null, topics: ['llm'], language: 'en' }], new Date());
-    const id = (await findSubscriber(h.db, { email: 'r@example.org' }))!.id;
-    await planDeliveries(h.db, DAY, [{ subscriberId: id, email: 'r@example.org', segmentId: 'en.llm' }], new Date());
-    await markDelivery(h.db, DAY, id, { status: 'sent', messageId: 'm' }, new Date());
+    await storeSampleDay(h, { sent: true, details: true });
     server = await startServer(h.app, { host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
     mkdirSync(SHOTS, { recursive: true });

@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseApiResponse } from '../../src/arxiv/parse-api-response.ts';
 import { parseFeed } from '../../src/arxiv/parse-feed.ts';
-import { saveBatch } from '../../src/store/batches.ts';
-import { markDelivery, planDeliveries } from '../../src/store/deliveries.ts';
-import { saveDetails } from '../../src/store/paper-details.ts';
-import { findSubscriber, upsertSubscribers } from '../../src/store/subscribers.ts';
-import { importTranslations } from '../../src/translate/import-translations.ts';
 import type { Paper } from '../../src/types.ts';
-import { createHarness, textOf, type Harness } from './web-harness.ts';
+import { createHarness, storeSampleDay, textOf, type Harness } from './web-harness.ts';
 
 // A paper's own page in the web archive: both titles, every author, venue and code from the arXiv API details,
 // links with room to tap, the abstract in both languages; only for papers of sent issues.
@@ -23,16 +17,7 @@ beforeAll(async () => {
 
 async function storedDay(sent: boolean): Promise<Harness> {
   const h = await createHarness();
-  await saveBatch(h.db, DAY, papers, [FEED], new Date());
-  await importTranslations(h.db, 'zh-2025-11-14.json', JSON.parse(readFileSync('test/fixtures/zh-2025-11-14.json', 'utf8')), new Date());
-  const api = await parseApiResponse(readFileSync('test/fixtures/arxiv-api/query-2025-11-14.xml', 'utf8'), 'fixture');
-  await saveDetails(h.db, api.details, new Date());
-  if (sent) {
-    await upsertSubscribers(h.db, [{ email: 'r@example.org', name: null, topics: ['llm'], language: 'en' }], new Date());
-    const id = (await findSubscriber(h.db, { email: 'r@example.org' }))!.id;
-    await planDeliveries(h.db, DAY, [{ subscriberId: id, email: 'r@example.org', segmentId: 'en.llm' }], new Date());
-    await markDelivery(h.db, DAY, id, { status: 'sent', messageId: 'm' }, new Date());
-  }
+  await storeSampleDay(h, { sent, details: true });
   return h;
 }
 

@@ -1,10 +1,19 @@
+import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
+import { parseApiResponse } from '../../src/arxiv/parse-api-response.ts';
+import { parseFeed } from '../../src/arxiv/parse-feed.ts';
 import type { Hono } from 'hono';
 import { validateConfig } from '../../src/config/load-config.ts';
 import type { PaperboyConfig } from '../../src/config/schema.ts';
 import type { OutgoingMail } from '../../src/deliver/compose-mail.ts';
 import type { MailTransport, SendOutcome } from '../../src/deliver/transport.ts';
+import { saveBatch } from '../../src/store/batches.ts';
 import { openDatabase } from '../../src/store/database.ts';
+import { markDelivery, planDeliveries } from '../../src/store/deliveries.ts';
+import { saveDetails } from '../../src/store/paper-details.ts';
+import { findSubscriber, upsertSubscribers } from '../../src/store/subscribers.ts';
+import { importTranslations } from '../../src/translate/import-translations.ts';
+import type { Paper } from '../../src/types.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { createApp, type AppDeps } from '../../src/web/app.ts';
 import { recordLog } from '../support/record-log.ts';
@@ -146,4 +155,29 @@ export function textOf(page: string): string {
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+export const SAMPLE_DAY = '2025-11-14';
+export const SAMPLE_FEED = 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
+
+/**
+ * The sample day stored with its recorded Chinese (and, with `details`, the recorded arXiv API answer), and — when
+ * `sent` — one reader's mail of it marked sent, which is what puts a day in the public archive.
+ */
+export async function storeSampleDay(h: Harness, options: { sent: boolean; details?: boolean }): Promise<Paper[]> {
+  const papers = (await parseFeed(readFileSync(SAMPLE_FEED, 'utf8'), 'fixture')).papers;
+  await saveBatch(h.db, SAMPLE_DAY, papers, [SAMPLE_FEED], new Date());
+  const zh = JSON.parse(readFileSync('test/fixtures/zh-2025-11-14.json', 'utf8'));
+  await importTranslations(h.db, 'zh-2025-11-14.json', zh, new Date());
+  if (options.details) {
+    const api = await parseApiResponse(readFileSync('test/fixtures/arxiv-api/query-2025-11-14.xml', 'utf8'), 'fixture');
+    await saveDetails(h.db, api.details, new Date());
+  }
+  if (options.sent) {
+    await upsertSubscribers(h.db, [{ email: 'r@example.org', name: null, topics: ['llm'], language: 'en' }], new Date());
+    const id = (await findSubscriber(h.db, { email: 'r@example.org' }))!.id;
+    await planDeliveries(h.db, SAMPLE_DAY, [{ subscriberId: id, email: 'r@example.org', segmentId: 'en.llm' }], new Date());
+    await markDelivery(h.db, SAMPLE_DAY, id, { status: 'sent', messageId: 'm' }, new Date());
+  }
+  return papers;
 }
