@@ -252,7 +252,7 @@ async function plan({ deps, batchDate, time, dryRun }: Run, papers: Paper[], sou
  */
 function detailsOptions(deps: RunDependencies, sources: readonly string[], dryRun: boolean, now: Date): DetailsForRunOptions {
   const { arxiv } = deps.config;
-  const base = { now, log: deps.log };
+  const base = { log: deps.log };
   if (!arxiv.details.enabled) return { ...base, fetch: { enabled: false, reason: 'arxiv.details.enabled is false' } };
   if (dryRun) return { ...base, fetch: { enabled: false, reason: 'dry run' } };
   const urls = sources.filter((s) => /^https?:\/\//i.test(s));
@@ -265,6 +265,7 @@ function detailsOptions(deps: RunDependencies, sources: readonly string[], dryRu
     ...base,
     fetch: {
       enabled: true,
+      now,
       options: {
         apiUrl: arxiv.details.apiUrl,
         idsPerRequest: arxiv.details.idsPerRequest,

@@ -1,5 +1,5 @@
 import type { DetailsReport, FeedReport, ObtainedBatch } from './arxiv/index.ts';
-import type { IssueDelivery } from './deliver/index.ts';
+import type { IssueDelivery, SegmentFacts } from './deliver/index.ts';
 import { EXIT, PaperboyError, type ExitCode } from './errors.ts';
 import type { Audience, SegmentRepeats } from './select/index.ts';
 import type { DeliveryStatus } from './store/schema.ts';
@@ -11,20 +11,10 @@ import type { DomainSelection, ISODate } from './types.ts';
 // they did; `assembleRunReport` turns their results into this report in one place, and `concludeRun` says how the
 // run ended.
 
-export interface SegmentReport {
-  id: string;
-  readers: number;
-  /** Papers matching the segment's topics (after the never-twice filter), the figure its subject gives. */
-  matching: number;
-  /** Papers shown in the segment's mail (not behind "and N more"); the field keeps its name for stored reports. */
-  papers: number;
-  htmlBytes: number;
-  textBytes: number;
-  renderMs: number;
-  degraded: number;
+/** A segment's line: what delivering it took (deliver's SegmentFacts; `papers` keeps its name for stored reports). */
+export interface SegmentReport extends SegmentFacts {
+  /** The browsable copy the orchestrator wrote. */
   preview: string | null;
-  /** The mail was kept from an earlier run of the issue (not rendered again), so every reader gets the same one. */
-  reused: boolean;
 }
 
 /** What one transport did in this run. */

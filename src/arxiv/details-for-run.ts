@@ -31,9 +31,8 @@ export interface DetailsReport {
 }
 
 export interface DetailsForRunOptions {
-  /** Ask the API for versions not in the cache; false: cache and abstracts only, with the reason. */
-  fetch: { enabled: true; options: FetchDetailsOptions } | { enabled: false; reason: string };
-  now: Date;
+  /** Ask the API for versions not in the cache (stamping what it answers with `now`); false: cache and abstracts only. */
+  fetch: { enabled: true; options: FetchDetailsOptions; now: Date } | { enabled: false; reason: string };
   log: Logger;
 }
 
@@ -58,7 +57,7 @@ export async function detailsForRun(
   if (options.fetch.enabled && missing.length > 0) {
     options.log.info(`asking arXiv for the comments of ${missing.length} paper${missing.length > 1 ? 's' : ''}`);
     const result = await fetchPaperDetails(missing, options.fetch.options);
-    await saveDetails(db, result.details, options.now);
+    await saveDetails(db, result.details, options.fetch.now);
     for (const details of result.details) stored.set(details.id, details);
     report.fetched = result.details.length;
     report.requests = result.requests;

@@ -4,6 +4,7 @@
 import Parser from 'rss-parser';
 import { FeedError } from '../errors.ts';
 import type { PaperDetails } from './paper-details.ts';
+import { ID_PATTERN } from './parse-feed.ts';
 import { text } from './xml-text.ts';
 
 export interface ApiResponse {
@@ -31,7 +32,6 @@ const ENTRY_FIELDS: Array<[string, string]> = [
 
 const parser = new Parser<Record<string, unknown>, RawEntry>({ customFields: { item: ENTRY_FIELDS } });
 
-const ID_PATTERN = String.raw`(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})`;
 const ENTRY_ID = new RegExp(`arxiv\\.org/abs/${ID_PATTERN}v(\\d+)$`);
 
 /** Comments are hard-wrapped in the response; one line each is what authors wrote. */

@@ -66,7 +66,7 @@ const ITEM_FIELDS: Array<Array<string | { keepArray: boolean }>> = [
 ];
 
 // Old ids (`hep-ex/0307015`, `math.AG/0601001`) as well as new ones.
-const ID_PATTERN = String.raw`(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})`;
+export const ID_PATTERN = String.raw`(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})`;
 const VERSIONED_ID = new RegExp(`^${ID_PATTERN}v(\\d+)$`);
 const DESCRIPTION_ID = new RegExp(`arXiv:${ID_PATTERN}v(\\d+)`);
 const LINK_ID = new RegExp(`arxiv\\.org/(?:abs|pdf)/${ID_PATTERN}(?:v(\\d+))?`);

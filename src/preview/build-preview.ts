@@ -108,7 +108,6 @@ export async function buildPreview(
   // Code links and venues as the run found them: the cached API details and the abstracts (no request here).
   const { extras } = await detailsForRun(db, plan.shown, {
     fetch: { enabled: false, reason: 'preview' },
-    now: new Date(),
     log: silentLogger,
   });
   const { site, options: renderOptions } = renderSettingsOf(config);

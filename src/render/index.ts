@@ -7,7 +7,7 @@
 // Must not import: cli/, run-issue.ts, run-wiring.ts, preview/, schedule/, web/, deliver/, select/, store/.
 export { RenderError } from '../errors.ts';
 export { formatIssueDate } from './format-date.ts';
-export { announceLabel, cleanText, formatAuthors, MISSING_ZH_MARKER, READER_PLACEHOLDERS, type ReaderFields } from './issue-copy.ts';
+export { announceLabel, cleanText, formatAuthors, MISSING_ZH_MARKER, READER_PLACEHOLDERS, UI, type ReaderFields } from './issue-copy.ts';
 export {
   COUNT_SCOPES,
   countMail,

@@ -14,6 +14,7 @@ import type {
   SegmentIssue,
   SegmentKey,
 } from '../types.ts';
+import { hasInterests } from '../store/reader-interests.ts';
 import { normalizeAuthorName } from './match-interests.ts';
 import { compareFit, compareMatches } from './select-papers.ts';
 
@@ -68,8 +69,7 @@ export function segmentKeyOf(
 ): SegmentKey {
   const picked = new Set(topics);
   const key: SegmentKey = { topics: [...new Set(domainOrder)].filter((id) => picked.has(id)), language };
-  const any = interests && interests.keywords.length + interests.exclude.length + interests.authors.length > 0;
-  return any ? { ...key, interests } : key;
+  return interests && hasInterests(interests) ? { ...key, interests } : key;
 }
 
 /** One paper's matches in the reader's domains, best fit first (see `placePapers`). */

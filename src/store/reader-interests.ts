@@ -10,6 +10,11 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 export const NO_INTERESTS: ReaderInterests = { keywords: [], exclude: [], authors: [] };
 
+/** Whether a reader follows anything beyond topics. */
+export function hasInterests(interests: ReaderInterests): boolean {
+  return interests.keywords.length + interests.exclude.length + interests.authors.length > 0;
+}
+
 export function sameInterests(a: ReaderInterests, b: ReaderInterests): boolean {
   const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
   return same(a.keywords, b.keywords) && same(a.exclude, b.exclude) && same(a.authors, b.authors);
@@ -48,7 +53,7 @@ export async function interestsOf(db: Db, subscriberId: number): Promise<ReaderI
 /** Replaces a reader's interests; empty lists remove the row. */
 export async function writeInterests(db: Db, subscriberId: number, interests: ReaderInterests, now: Date): Promise<void> {
   await db.deleteFrom('subscriber_interests').where('subscriber_id', '=', subscriberId).execute();
-  if (interests.keywords.length + interests.exclude.length + interests.authors.length === 0) return;
+  if (!hasInterests(interests)) return;
   await db
     .insertInto('subscriber_interests')
     .values({

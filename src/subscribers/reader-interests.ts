@@ -79,7 +79,3 @@ export function parseInterests(texts: Partial<Record<InterestKind, string>>): {
   }
   return { interests, problems };
 }
-
-export function hasInterests(interests: ReaderInterests): boolean {
-  return interests.keywords.length + interests.exclude.length + interests.authors.length > 0;
-}

@@ -100,7 +100,6 @@ export const COPY = {
   errEmailRetype: { en: 'Please type it in instead of pasting it.', zh: '请手动输入，不要粘贴。' },
   errName: { en: 'The name is too long (at most 100 characters).', zh: '称呼过长（最多 100 个字符）。' },
   errNoTopic: { en: 'Pick at least one topic.', zh: '请至少选择一个主题。' },
-  details: { en: 'Details', zh: '详情' },
   interestsLegend: { en: 'Beyond your topics', zh: '主题之外' },
   interestsHint: {
     en: 'One per line, up to 20 each. Papers by authors you follow and papers naming your keywords come first in your mail, even outside your topics.',

@@ -1,23 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { parseFeed } from '../../src/arxiv/parse-feed.ts';
+import { describe, expect, it } from 'vitest';
 import type { Paper } from '../../src/types.ts';
-import { createHarness, storeSampleDay, textOf, type Harness } from './web-harness.ts';
+import { createHarness, SAMPLE_DAY as DAY, storeSampleDay, textOf, type Harness } from './web-harness.ts';
 
 // A paper's own page in the web archive: both titles, every author, venue and code from the arXiv API details,
 // links with room to tap, the abstract in both languages; only for papers of sent issues.
 
-const DAY = '2025-11-14';
-const FEED = 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
-
+/** The papers of the day stored last. */
 let papers: Paper[];
-beforeAll(async () => {
-  papers = (await parseFeed(readFileSync(FEED, 'utf8'), 'fixture')).papers;
-});
 
 async function storedDay(sent: boolean): Promise<Harness> {
   const h = await createHarness();
-  await storeSampleDay(h, { sent, details: true });
+  papers = await storeSampleDay(h, { sent, details: true });
   return h;
 }
 

@@ -1,5 +1,5 @@
 import { formatIssueDate } from '../../render/index.ts';
-import { MISSING_ZH_MARKER, announceLabel, cleanText, formatAuthors } from '../../render/index.ts';
+import { MISSING_ZH_MARKER, UI, announceLabel, cleanText, formatAuthors } from '../../render/index.ts';
 import {
   COUNT_SCOPES,
   inBatchCount,
@@ -44,7 +44,7 @@ function anchorOf(domainId: string): string {
   return `d-${domainId}`;
 }
 
-function paperAnchor(paperId: string): string {
+export function paperAnchor(paperId: string): string {
   return `p-${paperId.replace(/[^A-Za-z0-9.-]/gu, '-')}`;
 }
 
@@ -65,7 +65,7 @@ ${
 }
 ${chinese?.tldrEn ? html`<p><strong>TL;DR</strong> ${cleanText(chinese.tldrEn)}</p>` : ''}
 ${chinese?.tldrZh ? html`<p lang="zh-CN"><strong>一句话总结</strong> ${cleanText(chinese.tldrZh)}</p>` : ''}
-<p class="links"><a href="/papers/${paper.id}">${COPY.details.en} · <span lang="zh-CN">${COPY.details.zh}</span></a><a href="${paper.links.abs}">arXiv</a><a href="${paper.links.pdf}">PDF</a><a href="${paper.links.html}">HTML</a><a href="${paper.links.papersCool}">papers.cool</a></p>
+<p class="links"><a href="/papers/${paper.id}">${UI.details.en} · <span lang="zh-CN">${UI.details.zh}</span></a><a href="${paper.links.abs}">arXiv</a><a href="${paper.links.pdf}">PDF</a><a href="${paper.links.html}">HTML</a><a href="${paper.links.papersCool}">papers.cool</a></p>
 <details><summary>${COPY.abstract.en} · <span lang="zh-CN">${COPY.abstract.zh}</span></summary>
 <p lang="en">${cleanText(paper.abstract)}</p>
 ${abstractZh ? html`<p lang="zh-CN">${abstractZh}</p>` : html`<p class="pending" lang="zh-CN">${MISSING_ZH_MARKER}</p>`}

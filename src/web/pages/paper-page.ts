@@ -2,6 +2,7 @@ import { MISSING_ZH_MARKER, announceLabel, cleanText, formatIssueDate } from '..
 import type { Author, ChineseText, ISODate, LocalizedText, Paper } from '../../types.ts';
 import { biBlock, html, type Html } from '../html.ts';
 import { COPY } from '../web-copy.ts';
+import { paperAnchor } from './issue-pages.ts';
 import { renderPage, type SiteInfo } from './layout.ts';
 
 // One paper's own page, where every entry of a mail and of the archive leads ("details · 详情"): both titles, every
@@ -112,7 +113,7 @@ ${
   input.batchDates.length > 0
     ? html`<p class="muted">${COPY.issueTitle.en} · <span lang="zh-CN">${COPY.issueTitle.zh}</span>: ${input.batchDates.map((d, i) => {
         const date = formatIssueDate(d);
-        return html`${i > 0 ? ', ' : ''}<a href="/issues/${d}#p-${paper.id.replace(/[^A-Za-z0-9.-]/gu, '-')}">${date.en}</a>`;
+        return html`${i > 0 ? ', ' : ''}<a href="/issues/${d}#${paperAnchor(paper.id)}">${date.en}</a>`;
       })}</p>`
     : ''
 }
