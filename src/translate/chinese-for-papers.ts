@@ -15,6 +15,8 @@ export interface ChineseOptions {
   tldr?: boolean | undefined;
   /** Canonical wording (translation.glossary); default: the default glossary. */
   glossary?: Glossary | undefined;
+  /** The stored candidates when the caller already read them (findTranslationCandidates), so they are read once. */
+  candidates?: ReadonlyMap<string, TranslationRecord[]> | undefined;
 }
 
 /** The first stored candidate that offers any summary, re-checked against the paper as it is now. */
@@ -40,7 +42,7 @@ export async function chineseForPapers(
   papers: Paper[],
   options: ChineseOptions = {},
 ): Promise<Map<string, ChineseText>> {
-  const candidates = await findTranslationCandidates(db, papers, options.prefer);
+  const candidates = options.candidates ?? (await findTranslationCandidates(db, papers, options.prefer));
   const glossary = options.glossary ?? DEFAULT_GLOSSARY;
   const result = new Map<string, ChineseText>();
   for (const paper of papers) {

@@ -22,10 +22,11 @@ export async function loadPaperView(db: Kysely<Database>, id: string, glossary?:
   for (const date of stored.batchDates) if (await wasIssueSent(db, date)) sentDates.push(date);
   if (sentDates.length === 0) return null;
   const { paper } = stored;
-  const chinese = (await chineseForPapers(db, [paper], { glossary })).get(paper.id) ?? null;
+  const candidates = await findTranslationCandidates(db, [paper]);
+  const chinese = (await chineseForPapers(db, [paper], { glossary, candidates })).get(paper.id) ?? null;
   // The analysis is checked before it is stored (translate/check-summary.ts); the newest stored one is shown.
-  const candidates = (await findTranslationCandidates(db, [paper])).get(paper.id) ?? [];
-  const analysis = candidates.find((t) => t.analysis && Object.keys(t.analysis).length > 0)?.analysis ?? null;
+  const records = candidates.get(paper.id) ?? [];
+  const analysis = records.find((t) => t.analysis && Object.keys(t.analysis).length > 0)?.analysis ?? null;
   const details = (await findStoredDetails(db, [paper])).get(paper.id);
   return {
     paper,
