@@ -3,7 +3,8 @@ import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { ConfigError } from '../errors.ts';
 import { dotStuff } from './mime-template.ts';
-import { SmtpClientConnection, type SmtpTarget } from './smtp-client.ts';
+import type { SmtpClientConnection, SmtpTarget } from './smtp-client.ts';
+import { createSmtpConnectionPool } from './smtp-connection-pool.ts';
 import type { MailJob, MailTransport, SendOutcome } from './transport.ts';
 
 // SMTP through a small pool of our own client connections (smtp-client.ts; nodemailer still parses the URL and
@@ -140,52 +141,11 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
   const signer = options.dkim ? new DKIM({ ...options.dkim, headerFieldNames: DKIM_HEADER_FIELDS }) : null;
   const paced = rateGate(options.rateLimit);
 
-  // Connections are opened when needed, up to the budget, and reused: a free one is taken before a new one opens.
-  const idle: SmtpClientConnection[] = [];
-  let open = 0;
-  const waiting: Array<() => void> = [];
-  let closed = false;
-
-  async function acquire(): Promise<SmtpClientConnection> {
-    for (;;) {
-      const connection = idle.pop();
-      if (connection) {
-        if (!connection.broken) return connection;
-        open -= 1;
-        continue;
-      }
-      if (open < options.maxConnections) {
-        open += 1;
-        try {
-          return await SmtpClientConnection.open(target, options.timeoutMs);
-        } catch (error) {
-          open -= 1;
-          wakeOne();
-          throw error;
-        }
-      }
-      await new Promise<void>((r) => waiting.push(r));
-    }
-  }
-  function wakeOne() {
-    waiting.shift()?.();
-  }
-  function release(connection: SmtpClientConnection) {
-    if (connection.broken || closed) {
-      connection.destroy();
-      open -= 1;
-    } else if (connection.messages >= options.maxMessagesPerConnection) {
-      // It counts against the budget until it has closed (its last answer comes before the goodbye).
-      void connection.quit().finally(() => {
-        open -= 1;
-        wakeOne();
-      });
-      return;
-    } else {
-      idle.push(connection);
-    }
-    wakeOne();
-  }
+  const pool = createSmtpConnectionPool(target, {
+    maxConnections: options.maxConnections,
+    maxMessagesPerConnection: options.maxMessagesPerConnection,
+    timeoutMs: options.timeoutMs,
+  });
 
   async function messageOf(mail: MailJob): Promise<readonly Buffer[]> {
     if (signer) {
@@ -204,7 +164,7 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
   async function sendOne(mail: MailJob, letGo: () => void): Promise<SendOutcome> {
     let connection: SmtpClientConnection;
     try {
-      connection = await acquire();
+      connection = await pool.acquire();
     } catch (error) {
       letGo();
       return classifySmtpError(error as SmtpErrorLike);
@@ -215,11 +175,11 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
       // Built when a connection is free for it, so only the mails on their way are in memory.
       ({ accepted } = await connection.start(options.envelopeFrom, mail.to, await messageOf(mail)));
     } catch (error) {
-      release(connection);
+      pool.release(connection);
       letGo();
       return classifySmtpError(error as SmtpErrorLike);
     }
-    release(connection);
+    pool.release(connection);
     letGo();
     try {
       await accepted;
@@ -273,9 +233,8 @@ export function createSmtpTransport(options: SmtpOptions): MailTransport {
         pump();
       });
     },
-    async close() {
-      closed = true;
-      await Promise.all(idle.splice(0).map((c) => c.quit()));
+    close() {
+      return pool.close();
     },
   };
 }
