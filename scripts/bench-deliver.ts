@@ -476,8 +476,16 @@ function printWorkers(f: DeliveryFigures): void {
   }
 }
 
-/** Where the cores went while the sink received, and what rate they could carry at that CPU per mail. */
-function printCpuAccounting(f: DeliveryFigures): { ceiling: number; ceilingUnderLoad: number } | null {
+interface CpuPerMail {
+  cores: number;
+  /** CPU seconds per mail of the workers, the sink and the PostgreSQL server together. */
+  perMail: number;
+  /** Of that, the paperboy workers'. */
+  workerPerMail: number;
+}
+
+/** Where the cores went while the sink received, and the CPU per mail that follows. */
+function printCpuAccounting(f: DeliveryFigures): CpuPerMail | null {
   const w = f.window;
   console.log(
     `    sink (a third process): CPU ${seconds(f.sinkUserCpuMs)} user + ${seconds(f.sinkSystemCpuMs)} system` +
@@ -499,15 +507,21 @@ function printCpuAccounting(f: DeliveryFigures): { ceiling: number; ceilingUnder
       `of which ${other.toFixed(1)} s other processes (not this benchmark's)`,
   );
   const perMail = ours / Math.max(1, f.sinkMessages);
-  const ceiling = w.cores / perMail;
-  // What was left of the cores after the other processes' share, as it was during this window.
-  const ceilingUnderLoad = Math.max(0, w.cores - other / span) / perMail;
+  const workerPerMail = w.workersSeconds / Math.max(1, f.sinkMessages);
+  const ms = (perMailSeconds: number) => `${(perMailSeconds * 1000).toFixed(2)} ms`;
   console.log(
-    `      CPU per mail: ${((w.workersSeconds / Math.max(1, f.sinkMessages)) * 1000).toFixed(2)} ms paperboy + ${((w.sinkSeconds / Math.max(1, f.sinkMessages)) * 1000).toFixed(2)} ms sink + ` +
-      `${((pgSeconds / Math.max(1, f.sinkMessages)) * 1000).toFixed(2)} ms PostgreSQL = ${(perMail * 1000).toFixed(2)} ms → ${w.cores} idle cores carry at most ${rate(ceiling)}, ` +
-      `what the other processes left of them ${rate(ceilingUnderLoad)}`,
+    `      CPU per mail: ${ms(workerPerMail)} paperboy + ${ms(w.sinkSeconds / Math.max(1, f.sinkMessages))} sink + ` +
+      `${ms(pgSeconds / Math.max(1, f.sinkMessages))} PostgreSQL = ${ms(perMail)}`,
   );
-  return { ceiling, ceilingUnderLoad };
+  const busy = w.machineBusySeconds / (span * w.cores);
+  if (busy > 0.95 && other / (span * w.cores) > 0.1) {
+    console.log(
+      `      the machine was saturated (${(busy * 100).toFixed(0)}% of all cores busy, ${((other / (span * w.cores)) * 100).toFixed(0)}% of them by other processes): ` +
+        'these rates measure that load as much as paperboy',
+    );
+  }
+  return { cores: w.cores, perMail, workerPerMail };
+
 }
 
 /** Rendering once per segment + filling per reader, against one MJML compile per reader, at `compareAt` readers. */
@@ -614,7 +628,7 @@ async function sendFresh(kind: string, seeded: Seeded, processes: number): Promi
 const sink = await startSink();
 const singles: DeliveryFigures[] = [];
 const sourceRatios: Array<{ db: string; ratio: number }> = [];
-const scaling: Array<{ one: DeliveryFigures; many: DeliveryFigures; ceiling: { ceiling: number; ceilingUnderLoad: number } | null }> = [];
+const scaling: Array<{ one: DeliveryFigures; many: DeliveryFigures; cpu: CpuPerMail | null }> = [];
 const problems: string[] = [];
 try {
   for (const kind of databases) {
@@ -660,7 +674,7 @@ try {
         const reported = many.workers.reduce((n, w) => n + w.sent, 0);
         if (reported !== many.sinkMessages) problems.push(`${workers} processes: their reports add up to ${reported} mails, the sink got ${many.sinkMessages}`);
         if (many.sinkMessages !== readers) problems.push(`${workers} processes: the sink got ${many.sinkMessages} mails for ${readers} readers`);
-        scaling.push({ one: result, many, ceiling: oneCpu });
+        scaling.push({ one: result, many, cpu: oneCpu });
       }
     } finally {
       await seeded.drop();
@@ -671,7 +685,7 @@ try {
   sink.stop();
 }
 
-for (const { one, many, ceiling } of scaling) {
+for (const { one, many, cpu } of scaling) {
   const ratio = many.sinkMailsPerSecond / Math.max(1e-9, one.sinkMailsPerSecond);
   const active = many.workers.filter((w) => w.sent > 0).length;
   console.log(`\nscaling on ${one.db} (rates at the sink, first to last mail):`);
@@ -683,16 +697,25 @@ for (const { one, many, ceiling } of scaling) {
   if (active < 2) {
     console.log(
       `  only one process sent: the issue went through one process both times, and the ratio is the difference between two runs of one ` +
-        `process (the machine's other load, which varies), not scaling. The others waited for the issue lock and then found nothing left.`,
+        `process (the machine's other load, which varies), not scaling; see above how the others ended.`,
     );
   }
-  if (ceiling !== null) {
-    const reachable = ceiling.ceiling / one.sinkMailsPerSecond;
-    const underLoad = ceiling.ceilingUnderLoad / one.sinkMailsPerSecond;
+  if (cpu !== null) {
+    // A bound from the one-process run's CPU per mail: a worker (one JavaScript thread) uses at most about one
+    // core, and the machine's cores carry the workers, the sink and the PostgreSQL server together.
+    const n = many.processes;
+    const machine = cpu.cores / cpu.perMail;
+    const oneMax = Math.min(1 / cpu.workerPerMail, machine);
+    const manyMax = Math.min(n / cpu.workerPerMail, machine);
+    const idleBound = manyMax / oneMax;
+    const measuredBound = Math.min(n, machine / one.sinkMailsPerSecond);
     console.log(
-      `  CPU bound: at the one-process run's CPU per mail (paperboy + sink + PostgreSQL) the machine's idle cores would carry at most ` +
-        `${rate(ceiling.ceiling)} = ${reachable.toFixed(2)}× one process; with the other load measured during that run, ${rate(ceiling.ceilingUnderLoad)} = ${underLoad.toFixed(2)}×` +
-        (underLoad < 0.8 * many.processes ? ` — below the target: the cores left to this benchmark, not the sending, limit ${many.processes} processes` : ''),
+      `  CPU bound (the one-process run's CPU per mail): ${cpu.cores} cores carry at most ${rate(machine)} of paperboy + sink + PostgreSQL; ` +
+        `one worker alone at most ${rate(1 / cpu.workerPerMail)} (one core). On a machine with nothing else running, 1 process ≤ ${rate(oneMax)} and ` +
+        `${n} ≤ ${rate(manyMax)}: at most ${idleBound.toFixed(2)}×. From the ${rate(one.sinkMailsPerSecond)} measured for one process: at most ${measuredBound.toFixed(2)}×` +
+        (Math.min(idleBound, measuredBound) < 0.8 * n
+          ? ` — below the target ${(0.8 * n).toFixed(1)}×: on this machine the cores that the sink and PostgreSQL share with the workers limit ${n} processes, not the sending`
+          : ''),
     );
   }
 }

@@ -23,7 +23,9 @@ export function hostNetworkUnavailable(): string | null {
   const probe = `paperboy-probe-${randomBytes(3).toString('hex')}`;
   const made = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
   if (made.status !== 0) return `\`ip netns add\` failed here: ${(made.stderr || made.error?.message || '').trim()}`;
+  const isolated = spawnSync('ip', ['netns', 'exec', probe, 'unshare', '--uts', '--pid', '--fork', '--mount-proc', '--kill-child', 'true'], { encoding: 'utf8' });
   spawnSync('ip', ['netns', 'del', probe], { stdio: 'ignore' });
+  if (isolated.status !== 0) return `\`unshare --uts --pid --mount-proc\` failed in a network namespace: ${(isolated.stderr || isolated.error?.message || '').trim()}`;
   return null;
 }
 
@@ -106,7 +108,8 @@ export function runOnHost(
     'ip',
     [
       'netns', 'exec', host.namespace,
-      'unshare', '--uts', '--pid', '--fork', '--mount-proc', '--',
+      // --kill-child: killing the outer process (a test that timed out) takes the program on the host with it.
+      'unshare', '--uts', '--pid', '--fork', '--mount-proc', '--kill-child', '--',
       'sh', '-c', 'hostname "$0" && exec "$@"', host.hostname,
       ...command,
     ],
