@@ -1,4 +1,5 @@
-// One `paperboy run` for bench-deliver.ts, in a process of its own, reporting its wall time, CPU and peak RSS:
+// One `paperboy run` for bench-deliver.ts, in a process of its own, reporting its wall time, CPU (user and system)
+// and peak RSS:
 // `node scripts/bench-deliver-child.mjs dist '<args as JSON>'` runs the compiled program (what `paperboy` runs);
 // with `src` (under `--import tsx`) the TypeScript source. Plain JavaScript, so the compiled run loads no tsx.
 const [which, argsJson] = process.argv.slice(2);
@@ -37,6 +38,8 @@ const result = {
   wallMs: Math.round(performance.now() - started),
   maxRssBytes: usage.maxRSS * 1024,
   cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+  userCpuMs: usage.userCPUTime / 1000,
+  systemCpuMs: usage.systemCPUTime / 1000,
   report: JSON.parse(out.join('\n')),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -213,7 +213,12 @@ export const configSchema = z.strictObject({
         .prefault({}),
       resend: z
         .strictObject({
-          requestsPerSecond: z.number().positive().max(100).default(2).describe('Resend allows 2 per team by default.'),
+          requestsPerSecond: z
+            .number()
+            .positive()
+            .max(100)
+            .default(2)
+            .describe('Calls per second of this process. Resend allows 2 per team by default: with N senders, give each 2 ÷ N.'),
         })
         .prefault({}),
     })
