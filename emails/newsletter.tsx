@@ -125,13 +125,31 @@ function NoWrap({ children }: { children: ReactNode }) {
  */
 export function MastheadContent({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
   const { language } = issue.key;
-  const date = formatIssueDate(issue.batchDate);
-  const count = papersLine(issue);
+  return (
+    <MastheadFrame language={language} site={site} batchDate={issue.batchDate} browserUrl={issueUrl(site, issue)} count={papersLine(issue)}>
+      {issue.sections.map((s) => (
+        <ContentsLine key={s.domain.id} section={s} language={language} />
+      ))}
+    </MastheadFrame>
+  );
+}
+
+/** The masthead around the reader's counts and contents: the same for every mail of a language and day. */
+export function MastheadFrame(props: {
+  language: Language;
+  site: NewsletterSite;
+  batchDate: string;
+  browserUrl: string;
+  count: LocalizedText;
+  children: ReactNode;
+}) {
+  const { language, site, count } = props;
+  const date = formatIssueDate(props.batchDate);
   const muted = { fontSize: '12px', color: COLORS.muted } as const;
   return (
     <>
           <div className="m" style={{ ...muted, textAlign: 'right' }}>
-            <a className="tap" href={issueUrl(site, issue)}>
+            <a className="tap" href={props.browserUrl}>
               <NoWrap>
                 <Say text={UI.viewInBrowser} language={language} />
               </NoWrap>
@@ -162,18 +180,23 @@ export function MastheadContent({ issue, site }: Pick<NewsletterProps, 'issue' |
           <div className="m" style={{ ...muted, marginTop: '14px', textTransform: 'uppercase' }}>
             <Say text={UI.contents} language={language} />
           </div>
-          {issue.sections.map((s) => (
-            <div key={s.domain.id} className="toc">
-              <a href={`#d-${s.domain.id}`}>{domainLabel(s.domain, language)}</a>{' '}
-              {/* In parentheses, not after a "·" that could be left at a line's end or start. */}
-              <NoWrap>
-                <span className="m" style={{ color: COLORS.muted }}>
-                  (<Say text={sectionCount(s)} language={language} />)
-                </span>
-              </NoWrap>
-            </div>
-          ))}
+          {props.children}
     </>
+  );
+}
+
+/** One topic in the masthead's contents, with its count of matching papers. */
+export function ContentsLine({ section, language }: { section: IssueSection; language: Language }) {
+  return (
+    <div className="toc">
+      <a href={`#d-${section.domain.id}`}>{domainLabel(section.domain, language)}</a>{' '}
+      {/* In parentheses, not after a "·" that could be left at a line's end or start. */}
+      <NoWrap>
+        <span className="m" style={{ color: COLORS.muted }}>
+          (<Say text={sectionCount(section)} language={language} />)
+        </span>
+      </NoWrap>
+    </div>
   );
 }
 

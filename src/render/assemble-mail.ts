@@ -3,10 +3,11 @@ import { PaperEntry } from '../../emails/components/paper-entry.tsx';
 import {
   CompactLine,
   CompactListFrame,
+  ContentsLine,
   DomainHeading,
   EmptySection,
   FooterContent,
-  MastheadContent,
+  MastheadFrame,
   MoreLink,
   NewsletterFrame,
 } from '../../emails/newsletter.tsx';
@@ -19,6 +20,9 @@ import {
   buildPreheader,
   buildSubject,
   domainNameMap,
+  emptySectionLine,
+  issueUrl,
+  papersLine,
   paperUrl,
 } from './issue-copy.ts';
 import { countMail, listedIn, unlistedIn } from './paper-counts.ts';
@@ -39,17 +43,40 @@ import { DEFAULT_MAX_HTML_BYTES, fitToBudget } from './size-budget.ts';
 //   as the full render (size-budget.ts) on the assembled bytes, so it stops at the same step.
 // test/render/assemble-mail.test.ts compares assembled mails with full renders of the same readers.
 
-/** `PBSLOT<name>PBSLOT`: letters only, so React and MJML pass it through untouched. */
+/** `PBSLOT<name>PBSLOT`: capitals only, so React and MJML pass it through untouched. */
 const slot = (name: string): string => `PBSLOT${name}PBSLOT`;
 const SLOT_PATTERN = /PBSLOT([A-Z]+)PBSLOT/u;
 
-type Slot = 'SUBJECT' | 'PREHEADER' | 'MASTHEAD' | 'SECTIONS' | 'FOOTER';
+/** HTML and its UTF-8 size, counted once: the size budget adds pieces' sizes up instead of measuring each mail. */
+interface Piece {
+  html: string;
+  bytes: number;
+}
 
-/** The compiled frame cut at its slots: literal HTML and slots, alternating. */
-interface Frame {
-  parts: Array<string | { slot: Slot }>;
-  /** Between two sections' contents (closing one mj-section, opening the next). */
-  between: string;
+const piece = (html: string): Piece => ({ html, bytes: Buffer.byteLength(html, 'utf8') });
+
+/** Rendered HTML cut at its slots: literal pieces and slot names, alternating (literal first and last). */
+type Template = Array<Piece | string>;
+
+function cutAtSlots(html: string): Template {
+  return html.split(SLOT_PATTERN).map((part, i) => (i % 2 === 0 ? piece(part) : part));
+}
+
+/** A mail (or part of one) being put together: its pieces in order and their size. */
+class Assembly {
+  readonly parts: string[] = [];
+  bytes = 0;
+  add(p: Piece): void {
+    this.parts.push(p.html);
+    this.bytes += p.bytes;
+  }
+  /** The template with each slot filled by `fill`. */
+  fill(template: Template, fill: (slot: string) => void): void {
+    for (const part of template) {
+      if (typeof part === 'string') fill(part);
+      else this.add(part);
+    }
+  }
 }
 
 /** What assembling has cost so far: MJML compiles (the frame) and pieces rendered, against mails assembled. */
@@ -67,12 +94,12 @@ export interface MailAssembler {
   stats(): AssemblyStats;
 }
 
-// React's escaping of text, as the full render's React pass applies it to the subject and preheader.
-function escapeText(text: string): string {
-  return text.replace(/[&<>"']/gu, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c] ?? c);
-}
+// React's escaping of text, as the full render's React pass applies it to the subject, preheader and counts.
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' };
+const escapeText = (text: string): Piece => piece(text.replace(/[&<>"']/gu, (c) => TEXT_ESCAPES[c] ?? c));
 
-async function compileFrame(sections: number): Promise<Frame> {
+/** The mail's frame (see NewsletterFrame), compiled by MJML: with two sections (what joins them) or none. */
+async function compileFrame(sections: number): Promise<{ template: Template; between: Piece }> {
   const names = ['A', 'B'].slice(0, sections);
   const element = createElement(NewsletterFrame, {
     subject: slot('SUBJECT'),
@@ -81,33 +108,20 @@ async function compileFrame(sections: number): Promise<Frame> {
     sections: names.map((name) => ({ key: name, content: slot(`SECTION${name}`) })),
     footer: slot('FOOTER'),
   });
-  const html = await compileMjml(renderMjmlMarkup(element, 'frame'), 'frame');
-  const pieces = html.split(SLOT_PATTERN);
-  const parts: Frame['parts'] = [];
-  let between = '';
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i] ?? '';
-    if (i % 2 === 0) {
-      parts.push(piece);
-    } else if (piece === 'SECTIONA') {
-      parts.push({ slot: 'SECTIONS' });
-    } else if (piece === 'SECTIONB') {
-      // The literal just pushed lies between the two sections: it joins any two.
-      between = parts.pop() as string;
-    } else if (['SUBJECT', 'PREHEADER', 'MASTHEAD', 'FOOTER'].includes(piece)) {
-      parts.push({ slot: piece as Slot });
-    } else {
-      throw new RenderError(`newsletter frame: unknown slot ${piece}`);
-    }
+  const template = cutAtSlots(await compileMjml(renderMjmlMarkup(element, 'frame'), 'frame'));
+  let between = piece('');
+  const b = template.indexOf('SECTIONB');
+  if (b >= 0) {
+    // The literal before the second section joins any two sections.
+    between = template[b - 1] as Piece;
+    template.splice(b - 1, 2);
   }
-  const found = parts.filter((p) => typeof p !== 'string').map((p) => (p as { slot: Slot }).slot);
-  for (const needed of ['SUBJECT', 'PREHEADER', 'MASTHEAD', 'FOOTER'] as const) {
-    if (!found.includes(needed)) throw new RenderError(`newsletter frame: MJML lost the ${needed} slot`);
+  const found = template.filter((p): p is string => typeof p === 'string');
+  const expected = sections > 0 ? ['SUBJECT', 'PREHEADER', 'MASTHEAD', 'SECTIONA', 'FOOTER'] : ['SUBJECT', 'PREHEADER', 'MASTHEAD', 'FOOTER'];
+  if (!expected.every((name) => found.includes(name)) || found.some((name) => !expected.includes(name))) {
+    throw new RenderError(`newsletter frame: MJML did not keep the slots in place (${found.join(', ')})`);
   }
-  if (found.filter((s) => s === 'SECTIONS').length !== (sections > 0 ? 1 : 0)) {
-    throw new RenderError('newsletter frame: MJML moved the sections');
-  }
-  return { parts, between };
+  return { template, between };
 }
 
 /**
@@ -120,11 +134,12 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
   const maxAuthors = options.maxAuthors ?? DEFAULT_MAX_AUTHORS;
   const maxBytes = options.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES;
   const stats: AssemblyStats = { mails: 0, mjmlCompiles: 0, piecesRendered: 0, attempts: 0 };
-  const frames = new Map<number, Promise<Frame>>();
-  const pieces = new Map<string, string>();
+  const frames = new Map<number, Promise<{ template: Template; between: Piece }>>();
+  const pieces = new Map<string, Piece>();
+  const templates = new Map<string, Template>();
   const textMemo: TextEntryMemo = new Map();
 
-  const frameFor = (sections: number): Promise<Frame> => {
+  const frameFor = (sections: number) => {
     // Two sections show what joins them; the frame without any is another shape.
     const n = sections > 0 ? 2 : 0;
     let frame = frames.get(n);
@@ -141,22 +156,75 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
     // mj-text's content (the equivalence test holds us to that).
     return renderMjmlMarkup(element, label).replaceAll('<br/>', '<br>');
   };
-  const kept = (key: string, label: string, element: () => ReactElement): string => {
-    let html = pieces.get(key);
-    if (html === undefined) {
-      html = markup(element(), label);
-      pieces.set(key, html);
+  const kept = (key: string, label: string, element: () => ReactElement): Piece => {
+    let found = pieces.get(key);
+    if (found === undefined) {
+      found = piece(markup(element(), label));
+      pieces.set(key, found);
     }
-    return html;
+    return found;
+  };
+  const keptTemplate = (key: string, label: string, element: () => ReactElement): Template => {
+    let found = templates.get(key);
+    if (found === undefined) {
+      found = cutAtSlots(markup(element(), label));
+      templates.set(key, found);
+    }
+    return found;
+  };
+  // Subject and preheader depend on the count and the top paper only: the same for many readers.
+  const texts = new Map<string, { subject: string; preheader: string; html: { subject: Piece; preheader: Piece } }>();
+  const headOf = (issue: SegmentIssue) => {
+    const top = issue.sections.find((s) => s.entries.length > 0)?.entries[0]?.paper;
+    const key = `${issue.key.language}|${issue.batchDate}|${countMail(issue).matching}|${top ? `${top.id}v${top.version}` : ''}`;
+    let found = texts.get(key);
+    if (!found) {
+      const subject = buildSubject(issue);
+      const preheader = buildPreheader(issue);
+      found = { subject, preheader, html: { subject: escapeText(subject), preheader: escapeText(preheader) } };
+      if (texts.size > 10_000) texts.clear();
+      texts.set(key, found);
+    }
+    return found;
   };
 
-  const entryHtml = (
+  const addMasthead = (out: Assembly, issue: SegmentIssue): void => {
+    const { language } = issue.key;
+    const label = issue.segmentId;
+    const template = keptTemplate(`mh|${language}|${issue.batchDate}`, label, () =>
+      createElement(MastheadFrame, {
+        language,
+        site,
+        batchDate: issue.batchDate,
+        browserUrl: issueUrl(site, issue),
+        count: { en: slot('COUNTEN'), zh: slot('COUNTZH') },
+        children: slot('CONTENTS'),
+      }),
+    );
+    const count = papersLine(issue);
+    out.fill(template, (name) => {
+      if (name === 'COUNTEN') out.add(escapeText(count.en));
+      else if (name === 'COUNTZH') out.add(escapeText(count.zh));
+      else {
+        for (const section of issue.sections) {
+          const { domain } = section;
+          out.add(
+            kept(`toc|${domain.id}|${domain.name.en}|${domain.name.zh}|${section.total}|${language}`, label, () =>
+              createElement(ContentsLine, { section, language }),
+            ),
+          );
+        }
+      }
+    });
+  };
+
+  const entryPiece = (
     issue: SegmentIssue,
     entry: IssueEntry,
     names: Readonly<Record<string, LocalizedText>>,
     titleOnly: boolean,
     first: boolean,
-  ): string => {
+  ): Piece => {
     const { language } = issue.key;
     const { paper } = entry;
     // "also in" is the only part that depends on the reader's other topics, and a title-only entry has none.
@@ -176,79 +244,79 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
     );
   };
 
-  const sectionHtml = (
+  const addSection = (
+    out: Assembly,
     issue: SegmentIssue,
-    section: IssueSection,
     index: number,
     names: Readonly<Record<string, LocalizedText>>,
     titleOnly: ReadonlySet<string>,
-  ): string => {
+  ): void => {
+    const section = issue.sections[index] as IssueSection;
     const { language } = issue.key;
     const { domain } = section;
     const label = issue.segmentId;
-    let html = kept(`h|${domain.id}|${domain.name.en}|${domain.name.zh}|${language}`, label, () =>
-      createElement(DomainHeading, { domain, language }),
+    out.add(
+      kept(`h|${domain.id}|${domain.name.en}|${domain.name.zh}|${language}`, label, () =>
+        createElement(DomainHeading, { domain, language }),
+      ),
     );
     if (section.entries.length === 0 && section.more === 0) {
-      html += markup(createElement(EmptySection, { issue, index }), label);
+      const line = emptySectionLine(issue, index);
+      out.add(kept(`x|${language}|${line.en}|${line.zh}`, label, () => createElement(EmptySection, { issue, index })));
     }
     section.entries.forEach((entry, i) => {
-      html += entryHtml(issue, entry, names, titleOnly.has(entry.paper.id), i === 0);
+      out.add(entryPiece(issue, entry, names, titleOnly.has(entry.paper.id), i === 0));
     });
     const listed = (section.listed ?? []).slice(0, listedIn(section));
     if (listed.length > 0) {
-      const [open = '', close = ''] = kept(`cl|${language}`, label, () =>
+      const template = keptTemplate(`cl|${language}`, label, () =>
         createElement(CompactListFrame, { language, children: slot('LINES') }),
-      ).split(slot('LINES'));
-      html += open;
-      for (const entry of listed) {
-        html += kept(`c|${entry.paper.id}v${entry.paper.version}|${language}`, label, () =>
-          createElement(CompactLine, { entry, language }),
-        );
-      }
-      html += close;
+      );
+      out.fill(template, () => {
+        for (const entry of listed) {
+          out.add(
+            kept(`c|${entry.paper.id}v${entry.paper.version}|${language}`, label, () =>
+              createElement(CompactLine, { entry, language }),
+            ),
+          );
+        }
+      });
     }
     const unlisted = unlistedIn(section);
     if (unlisted > 0) {
-      html += kept(`m|${domain.id}|${domain.name.en}|${unlisted}|${language}|${issue.batchDate}`, label, () =>
-        createElement(MoreLink, { section, issue, site }),
+      out.add(
+        kept(`m|${domain.id}|${domain.name.en}|${unlisted}|${language}|${issue.batchDate}`, label, () =>
+          createElement(MoreLink, { section, issue, site }),
+        ),
       );
     }
-    return html;
   };
 
-  const footerHtml = (issue: SegmentIssue): string => {
+  const footerPiece = (issue: SegmentIssue): Piece => {
     const names = issue.sections.map((s) => `${s.domain.name.en}\u0000${s.domain.name.zh}`).join('\u0001');
     return kept(`f|${issue.key.language}|${names}`, issue.segmentId, () =>
       createElement(FooterContent, { issue, site, reader: READER_PLACEHOLDERS }),
     );
   };
 
-  const assembleHtml = (frame: Frame, issue: SegmentIssue, titleOnly: readonly string[]): string => {
+  const assemble = (frame: { template: Template; between: Piece }, issue: SegmentIssue, titleOnly: readonly string[]): Assembly => {
     const names = domainNameMap(options.domains, issue);
     const only = new Set(titleOnly);
-    const values: Record<Slot, () => string> = {
-      SUBJECT: () => escapeText(buildSubject(issue)),
-      PREHEADER: () => escapeText(buildPreheader(issue)),
-      MASTHEAD: () => markup(createElement(MastheadContent, { issue, site }), issue.segmentId),
-      SECTIONS: () => issue.sections.map((s, i) => sectionHtml(issue, s, i, names, only)).join(frame.between),
-      FOOTER: () => footerHtml(issue),
-    };
-    const filled = new Map<Slot, string>();
-    let html = '';
-    for (const part of frame.parts) {
-      if (typeof part === 'string') {
-        html += part;
-        continue;
+    const head = headOf(issue);
+    const out = new Assembly();
+    out.fill(frame.template, (name) => {
+      if (name === 'SUBJECT') out.add(head.html.subject);
+      else if (name === 'PREHEADER') out.add(head.html.preheader);
+      else if (name === 'MASTHEAD') addMasthead(out, issue);
+      else if (name === 'FOOTER') out.add(footerPiece(issue));
+      else {
+        issue.sections.forEach((_, index) => {
+          if (index > 0) out.add(frame.between);
+          addSection(out, issue, index, names, only);
+        });
       }
-      let value = filled.get(part.slot);
-      if (value === undefined) {
-        value = values[part.slot]();
-        filled.set(part.slot, value);
-      }
-      html += value;
-    }
-    return html;
+    });
+    return out;
   };
 
   return {
@@ -256,15 +324,16 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
       const frame = await frameFor(issue.sections.length);
       const { plan, rendered } = await fitToBudget(issue, maxBytes, (attempt) => {
         stats.attempts += 1;
-        const html = assembleHtml(frame, attempt.issue, attempt.titleOnly);
-        return { html, bytes: Buffer.byteLength(html, 'utf8') };
+        const out = assemble(frame, attempt.issue, attempt.titleOnly);
+        return { parts: out.parts, bytes: out.bytes };
       });
       stats.mails += 1;
       const counts = countMail(plan.issue);
+      const head = headOf(plan.issue);
       return {
-        subject: buildSubject(plan.issue),
-        preheader: buildPreheader(plan.issue),
-        html: rendered.html,
+        subject: head.subject,
+        preheader: head.preheader,
+        html: rendered.parts.join(''),
         text: renderText(plan.issue, site, options, textMemo),
         bytes: rendered.bytes,
         degraded: plan.degraded,

@@ -144,7 +144,7 @@ function entryNumber(n: number): string {
 }
 
 /**
- * Entries' lines already built, by paper, version, language and "also in" tags: assembling many readers' mails
+ * Entries' and title-only lines already built, by paper, version, language and "also in" tags: assembling many readers' mails
  * (assemble-mail.ts) builds each entry once. Only for issues of one batch, where a paper has one Chinese text and
  * one set of extras.
  */
@@ -183,7 +183,16 @@ export function renderText(
     }
     const listed = (section.listed ?? []).slice(0, listedIn(section));
     if (listed.length > 0) {
-      out.push('', say(UI.moreInTopic, language, ' · '), ...listed.flatMap((e) => compactLines(e, language)));
+      out.push('', say(UI.moreInTopic, language, ' · '));
+      for (const entry of listed) {
+        const key = memo && `c|${entry.paper.id}v${entry.paper.version}|${language}`;
+        let lines = key ? memo?.get(key) : undefined;
+        if (!lines) {
+          lines = compactLines(entry, language);
+          if (key) memo?.set(key, lines);
+        }
+        out.push(...lines);
+      }
     }
     if (unlistedIn(section) > 0) {
       const more = say(moreLine(unlistedIn(section), section.domain), language).replaceAll(' →', '');
