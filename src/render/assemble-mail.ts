@@ -66,8 +66,18 @@ function cutAtSlots(html: string): Template {
 class Assembly {
   readonly parts: string[] = [];
   bytes = 0;
+  /**
+   * `measure`: only add up sizes (the size budget's search tries several steps per mail; only the one it settles
+   * on is put together). `byEntry`: one mail's pieces by entry object, which every step of its search shares.
+   */
+  constructor(
+    readonly measure: boolean,
+    readonly byEntry: Map<IssueEntry, Piece>,
+    /** Sizes of sections already measured in this mail's search (see sectionState). */
+    readonly sectionBytes: Map<string, number>,
+  ) {}
   add(p: Piece): void {
-    this.parts.push(p.html);
+    if (!this.measure) this.parts.push(p.html);
     this.bytes += p.bytes;
   }
   /** The template with each slot filled by `fill`. */
@@ -274,11 +284,14 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
       );
       out.fill(template, () => {
         for (const entry of listed) {
-          out.add(
-            kept(`c|${entry.paper.id}v${entry.paper.version}|${language}`, label, () =>
+          let line = out.byEntry.get(entry);
+          if (!line) {
+            line = kept(`c|${entry.paper.id}v${entry.paper.version}|${language}`, label, () =>
               createElement(CompactLine, { entry, language }),
-            ),
-          );
+            );
+            out.byEntry.set(entry, line);
+          }
+          out.add(line);
         }
       });
     }
@@ -299,20 +312,44 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
     );
   };
 
-  const assemble = (frame: { template: Template; between: Piece }, issue: SegmentIssue, titleOnly: readonly string[]): Assembly => {
+  /**
+   * Within one mail's size-budget search, what a section looks like at a step of the ladder: its kept entries, how
+   * many of them are title-only and how many lines it lists. The ladder changes a section's entries lowest rank
+   * first, so these counts say which. Null for a section without papers: what it says depends on the others.
+   */
+  const sectionState = (section: IssueSection, index: number, titleOnly: ReadonlySet<string>): string | null => {
+    if (section.entries.length === 0 && section.more === 0) return null;
+    let short = 0;
+    for (const entry of section.entries) if (titleOnly.has(entry.paper.id)) short += 1;
+    return `${index}|${section.entries.length}|${short}|${listedIn(section)}|${section.more}`;
+  };
+
+  const assemble = (
+    frame: { template: Template; between: Piece },
+    issue: SegmentIssue,
+    titleOnly: readonly string[],
+    out: Assembly,
+  ): Assembly => {
     const names = domainNameMap(options.domains, issue);
     const only = new Set(titleOnly);
     const head = headOf(issue);
-    const out = new Assembly();
     out.fill(frame.template, (name) => {
       if (name === 'SUBJECT') out.add(head.html.subject);
       else if (name === 'PREHEADER') out.add(head.html.preheader);
       else if (name === 'MASTHEAD') addMasthead(out, issue);
       else if (name === 'FOOTER') out.add(footerPiece(issue));
       else {
-        issue.sections.forEach((_, index) => {
+        issue.sections.forEach((section, index) => {
           if (index > 0) out.add(frame.between);
+          const state = out.measure ? sectionState(section, index, only) : null;
+          const known = state === null ? undefined : out.sectionBytes.get(state);
+          if (known !== undefined) {
+            out.bytes += known;
+            return;
+          }
+          const before = out.bytes;
           addSection(out, issue, index, names, only);
+          if (state !== null) out.sectionBytes.set(state, out.bytes - before);
         });
       }
     });
@@ -322,18 +359,22 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
   return {
     async render(issue) {
       const frame = await frameFor(issue.sections.length);
+      // Compact lines by entry object (entries with summaries depend on their layout too: looked up by key).
+      const byEntry = new Map<IssueEntry, Piece>();
+      const sectionBytes = new Map<string, number>();
       const { plan, rendered } = await fitToBudget(issue, maxBytes, (attempt) => {
         stats.attempts += 1;
-        const out = assemble(frame, attempt.issue, attempt.titleOnly);
-        return { parts: out.parts, bytes: out.bytes };
+        return { bytes: assemble(frame, attempt.issue, attempt.titleOnly, new Assembly(true, byEntry, sectionBytes)).bytes };
       });
+      const mail = assemble(frame, plan.issue, plan.titleOnly, new Assembly(false, byEntry, sectionBytes));
+      if (mail.bytes !== rendered.bytes) throw new RenderError(`${issue.segmentId}: assembled ${mail.bytes} bytes, measured ${rendered.bytes}`);
       stats.mails += 1;
       const counts = countMail(plan.issue);
       const head = headOf(plan.issue);
       return {
         subject: head.subject,
         preheader: head.preheader,
-        html: rendered.parts.join(''),
+        html: mail.parts.join(''),
         text: renderText(plan.issue, site, options, textMemo),
         bytes: rendered.bytes,
         degraded: plan.degraded,
