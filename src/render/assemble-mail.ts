@@ -362,11 +362,17 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
       // Compact lines by entry object (entries with summaries depend on their layout too: looked up by key).
       const byEntry = new Map<IssueEntry, Piece>();
       const sectionBytes = new Map<string, number>();
+      // Most mails fit as they are: the first attempt is put together, the search's further ones only measured.
+      let whole: Assembly | null = null;
       const { plan, rendered } = await fitToBudget(issue, maxBytes, (attempt) => {
         stats.attempts += 1;
-        return { bytes: assemble(frame, attempt.issue, attempt.titleOnly, new Assembly(true, byEntry, sectionBytes)).bytes };
+        const out = assemble(frame, attempt.issue, attempt.titleOnly, new Assembly(whole !== null, byEntry, sectionBytes));
+        whole ??= out;
+        return { bytes: out.bytes, out };
       });
-      const mail = assemble(frame, plan.issue, plan.titleOnly, new Assembly(false, byEntry, sectionBytes));
+      const mail = rendered.out.measure
+        ? assemble(frame, plan.issue, plan.titleOnly, new Assembly(false, byEntry, sectionBytes))
+        : rendered.out;
       if (mail.bytes !== rendered.bytes) throw new RenderError(`${issue.segmentId}: assembled ${mail.bytes} bytes, measured ${rendered.bytes}`);
       stats.mails += 1;
       const counts = countMail(plan.issue);
