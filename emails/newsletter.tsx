@@ -39,6 +39,7 @@ import { listedIn, unlistedIn } from '../src/render/paper-counts.ts';
 import { compileMjml, renderMjmlMarkup } from '../src/render/render-mjml.ts';
 import type {
   Domain,
+  IssueEntry,
   IssueSection,
   Language,
   LocalizedText,
@@ -122,17 +123,33 @@ function NoWrap({ children }: { children: ReactNode }) {
  * day's counts as a one-line intro, and the contents. Header and contents share one mj-text: each mj-section /
  * mj-text costs wrapper tables (size budget).
  */
-function Masthead({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
+export function MastheadContent({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
   const { language } = issue.key;
-  const date = formatIssueDate(issue.batchDate);
-  const count = papersLine(issue);
+  return (
+    <MastheadFrame language={language} site={site} batchDate={issue.batchDate} browserUrl={issueUrl(site, issue)} count={papersLine(issue)}>
+      {issue.sections.map((s) => (
+        <ContentsLine key={s.domain.id} section={s} language={language} />
+      ))}
+    </MastheadFrame>
+  );
+}
+
+/** The masthead around the reader's counts and contents: the same for every mail of a language and day. */
+export function MastheadFrame(props: {
+  language: Language;
+  site: NewsletterSite;
+  batchDate: string;
+  browserUrl: string;
+  count: LocalizedText;
+  children: ReactNode;
+}) {
+  const { language, site, count } = props;
+  const date = formatIssueDate(props.batchDate);
   const muted = { fontSize: '12px', color: COLORS.muted } as const;
   return (
-    <MjmlSection cssClass="pb-card" backgroundColor={COLORS.card}>
-      <MjmlColumn>
-        <MjmlText cssClass="pb-t" paddingTop="16px" paddingBottom="12px">
+    <>
           <div className="m" style={{ ...muted, textAlign: 'right' }}>
-            <a className="tap" href={issueUrl(site, issue)}>
+            <a className="tap" href={props.browserUrl}>
               <NoWrap>
                 <Say text={UI.viewInBrowser} language={language} />
               </NoWrap>
@@ -163,20 +180,23 @@ function Masthead({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
           <div className="m" style={{ ...muted, marginTop: '14px', textTransform: 'uppercase' }}>
             <Say text={UI.contents} language={language} />
           </div>
-          {issue.sections.map((s) => (
-            <div key={s.domain.id} className="toc">
-              <a href={`#d-${s.domain.id}`}>{domainLabel(s.domain, language)}</a>{' '}
-              {/* In parentheses, not after a "·" that could be left at a line's end or start. */}
-              <NoWrap>
-                <span className="m" style={{ color: COLORS.muted }}>
-                  (<Say text={sectionCount(s)} language={language} />)
-                </span>
-              </NoWrap>
-            </div>
-          ))}
-        </MjmlText>
-      </MjmlColumn>
-    </MjmlSection>
+          {props.children}
+    </>
+  );
+}
+
+/** One topic in the masthead's contents, with its count of matching papers. */
+export function ContentsLine({ section, language }: { section: IssueSection; language: Language }) {
+  return (
+    <div className="toc">
+      <a href={`#d-${section.domain.id}`}>{domainLabel(section.domain, language)}</a>{' '}
+      {/* In parentheses, not after a "·" that could be left at a line's end or start. */}
+      <NoWrap>
+        <span className="m" style={{ color: COLORS.muted }}>
+          (<Say text={sectionCount(section)} language={language} />)
+        </span>
+      </NoWrap>
+    </div>
   );
 }
 
@@ -190,7 +210,7 @@ interface SectionProps extends Required<Pick<NewsletterProps, 'summaryWidth' | '
   titleOnly: ReadonlySet<string>;
 }
 
-function DomainHeading({ domain, language }: { domain: Domain; language: Language }) {
+export function DomainHeading({ domain, language }: { domain: Domain; language: Language }) {
   return (
     <>
       {/* An empty <a name> target, not id: the only anchor form Outlook desktop and Gmail follow. React's types
@@ -213,32 +233,46 @@ function CompactList({ section, language }: { section: IssueSection; language: L
   const listed = (section.listed ?? []).slice(0, listedIn(section));
   if (listed.length === 0) return null;
   return (
+    <CompactListFrame language={language}>
+      {listed.map((entry) => (
+        <CompactLine key={entry.paper.id} entry={entry} language={language} />
+      ))}
+    </CompactListFrame>
+  );
+}
+
+/** The compact list's rule and label, around its lines. */
+export function CompactListFrame({ language, children }: { language: Language; children: ReactNode }) {
+  return (
     <div className="cl" style={{ borderTop: `1px solid ${COLORS.rule}`, paddingTop: '10px', marginTop: '12px' }}>
       <div className="m" style={{ fontSize: '12px', color: COLORS.muted }}>
         <Say text={UI.moreInTopic} language={language} sep=" · " />
       </div>
-      {listed.map((entry) => {
-        const en = cleanText(entry.paper.title);
-        const zh = language === 'en' ? null : titleZh(entry);
-        return (
-          <div key={entry.paper.id} style={{ paddingTop: '6px' }}>
-            <a href={entry.paper.links.abs} lang={language === 'zh' && zh ? 'zh-CN' : undefined}>
-              {language === 'zh' ? (zh ?? en) : en}
-            </a>
-            {language === 'bilingual' && zh && (
-              <>
-                <br />
-                <span lang="zh-CN">{zh}</span>
-              </>
-            )}
-          </div>
-        );
-      })}
+      {children}
     </div>
   );
 }
 
-function MoreLink({ section, issue, site }: Pick<SectionProps, 'section' | 'issue' | 'site'>) {
+/** One paper of the compact list: its title in the reader's language(s), linked. */
+export function CompactLine({ entry, language }: { entry: IssueEntry; language: Language }) {
+  const en = cleanText(entry.paper.title);
+  const zh = language === 'en' ? null : titleZh(entry);
+  return (
+    <div style={{ paddingTop: '6px' }}>
+      <a href={entry.paper.links.abs} lang={language === 'zh' && zh ? 'zh-CN' : undefined}>
+        {language === 'zh' ? (zh ?? en) : en}
+      </a>
+      {language === 'bilingual' && zh && (
+        <>
+          <br />
+          <span lang="zh-CN">{zh}</span>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function MoreLink({ section, issue, site }: Pick<SectionProps, 'section' | 'issue' | 'site'>) {
   return (
     <div style={{ borderTop: `1px solid ${COLORS.rule}`, paddingTop: '10px', marginTop: '12px', fontWeight: 'bold' }}>
       <a href={sectionUrl(site, issue, section.domain.id)}>
@@ -248,24 +282,27 @@ function MoreLink({ section, issue, site }: Pick<SectionProps, 'section' | 'issu
   );
 }
 
+/** What a section that lists no paper says instead (see emptySectionLine). */
+export function EmptySection({ issue, index }: { issue: SegmentIssue; index: number }) {
+  return (
+    <div className="m" style={{ color: COLORS.muted, paddingTop: '10px' }}>
+      <Say text={emptySectionLine(issue, index)} language={issue.key.language} />
+    </div>
+  );
+}
+
 /**
  * One mj-section and one mj-text per domain, holding the heading, the entries, the title-only list and "and N more":
  * every extra mj-text repeats a table row and the font stack (~330 bytes a paper, size budget).
  */
-function DomainSection(props: SectionProps) {
+function SectionContent(props: SectionProps) {
   const { section, issue, site } = props;
   const { language } = issue.key;
   const { domain, entries } = section;
   return (
-    <MjmlSection cssClass="pb-card" backgroundColor={COLORS.card} paddingTop="16px" paddingBottom="12px">
-      <MjmlColumn>
-        <MjmlText cssClass="pb-t">
+    <>
           <DomainHeading domain={domain} language={language} />
-          {entries.length === 0 && section.more === 0 && (
-            <div className="m" style={{ color: COLORS.muted, paddingTop: '10px' }}>
-              <Say text={emptySectionLine(issue, props.index)} language={language} />
-            </div>
-          )}
+          {entries.length === 0 && section.more === 0 && <EmptySection issue={issue} index={props.index} />}
           {entries.map((entry, i) => (
             <PaperEntry
               key={entry.paper.id}
@@ -281,23 +318,19 @@ function DomainSection(props: SectionProps) {
           ))}
           <CompactList section={section} language={language} />
           {unlistedIn(section) > 0 && <MoreLink section={section} issue={issue} site={site} />}
-        </MjmlText>
-      </MjmlColumn>
-    </MjmlSection>
+    </>
   );
 }
 
 type FooterProps = Pick<NewsletterProps, 'issue' | 'site'> & { reader: NonNullable<NewsletterProps['reader']> };
 
 /** Why the reader gets this, how to change or stop it, and the sender's postal address (required for bulk mail). */
-function Footer({ issue, site, reader }: FooterProps) {
+export function FooterContent({ issue, site, reader }: FooterProps) {
   const { language } = issue.key;
   const subscribed = subscribedLine(issue);
   const muted = { fontSize: '12px', color: COLORS.muted, marginTop: '6px' } as const;
   return (
-    <MjmlSection paddingTop="16px" paddingBottom="24px">
-      <MjmlColumn>
-        <MjmlText cssClass="pb-t" align="center">
+    <>
           <div className="m" style={muted}>
             {language !== 'zh' && subscribed.en}
             {language === 'bilingual' && <br />}
@@ -324,21 +357,30 @@ function Footer({ issue, site, reader }: FooterProps) {
           <div className="m" style={muted}>
             {site.name} · {site.postalAddress}
           </div>
-        </MjmlText>
-      </MjmlColumn>
-    </MjmlSection>
+    </>
   );
 }
 
-export function Newsletter(props: NewsletterProps) {
-  const { issue, site } = props;
-  const reader = props.reader ?? READER_PLACEHOLDERS;
-  const titleOnly = new Set(props.titleOnly ?? []);
+export interface NewsletterFrameProps {
+  subject: string;
+  preheader: string;
+  /** The contents of the masthead's, each section's and the footer's one mj-text. */
+  masthead: ReactNode;
+  sections: ReadonlyArray<{ key: string; content: ReactNode }>;
+  footer: ReactNode;
+}
+
+/**
+ * The mail around its contents: head, styles, and one mj-section with one mj-text for the masthead, each section
+ * and the footer. Apart from the subject and preheader it is the same for every mail, which is what lets
+ * assemble-mail.ts compile it once and splice each reader's contents in (issue 12, part 6).
+ */
+export function NewsletterFrame(props: NewsletterFrameProps) {
   return (
     <Mjml lang="en">
       <MjmlHead>
-        <MjmlTitle>{buildSubject(issue)}</MjmlTitle>
-        <MjmlPreview>{buildPreheader(issue) + PREHEADER_FILLER}</MjmlPreview>
+        <MjmlTitle>{props.subject}</MjmlTitle>
+        <MjmlPreview>{props.preheader + PREHEADER_FILLER}</MjmlPreview>
         <MjmlAttributes>
           <MjmlAll fontFamily={FONT_STACK} />
           <MjmlText fontSize="14px" lineHeight="1.55" color={COLORS.text} padding="0px 24px" />
@@ -351,10 +393,45 @@ export function Newsletter(props: NewsletterProps) {
         <MjmlStyle dangerouslySetInnerHTML={{ __html: DARK_CSS }} />
       </MjmlHead>
       <MjmlBody width="600px" backgroundColor={COLORS.page} cssClass="pb-body">
-        <Masthead issue={issue} site={site} />
-        {issue.sections.map((section, index) => (
-          <DomainSection
-            key={section.domain.id}
+        <MjmlSection cssClass="pb-card" backgroundColor={COLORS.card}>
+          <MjmlColumn>
+            <MjmlText cssClass="pb-t" paddingTop="16px" paddingBottom="12px">
+              {props.masthead}
+            </MjmlText>
+          </MjmlColumn>
+        </MjmlSection>
+        {props.sections.map(({ key, content }) => (
+          <MjmlSection key={key} cssClass="pb-card" backgroundColor={COLORS.card} paddingTop="16px" paddingBottom="12px">
+            <MjmlColumn>
+              <MjmlText cssClass="pb-t">{content}</MjmlText>
+            </MjmlColumn>
+          </MjmlSection>
+        ))}
+        <MjmlSection paddingTop="16px" paddingBottom="24px">
+          <MjmlColumn>
+            <MjmlText cssClass="pb-t" align="center">
+              {props.footer}
+            </MjmlText>
+          </MjmlColumn>
+        </MjmlSection>
+      </MjmlBody>
+    </Mjml>
+  );
+}
+
+export function Newsletter(props: NewsletterProps) {
+  const { issue, site } = props;
+  const reader = props.reader ?? READER_PLACEHOLDERS;
+  const titleOnly = new Set(props.titleOnly ?? []);
+  return (
+    <NewsletterFrame
+      subject={buildSubject(issue)}
+      preheader={buildPreheader(issue)}
+      masthead={<MastheadContent issue={issue} site={site} />}
+      sections={issue.sections.map((section, index) => ({
+        key: section.domain.id,
+        content: (
+          <SectionContent
             section={section}
             index={index}
             issue={issue}
@@ -364,10 +441,10 @@ export function Newsletter(props: NewsletterProps) {
             maxAuthors={props.maxAuthors ?? DEFAULT_MAX_AUTHORS}
             titleOnly={titleOnly}
           />
-        ))}
-        <Footer issue={issue} site={site} reader={reader} />
-      </MjmlBody>
-    </Mjml>
+        ),
+      }))}
+      footer={<FooterContent issue={issue} site={site} reader={reader} />}
+    />
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { RenderSettings } from '../render/index.ts';
+import { loadAssembler, type MailAssembler, type RenderSettings } from '../render/index.ts';
 import type { AudienceSegment } from '../select/index.ts';
 import { nothingResendable } from '../store/deliveries.ts';
 import { clearSegmentRenders } from '../store/issues.ts';
@@ -53,10 +53,18 @@ export async function deliverIssue(
   transport: MailTransport | null,
 ): Promise<IssueDelivery> {
   const segments: SegmentFacts[] = [];
+  let assembler: Promise<MailAssembler> | undefined;
+  const segmentContext = {
+    db: context.db,
+    now: context.now,
+    render: context.settings.render,
+    assembler: () => (assembler ??= loadAssembler(context.settings.render)),
+    monotonicMs: context.monotonicMs,
+  };
   const mailOf = async (segment: AudienceSegment, keep: boolean) => {
     const issue = job.issueOf(segment.key);
     const { mail, ...facts } = await segmentMail(
-      { db: context.db, now: context.now, render: context.settings.render, monotonicMs: context.monotonicMs },
+      segmentContext,
       { segmentId: segment.segmentId, readers: segment.readers, issue },
       keep,
     );

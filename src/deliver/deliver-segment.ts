@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { countMail, loadRenderer, type RenderSettings } from '../render/index.ts';
+import { countMail, type MailAssembler, type RenderSettings } from '../render/index.ts';
 import { loadSegmentRender, saveSegmentRender } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
 import type { RenderedMail, SegmentIssue } from '../types.ts';
@@ -9,6 +9,11 @@ export interface SegmentContext {
   /** Stamps a kept render. */
   now: Date;
   render: RenderSettings;
+  /**
+   * The issue's mail assembler, loaded on first use and shared by its segments, so each paper's entry is rendered
+   * once per language and layout however many segments (readers with their own interests) show it.
+   */
+  assembler: () => Promise<MailAssembler>;
   /** Milliseconds from a monotonic source: how long the render took. */
   monotonicMs: () => number;
 }
@@ -45,7 +50,6 @@ export async function segmentMail(
 ): Promise<SegmentMail> {
   const { db, now } = context;
   const { issue, segmentId } = job;
-  const { site, options } = context.render;
   const started = context.monotonicMs();
   let mail: RenderedMail;
   let degraded: number;
@@ -57,8 +61,7 @@ export async function segmentMail(
     degraded = stored.degraded;
   } else {
     // Loaded only when a segment is rendered: a re-run that reuses kept renders never pays for MJML and React.
-    const renderIssue = await loadRenderer();
-    const rendered = await renderIssue(issue, site, options);
+    const rendered = await (await context.assembler()).render(issue);
     mail = { subject: rendered.subject, preheader: rendered.preheader, html: rendered.html, text: rendered.text };
     degraded = rendered.degraded;
     dropped = rendered.dropped;

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { detailsForRun } from '../arxiv/index.ts';
 import type { PaperboyConfig } from '../config/schema.ts';
 import { silentLogger } from '../log/logger.ts';
-import { loadRenderer, personalize, sampleReader } from '../render/index.ts';
+import { loadAssembler, personalize, sampleReader, type MailAssembler } from '../render/index.ts';
 import { renderSettingsOf } from '../run-wiring.ts';
 import { activeReadersBySegment, attachExtras, planSegments, selectPapers, surveyAudience } from '../select/index.ts';
 import { loadBatch } from '../store/batches.ts';
@@ -114,10 +114,12 @@ export async function buildPreview(
 
   const out: PreviewSegment[] = [];
   let kept = 0;
+  // One assembler for the whole preview, as a run has: readers with their own interests share its pieces.
+  let assembler: Promise<MailAssembler> | undefined;
   for (const segment of segments) {
     const segmentIssue = attachExtras(plan.issueOf(segment.segmentId, segment.key, chineseOf), extras);
     const stored = frozen ? await loadSegmentRender(db, batchDate, segment.segmentId) : null;
-    const mail = stored ?? (await (await loadRenderer())(segmentIssue, site, renderOptions));
+    const mail = stored ?? (await (await (assembler ??= loadAssembler({ site, options: renderOptions }))).render(segmentIssue));
     if (stored) kept += 1;
     const sample = personalize(mail, sampleReader(site.publicBaseUrl));
     const entries = segmentIssue.sections.flatMap((s) => s.entries);

@@ -1,7 +1,9 @@
 // render/: the write step's first half. Takes one segment's issue (SegmentIssue) and RenderSettings (the sender's
 // facts and render options, narrowed from the config by src/run-wiring.ts); returns the mail's subject, preheader,
 // HTML and text with reader placeholders, which `personalize` fills per reader. Pure: no database, no clock, no
-// network. RenderError marks a template that broke.
+// network. RenderError marks a template that broke. A run renders through `loadAssembler()`: one MJML compile for
+// the mail's frame, each paper's entry once per language and layout, so readers alone in their segment (their own
+// keywords and authors) do not cost one MJML compile each.
 // The MJML renderer itself (render-issue.ts) is not re-exported here: it loads MJML and React, so callers load it
 // on demand with `loadRenderer()` and a run that reuses kept mails never pays for it.
 // Must not import: cli/, run-issue.ts, run-wiring.ts, preview/, schedule/, web/, deliver/, select/, store/.
@@ -20,8 +22,19 @@ export {
 } from './paper-counts.ts';
 export { escapeHtml, personalize, sampleReader } from './personalize.ts';
 export type { RenderOptions, RenderSettings } from './render-options.ts';
+import type { RenderSettings } from './render-options.ts';
+
+export type { AssemblyStats, MailAssembler } from './assemble-mail.ts';
 
 /** The renderer, loaded when a mail is actually rendered (see the note above). */
 export async function loadRenderer(): Promise<typeof import('./render-issue.ts').renderIssue> {
   return (await import('./render-issue.ts')).renderIssue;
+}
+
+/**
+ * An assembler for one batch's mails, loaded when a mail is actually rendered: each segment's (or reader's) mail
+ * assembled from pieces rendered once, the same mail the renderer gives (assemble-mail.ts; issue 12, part 6).
+ */
+export async function loadAssembler(settings: RenderSettings): Promise<import('./assemble-mail.ts').MailAssembler> {
+  return (await import('./assemble-mail.ts')).createMailAssembler(settings.site, settings.options);
 }

@@ -66,9 +66,9 @@ function wrap(line: string, indent = ''): string[] {
   return out;
 }
 
+/** An entry's lines, the first without its number (the only part that depends on where the entry stands). */
 function entryLines(
   entry: IssueEntry,
-  n: number,
   language: Language,
   options: RenderOptions,
   names: Record<string, LocalizedText>,
@@ -78,13 +78,11 @@ function entryLines(
   const width = options.summaryWidth ?? DEFAULT_SUMMARY_WIDTH;
   const title = cleanText(paper.title);
   const zhTitle = language === 'en' ? null : (titleZh(entry) ?? MISSING_ZH_MARKER);
-  // "1.  ", "10. ", "100. ": the title lines up with the indented lines below up to 99 entries.
-  const number = `${`${n}.`.padEnd(INDENT.length - 1)} `;
   const lines: string[] = [];
   if (language === 'zh') {
-    lines.push(number + zhTitle, ...wrap(title, INDENT));
+    lines.push(zhTitle ?? '', ...wrap(title, INDENT));
   } else {
-    lines.push(...wrap(title, '').map((l, i) => (i === 0 ? number : INDENT) + l));
+    lines.push(...wrap(title, '').map((l, i) => (i === 0 ? '' : INDENT) + l));
     if (zhTitle) lines.push(INDENT + zhTitle);
   }
 
@@ -140,8 +138,25 @@ function sectionHeading(section: IssueSection, language: Language): string {
   return `${heading}\n${'='.repeat(Math.min(WRAP, displayWidth(heading)))}`;
 }
 
+/** "1.  ", "10. ", "100. ": the title lines up with the indented lines below up to 99 entries. */
+function entryNumber(n: number): string {
+  return `${`${n}.`.padEnd(INDENT.length - 1)} `;
+}
+
+/**
+ * Entries' and title-only lines already built, by paper, version, language and "also in" tags: assembling many readers' mails
+ * (assemble-mail.ts) builds each entry once. Only for issues of one batch, where a paper has one Chinese text and
+ * one set of extras.
+ */
+export type TextEntryMemo = Map<string, readonly string[]>;
+
 /** The plain-text part of a segment's mail, with READER_PLACEHOLDERS for per-reader values. */
-export function renderText(issue: SegmentIssue, site: NewsletterSite, options: RenderOptions): string {
+export function renderText(
+  issue: SegmentIssue,
+  site: NewsletterSite,
+  options: RenderOptions,
+  memo?: TextEntryMemo,
+): string {
   const { language } = issue.key;
   const names = domainNameMap(options.domains, issue);
   const date = formatIssueDate(issue.batchDate);
@@ -158,11 +173,26 @@ export function renderText(issue: SegmentIssue, site: NewsletterSite, options: R
     if (section.entries.length === 0 && section.more === 0) out.push('', say(emptySectionLine(issue, index), language));
     for (const entry of section.entries) {
       n += 1;
-      out.push('', ...entryLines(entry, n, language, options, names, paperUrl(site, entry.paper.id)));
+      const key = memo && `${entry.paper.id}v${entry.paper.version}|${language}|${entry.alsoIn.join(',')}`;
+      let lines = key ? memo?.get(key) : undefined;
+      if (!lines) {
+        lines = entryLines(entry, language, options, names, paperUrl(site, entry.paper.id));
+        if (key) memo?.set(key, lines);
+      }
+      out.push('', entryNumber(n) + (lines[0] ?? ''), ...lines.slice(1));
     }
     const listed = (section.listed ?? []).slice(0, listedIn(section));
     if (listed.length > 0) {
-      out.push('', say(UI.moreInTopic, language, ' · '), ...listed.flatMap((e) => compactLines(e, language)));
+      out.push('', say(UI.moreInTopic, language, ' · '));
+      for (const entry of listed) {
+        const key = memo && `c|${entry.paper.id}v${entry.paper.version}|${language}`;
+        let lines = key ? memo?.get(key) : undefined;
+        if (!lines) {
+          lines = compactLines(entry, language);
+          if (key) memo?.set(key, lines);
+        }
+        out.push(...lines);
+      }
     }
     if (unlistedIn(section) > 0) {
       const more = say(moreLine(unlistedIn(section), section.domain), language).replaceAll(' →', '');

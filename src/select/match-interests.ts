@@ -37,6 +37,19 @@ export interface InterestMatches {
  * "Last, First" turned round. Feeds write names as the authors typed them, so this is the best key there is.
  */
 export function normalizeAuthorName(name: string): string {
+  let known = normalizedNames.get(name);
+  if (known === undefined) {
+    known = normalizeNow(name);
+    // A batch names a few thousand authors; every reader who follows some compares against all of them.
+    if (normalizedNames.size > 50_000) normalizedNames.clear();
+    normalizedNames.set(name, known);
+  }
+  return known;
+}
+
+const normalizedNames = new Map<string, string>();
+
+function normalizeNow(name: string): string {
   let text = name.trim();
   const comma = /^([^,]+),\s*([^,]+)$/.exec(text);
   if (comma) text = `${comma[2]} ${comma[1]}`;
