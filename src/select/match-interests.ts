@@ -2,7 +2,7 @@
 // naming one of their keywords, and papers naming an excluded keyword (never in their mail). Pure; the matchers
 // are compiled once per distinct set of interests and reused for every paper of the batch.
 import type { Paper, ReaderInterests } from '../types.ts';
-import { compileKeywords, type KeywordMatcher, matchKeywords } from './match-keywords.ts';
+import { type CompiledKeyword, compileKeywords, type KeywordMatcher } from './match-keywords.ts';
 
 export interface InterestMatcher {
   keywords: KeywordMatcher;
@@ -76,14 +76,58 @@ export function compileInterests(interests: ReaderInterests): InterestMatcher {
   };
 }
 
+/** Which papers of a batch one keyword finds: in the title or abstract, and in the title. */
+interface KeywordHits {
+  text: ReadonlySet<Paper>;
+  title: ReadonlySet<Paper>;
+}
+
+// Readers' keywords repeat across a list ("diffusion", "RLHF"), and a list of 100 000 readers each alone in their
+// segment would otherwise run every reader's every keyword over every paper of the batch. So each distinct keyword
+// is run over a batch once, and a reader's matches are looked up. Kept per batch (the papers array) and let go with it.
+const hitsByBatch = new WeakMap<readonly Paper[], Map<string, KeywordHits>>();
+
+function keywordHits(papers: readonly Paper[], keyword: CompiledKeyword): KeywordHits {
+  let byKeyword = hitsByBatch.get(papers);
+  if (!byKeyword) {
+    byKeyword = new Map();
+    hitsByBatch.set(papers, byKeyword);
+  }
+  // The expression, not the pattern as written, says what it finds ("LLM" and "llm" find the same papers).
+  const key = keyword.regex.source;
+  let hits = byKeyword.get(key);
+  if (!hits) {
+    const text = new Set<Paper>();
+    const title = new Set<Paper>();
+    for (const paper of papers) {
+      // Title and abstract as one text: a phrase may run from the title's end into the abstract.
+      if (keyword.regex.test(`${paper.title}\n${paper.abstract}`)) text.add(paper);
+      if (keyword.regex.test(paper.title)) title.add(paper);
+    }
+    hits = { text, title };
+    byKeyword.set(key, hits);
+  }
+  return hits;
+}
+
+/** The patterns of `matcher` (in its order) whose hits hold `paper`. */
+function patternsFound(hits: readonly KeywordHits[], matcher: KeywordMatcher, paper: Paper, where: 'text' | 'title'): string[] {
+  const found: string[] = [];
+  hits.forEach((hit, i) => {
+    if (hit[where].has(paper)) found.push((matcher.keywords[i] as CompiledKeyword).pattern);
+  });
+  return found;
+}
+
 /** The reader's author and keyword papers, best first, and the papers they excluded. */
 export function matchInterests(matcher: InterestMatcher, papers: readonly Paper[]): InterestMatches {
   const byAuthor: AuthorMatch[] = [];
   const byKeyword: KeywordMatch[] = [];
   const excluded = new Set<string>();
+  const excludeHits = matcher.exclude.keywords.map((k) => keywordHits(papers, k));
+  const keywordHitsOf = matcher.keywords.keywords.map((k) => keywordHits(papers, k));
   for (const paper of papers) {
-    const text = `${paper.title}\n${paper.abstract}`;
-    if (matcher.exclude.keywords.length > 0 && matchKeywords(matcher.exclude, text).length > 0) {
+    if (excludeHits.some((hit) => hit.text.has(paper))) {
       excluded.add(paper.id);
       continue;
     }
@@ -96,10 +140,10 @@ export function matchInterests(matcher: InterestMatcher, papers: readonly Paper[
         continue;
       }
     }
-    if (matcher.keywords.keywords.length > 0) {
-      const keywords = matchKeywords(matcher.keywords, text);
+    if (keywordHitsOf.length > 0) {
+      const keywords = patternsFound(keywordHitsOf, matcher.keywords, paper, 'text');
       if (keywords.length > 0) {
-        byKeyword.push({ paper, keywords, inTitle: matchKeywords(matcher.keywords, paper.title).length });
+        byKeyword.push({ paper, keywords, inTitle: patternsFound(keywordHitsOf, matcher.keywords, paper, 'title').length });
       }
     }
   }

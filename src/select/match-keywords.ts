@@ -63,11 +63,21 @@ export function compileKeywords(patterns: readonly string[]): KeywordMatcher {
   for (const pattern of patterns) {
     if (seen.has(pattern)) continue;
     seen.add(pattern);
-    const regex = isRawRegex(pattern) ? compileRaw(pattern) : compileLiteral(pattern);
-    keywords.push({ pattern, regex, every: new RegExp(regex.source, `${regex.flags}g`) });
+    let keyword = compiled.get(pattern);
+    if (!keyword) {
+      const regex = isRawRegex(pattern) ? compileRaw(pattern) : compileLiteral(pattern);
+      keyword = { pattern, regex, every: new RegExp(regex.source, `${regex.flags}g`) };
+      if (compiled.size > 50_000) compiled.clear();
+      compiled.set(pattern, keyword);
+    }
+    keywords.push(keyword);
   }
   return { keywords };
 }
+
+// Every reader's own keywords are compiled too, and lists repeat them: each distinct pattern is compiled once. (A
+// `g` expression carries state, but `every` is only used through matchAll, which copies it.)
+const compiled = new Map<string, CompiledKeyword>();
 
 /** The patterns (as written in the config, in config order) found in `text`. */
 export function matchKeywords(matcher: KeywordMatcher, text: string): string[] {
