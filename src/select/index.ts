@@ -15,6 +15,8 @@ export {
   planReaderPage,
   planSegments,
   READER_PAGE,
+  readersDue,
+  dueReaders,
   readerScopeOf,
   surveyAudience,
   tallyReaders,
@@ -28,5 +30,6 @@ export {
 } from './plan-segments.ts';
 export { compileInterests, matchInterests, normalizeAuthorName, type InterestMatches } from './match-interests.ts';
 export { compileKeywords } from './match-keywords.ts';
+export { datesOfWeek, mergeWeekPapers, papersOfWeek, planDailyAndWeekly } from './plan-weekly.ts';
 export { patternOf } from './score-paper.ts';
 export { compareFit, compareMatches, selectPapers } from './select-papers.ts';
