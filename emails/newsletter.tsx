@@ -15,7 +15,7 @@ import {
 import { type ReactNode, use } from 'react';
 import { DEFAULT_DOMAINS } from '../src/config/default-domains.ts';
 import { COLORS, DARK, FONT_STACK } from '../src/render/email-theme.ts';
-import { formatIssueDate } from '../src/render/format-date.ts';
+import { issueDateLine } from '../src/render/issue-copy.ts';
 import {
   DEFAULT_MAX_AUTHORS,
   DEFAULT_SUMMARY_WIDTH,
@@ -124,7 +124,7 @@ function NoWrap({ children }: { children: ReactNode }) {
  */
 function Masthead({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
   const { language } = issue.key;
-  const date = formatIssueDate(issue.batchDate);
+  const date = issueDateLine(issue);
   const count = papersLine(issue);
   const muted = { fontSize: '12px', color: COLORS.muted } as const;
   return (
@@ -143,7 +143,7 @@ function Masthead({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
             {/* The site name is the reader's English masthead; Chinese readers also get what it is in Chinese. */}
             {language !== 'en' && (
               <div className="m" lang="zh-CN" style={{ ...muted, fontSize: '13px' }}>
-                {UI.tagline.zh}
+                {issue.week ? UI.taglineWeekly.zh : UI.tagline.zh}
               </div>
             )}
           </div>
