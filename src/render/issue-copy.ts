@@ -52,6 +52,7 @@ export const UI = {
   taglineWeekly: { en: 'arXiv weekly digest', zh: 'arXiv 每周论文精选' },
   contents: { en: 'In this issue', zh: '本期目录' },
   empty: { en: 'No new papers in this topic today', zh: '今日该主题暂无新论文' },
+  emptyWeek: { en: 'No new papers in this topic this week', zh: '本周该主题暂无新论文' },
   alsoIn: { en: 'also in', zh: '另见' },
   tldr: { en: 'TL;DR', zh: '一句话总结' },
   details: { en: 'Details', zh: '详情' },
@@ -229,8 +230,9 @@ export function sectionCount(section: IssueSection): LocalizedText {
  */
 export function emptySectionLine(issue: SegmentIssue, index: number): LocalizedText {
   const section = issue.sections[index];
-  if (!section) return UI.empty;
-  return notListedHereLine(section.total, listedElsewhere(issue, index), 'mail') ?? UI.empty;
+  const empty = issue.week ? UI.emptyWeek : UI.empty;
+  if (!section) return empty;
+  return notListedHereLine(section.total, listedElsewhere(issue, index), 'mail', issue.week ? 'week' : 'today') ?? empty;
 }
 
 /** Names of all configured domains, for "also in" tags. */

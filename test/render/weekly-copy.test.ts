@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Newsletter } from '../../emails/newsletter.tsx';
 import { formatWeekRange } from '../../src/render/format-date.ts';
-import { buildPreheader, buildSubject, issueDateLine } from '../../src/render/issue-copy.ts';
+import { buildPreheader, buildSubject, emptySectionLine, issueDateLine } from '../../src/render/issue-copy.ts';
 import { renderIssue } from '../../src/render/render-issue.ts';
 import type { SegmentIssue } from '../../src/types.ts';
 
@@ -42,5 +42,27 @@ describe('a weekly digest says so', () => {
     }
     expect(mail.html).toContain('arXiv 每周论文精选');
     expect(mail.html).not.toContain('Friday, 14 November 2025');
+  });
+});
+
+describe('a weekly digest speaks of the week, not of today', () => {
+  it('in a section that lists none of its papers', () => {
+    const [first, second] = weekly.sections;
+    const entry = first!.entries[0]!;
+    // Topic b's one paper sits in topic a's section, tagged with b; b's own section lists nothing.
+    const mail: SegmentIssue = {
+      ...weekly,
+      sections: [
+        { ...first!, entries: [{ ...entry, alsoIn: [second!.domain.id] }], listed: [], more: 0, total: 1 },
+        { ...second!, entries: [], listed: [], more: 0, total: 1 },
+      ],
+    };
+    expect(emptySectionLine(mail, 1)).toEqual({
+      en: "This week's 1 paper in this topic is listed above under your other topics",
+      zh: '本主题本周的 1 篇论文已列在上方其他主题中',
+    });
+    expect(emptySectionLine({ ...mail, week: undefined }, 1).en).toMatch(/^Today's 1 paper/);
+    const none: SegmentIssue = { ...mail, sections: [{ ...second!, entries: [], listed: [], more: 0, total: 0 }] };
+    expect(emptySectionLine(none, 0)).toEqual({ en: 'No new papers in this topic this week', zh: '本周该主题暂无新论文' });
   });
 });
