@@ -35,7 +35,7 @@ async function addReaders(world: World, readers: Reader[], at: Date): Promise<vo
   await upsertSubscribers(world.db, readers.map((r) => ({ ...r, name: null, topics: ['llm'] })), at);
 }
 
-function run(world: World, date: ISODate, extra: { transport?: (d: ISODate) => MailTransport; clock?: () => Date } = {}) {
+function run(world: World, date: ISODate, extra: { transport?: (d: ISODate) => MailTransport; clock?: () => Date; dryRun?: boolean } = {}) {
   return runIssue(
     {
       db: world.db,
@@ -48,7 +48,7 @@ function run(world: World, date: ISODate, extra: { transport?: (d: ISODate) => M
       log: silentLogger,
       clock: extra.clock,
     },
-    { date, outboxDir: world.outbox },
+    { date, outboxDir: world.outbox, dryRun: extra.dryRun },
   );
 }
 
@@ -195,6 +195,12 @@ describeStore('weekly digest', (store) => {
       await addReaders(world, [DAILY, WEEKLY[1]!], new Date('2025-11-09T12:00:00Z'));
       for (const date of WEEK) {
         if (date === '2025-11-13') await addReaders(world, [WEEKLY[2]!], new Date(`${date}T05:00:00Z`));
+        if (date === '2025-11-12') {
+          // A dry run of the digest day shows the digest's segment and records nothing.
+          const dry = await run(world, date, { dryRun: true });
+          expect(dry.segments.map((s) => s.id)).toEqual(['en.llm', 'weekly.en.llm']);
+          expect(await listDeliveries(world.db, date)).toEqual([]);
+        }
         const report = await run(world, date);
         expect(report.status).toBe('sent');
       }
