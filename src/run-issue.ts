@@ -224,10 +224,14 @@ async function plan({ deps, batchDate, time, dryRun }: Run, papers: Paper[], sou
   const audience = { ...frozen, prepareMs: Math.round(time.monotonicMs() - prepareStarted) };
   if (audience.segments.length === 0) {
     const waiting = audience.weeklyWaiting ?? 0;
-    // Only weekly readers, and none due today: a quiet day, not a failure (the scheduler must not retry it).
+    // Only weekly readers, none due with this batch: a quiet day, not a failure (nothing to retry).
     const ending: RunEnding =
-      waiting > 0 && audience.withoutTopics === 0
-        ? { status: 'no-issue', message: `no reader is due: ${waiting} weekly reader${waiting > 1 ? 's get their digest' : ' gets their digest'} with another batch of the week`, exitCode: EXIT.ok }
+      waiting > 0
+        ? {
+            status: 'no-issue',
+            message: `no reader is due: ${waiting} weekly reader${waiting > 1 ? 's' : ''} not in this issue (not their digest's day, or they have this week's)`,
+            exitCode: EXIT.ok,
+          }
         : { status: 'failed', message: 'no active reader with a known topic; nothing to send', exitCode: EXIT.failed };
     return { selections, audience, ending };
   }

@@ -188,6 +188,21 @@ describeStore('weekly digest', (store) => {
     }
   });
 
+  it('a day with only weekly readers, none due, is a quiet day (no issue, exit 0), not a failure', async () => {
+    const world = await makeWorld({ start: new Date('2025-11-10T06:00:00Z'), config: testConfig(), db: store.db });
+    try {
+      await addReaders(world, [WEEKLY[0]!], new Date('2025-11-09T12:00:00Z'));
+      const monday = await run(world, '2025-11-10');
+      expect([monday.status, monday.exitCode]).toEqual(['no-issue', 0]);
+      expect(monday.message).toContain('1 weekly reader not in this issue');
+      const friday = await run(world, '2025-11-14');
+      expect([friday.status, friday.mails.sent]).toEqual(['sent', 1]);
+      expect((await readOutbox(world.outbox)).map((m) => [m.batchDate, m.to])).toEqual([['2025-11-14', WEEKLY[0]!.email]]);
+    } finally {
+      await world.close();
+    }
+  });
+
   it('with weeklyOn: wednesday, a later batch of the week sends no second digest, only a first one to a newcomer', async () => {
     const config = testConfig({ digest: { weeklyOn: 'wednesday' } });
     const world = await makeWorld({ start: new Date('2025-11-10T06:00:00Z'), config, db: store.db });
