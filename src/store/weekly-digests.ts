@@ -10,22 +10,30 @@ import type { Database } from './schema.ts';
 
 /** Segment ids of weekly digests start with this; daily segment ids never do (they start with a language). */
 export const WEEKLY_SEGMENT_PREFIX = 'weekly.';
+const WEEKLY_SEGMENT_END = 'weekly/';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Of `subscriberIds`, those with a weekly digest in some issue of `week`'s ISO week (Monday to Sunday). */
+/**
+ * Of `subscriberIds`, those with a weekly digest in another issue of `week`'s ISO week (Monday to Sunday) than the
+ * one being prepared (`week.to`). That issue's own rows need no check: the ledger holds one row per (issue, reader)
+ * and planning never overwrites one, so a preparation resumed after a crash cannot plan a second digest; and leaving
+ * them out keeps each page's look-up to the few digest rows of earlier days, not the ones this preparation adds.
+ */
 export async function readersWithDigest(db: Db, week: DigestWeek, subscriberIds: readonly number[]): Promise<Set<number>> {
   const found = new Set<number>();
-  const sunday = addDaysUtc(week.from, 6);
+  const days = [0, 1, 2, 3, 4, 5, 6].map((n) => addDaysUtc(week.from, n)).filter((day) => day !== week.to);
   for (const chunk of chunkRows([...new Set(subscriberIds)])) {
     if (chunk.length === 0) continue;
     const rows = await db
       .selectFrom('deliveries')
       .select('subscriber_id')
       .distinct()
-      .where('batch_date', '>=', week.from)
-      .where('batch_date', '<=', sunday)
-      .where('segment_id', 'like', `${WEEKLY_SEGMENT_PREFIX}%`)
+      .where('batch_date', 'in', days)
+      // A range rather than LIKE: the ledger's (batch_date, segment_id, subscriber_id) index then reads only the
+      // week's digest rows ('/' is the character after '.').
+      .where('segment_id', '>=', WEEKLY_SEGMENT_PREFIX)
+      .where('segment_id', '<', WEEKLY_SEGMENT_END)
       .where('subscriber_id', 'in', chunk)
       .execute();
     for (const row of rows) found.add(Number(row.subscriber_id));
