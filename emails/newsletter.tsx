@@ -15,7 +15,7 @@ import {
 import { type ReactNode, use } from 'react';
 import { DEFAULT_DOMAINS } from '../src/config/default-domains.ts';
 import { COLORS, DARK, FONT_STACK } from '../src/render/email-theme.ts';
-import { formatIssueDate } from '../src/render/format-date.ts';
+import { issueDateLine } from '../src/render/issue-copy.ts';
 import {
   DEFAULT_MAX_AUTHORS,
   DEFAULT_SUMMARY_WIDTH,
@@ -126,7 +126,7 @@ function NoWrap({ children }: { children: ReactNode }) {
 export function MastheadContent({ issue, site }: Pick<NewsletterProps, 'issue' | 'site'>) {
   const { language } = issue.key;
   return (
-    <MastheadFrame language={language} site={site} batchDate={issue.batchDate} browserUrl={issueUrl(site, issue)} count={papersLine(issue)}>
+    <MastheadFrame language={language} site={site} dateLine={issueDateLine(issue)} weekly={issue.week !== undefined} browserUrl={issueUrl(site, issue)} count={papersLine(issue)}>
       {issue.sections.map((s) => (
         <ContentsLine key={s.domain.id} section={s} language={language} />
       ))}
@@ -138,13 +138,15 @@ export function MastheadContent({ issue, site }: Pick<NewsletterProps, 'issue' |
 export function MastheadFrame(props: {
   language: Language;
   site: NewsletterSite;
-  batchDate: string;
+  /** The day's date, or the week's dates of a weekly digest. */
+  dateLine: LocalizedText;
+  weekly: boolean;
   browserUrl: string;
   count: LocalizedText;
   children: ReactNode;
 }) {
   const { language, site, count } = props;
-  const date = formatIssueDate(props.batchDate);
+  const date = props.dateLine;
   const muted = { fontSize: '12px', color: COLORS.muted } as const;
   return (
     <>
@@ -160,7 +162,7 @@ export function MastheadFrame(props: {
             {/* The site name is the reader's English masthead; Chinese readers also get what it is in Chinese. */}
             {language !== 'en' && (
               <div className="m" lang="zh-CN" style={{ ...muted, fontSize: '13px' }}>
-                {UI.tagline.zh}
+                {props.weekly ? UI.taglineWeekly.zh : UI.tagline.zh}
               </div>
             )}
           </div>

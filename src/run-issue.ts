@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import {
   ARXIV_API_URL,
   detailsForRun,
+  digestWeekOf,
   expectedBatchDate,
   feedSourcesOf,
   formatHours,
@@ -33,7 +34,8 @@ import { deliverySettingsOf } from './run-wiring.ts';
 import {
   activeReadersBySegment,
   attachExtras,
-  planSegments,
+  planDailyAndWeekly,
+  READER_PAGE,
   segmentIdOf,
   selectPapers,
   surveyAudience,
@@ -204,22 +206,39 @@ function read({ deps, options, batchDate, time }: Run): Promise<ObtainedBatch> {
  * plan: select; freeze the audience (readers with the same topics and language get the same mail) once per issue,
  * a page of readers at a time (a dry run only counts it; later runs of the issue reuse it); each segment's papers,
  * never twice; Chinese text only for the papers some reader will see (topics × caps), not for the whole feed.
+ *
+ * Weekly digests (issue 12, part 5): when the arXiv calendar says this batch carries the week's digests
+ * (digestWeekOf, `digest.weeklyOn`), weekly readers who have none yet this week are frozen in, in `weekly.`
+ * segments, whose papers are the week's stored batches up to this one, selected and capped like a day's. Other days
+ * they are left out, so a daily reader's mail is exactly what it was.
  */
 async function plan({ deps, batchDate, time, dryRun }: Run, papers: Paper[], sources: readonly string[]) {
   const { db, config } = deps;
   const selections = selectPapers(papers, config.domains);
   const domainOrder = config.domains.map((d) => d.id);
+  const week = digestWeekOf(batchDate, config.digest.weeklyOn, deps.holidays);
   const prepareStarted = time.monotonicMs();
-  const frozen = dryRun ? await surveyAudience(db, domainOrder) : await prepareIssue(db, batchDate, domainOrder, time.now);
+  const frozen = dryRun
+    ? await surveyAudience(db, domainOrder, READER_PAGE, week)
+    : await prepareIssue(db, batchDate, domainOrder, time.now, READER_PAGE, week);
   const audience = { ...frozen, prepareMs: Math.round(time.monotonicMs() - prepareStarted) };
   if (audience.segments.length === 0) {
-    const ending: RunEnding = { status: 'failed', message: 'no active reader with a known topic; nothing to send', exitCode: EXIT.failed };
+    const waiting = audience.weeklyWaiting ?? 0;
+    // Only weekly readers, none due with this batch: a quiet day, not a failure (nothing to retry).
+    const ending: RunEnding =
+      waiting > 0
+        ? {
+            status: 'no-issue',
+            message: `no reader is due: ${waiting} weekly reader${waiting > 1 ? 's' : ''} not in this issue (not their digest's day, or they have this week's)`,
+            exitCode: EXIT.ok,
+          }
+        : { status: 'failed', message: 'no active reader with a known topic; nothing to send', exitCode: EXIT.failed };
     return { selections, audience, ending };
   }
-  const segmentPlan = await planSegments(db, batchDate, selections, audience.segments, {
-    scope: dryRun ? await activeReadersBySegment(db, domainOrder) : { kind: 'ledger' },
+  const segmentPlan = await planDailyAndWeekly(db, batchDate, { papers, selections, domains: config.domains }, audience.segments, {
+    scope: dryRun ? await activeReadersBySegment(db, domainOrder, week) : { kind: 'ledger' },
     showUpdatedVersions: config.schedule.showUpdatedVersions,
-    papers,
+    week,
   });
   const { shown } = segmentPlan;
   const translated = await chineseForRun(db, shown, deps.translation, time.now, deps.log);

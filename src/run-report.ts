@@ -98,6 +98,8 @@ export interface RunReport {
   details?: DetailsReport | undefined;
   segments: SegmentReport[];
   readersWithoutTopics: number;
+  /** Weekly readers this issue does not mail (not their digest's day, or they already have this week's). */
+  readersWaitingForDigest: number;
   /**
    * planned: the issue's audience; sent / failed / bounced / skipped: this run; alreadySent: by earlier runs;
    * unknown: rows whose outcome is unknown after this run; remaining: rows a later run will still send.
@@ -136,6 +138,7 @@ export function emptyReport(batchDate: ISODate | null): RunReport {
     chinese: { papers: 0, titles: 0, abstracts: 0 },
     segments: [],
     readersWithoutTopics: 0,
+    readersWaitingForDigest: 0,
     mails: { planned: 0, sent: 0, alreadySent: 0, failed: 0, bounced: 0, unknown: 0, skipped: 0, remaining: 0 },
     delivery: {
       transport: null,
@@ -208,6 +211,7 @@ export function assembleRunReport(results: RunResults): RunReport {
     });
     report.mails.planned = audience.readers;
     report.readersWithoutTopics = audience.withoutTopics;
+    report.readersWaitingForDigest = audience.weeklyWaiting ?? 0;
   }
   if (results.repeats) report.repeats = results.repeats;
   if (translated) {

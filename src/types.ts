@@ -15,6 +15,23 @@ export const ANNOUNCE_TYPES = ['new', 'cross', 'replace', 'replace-cross'] as co
 export type Language = 'bilingual' | 'zh' | 'en';
 export const LANGUAGES = ['bilingual', 'zh', 'en'] as const satisfies readonly Language[];
 
+/** How often a reader gets mail: every issue, or one weekly digest (issue 12, part 5). */
+export type Frequency = 'daily' | 'weekly';
+export const FREQUENCIES = ['daily', 'weekly'] as const satisfies readonly Frequency[];
+
+/**
+ * The days a weekly digest covers: Monday of the digest's ISO week through the batch it goes out with (batch dates,
+ * America/New_York). The papers of the stored batches dated in this range make the digest.
+ */
+/** The weekdays a digest can be set to (`digest.weeklyOn`): the days that carry an arXiv batch (feed dates Mon–Fri). */
+export const DIGEST_WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'] as const;
+export type DigestWeekday = (typeof DIGEST_WEEKDAYS)[number];
+
+export interface DigestWeek {
+  from: ISODate;
+  to: ISODate;
+}
+
 export interface Author {
   name: string;
   /** Affiliations as written in parentheses after the name; may themselves contain commas. */
@@ -140,6 +157,8 @@ export interface SegmentKey {
   language: Language;
   /** The readers' own keywords, exclusions and authors; absent when they follow none (most readers). */
   interests?: ReaderInterests | undefined;
+  /** `weekly` for a weekly digest's segment; absent for the daily mail (so daily segment ids never changed). */
+  frequency?: 'weekly' | undefined;
 }
 
 export interface IssueEntry {
@@ -176,6 +195,8 @@ export interface SegmentIssue {
   key: SegmentKey;
   batchDate: ISODate;
   sections: IssueSection[];
+  /** For a weekly digest: the days its papers come from (the mail says "This week · 本周" with these dates). */
+  week?: DigestWeek | undefined;
 }
 
 /** Links and sender facts the template needs; per-reader URLs are placeholders filled after rendering. */
@@ -202,6 +223,8 @@ export interface Subscriber {
   status: SubscriberStatus;
   /** Keywords, exclusions and followed authors; absent when the reader follows none (or the query did not ask). */
   interests?: ReaderInterests | undefined;
+  /** Daily (every issue) or one weekly digest; absent means daily. */
+  frequency?: Frequency | undefined;
 }
 
 /**

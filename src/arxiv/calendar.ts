@@ -1,7 +1,7 @@
 // When arXiv has a batch, after arXiv/arxiv-base `arxiv/schedule/calendar.py` (see arxiv.md §1–3).
 // Pure: the holidays and `now` come in as arguments, so the rules can be checked against any date.
 import { DateTime } from 'luxon';
-import type { ISODate } from '../types.ts';
+import { DIGEST_WEEKDAYS, type DigestWeek, type DigestWeekday, type ISODate } from '../types.ts';
 
 export const ARXIV_ZONE = 'America/New_York';
 
@@ -115,6 +115,46 @@ export function nextBatchAfter(date: ISODate, holidays: ReadonlySet<ISODate>): I
     if (hasBatch(d, holidays)) return d;
   }
   throw new RangeError(`no arXiv batch in the ${MAX_SCAN_DAYS} days after ${date}; check the holiday list`);
+}
+
+// ——— The weekly digest's day (issue 12, part 5) ———
+// A weekly reader gets one mail per ISO week (Monday–Sunday), with the run of one batch: the batch dated on the
+// configured weekday (`digest.weeklyOn`). When that day has no batch (an arXiv holiday), the digest moves to the
+// latest batch of the same week before it, known in advance from the holiday table, so the digest still goes out in
+// its week and as close to the chosen day as arXiv allows; when no batch precedes it in the week (a holiday Monday
+// with `weeklyOn: monday`), to the first batch after it in the week. A week without any batch has no papers and no
+// digest. The digest is part of that batch's issue; a run of a later batch of the same week also takes in weekly
+// readers who have no digest yet that week (one who signed up after it went out, or a week whose digest day was never
+// run), and the ledger keeps it to one digest per reader and week (see src/store/weekly-digests.ts).
+
+/** Monday of the ISO week `date` falls in. */
+export function isoWeekStart(date: ISODate): ISODate {
+  return addDays(date, 1 - toDay(date).weekday);
+}
+
+/** The batch the digest of `date`'s ISO week goes out with (see above), or null for a week without batches. */
+export function digestBatchOfWeek(date: ISODate, weeklyOn: DigestWeekday, holidays: ReadonlySet<ISODate>): ISODate | null {
+  const monday = isoWeekStart(date);
+  const chosen = DIGEST_WEEKDAYS.indexOf(weeklyOn);
+  for (let day = chosen; day >= 0; day--) {
+    const candidate = addDays(monday, day);
+    if (hasBatch(candidate, holidays)) return candidate;
+  }
+  for (let day = chosen + 1; day < 7; day++) {
+    const candidate = addDays(monday, day);
+    if (hasBatch(candidate, holidays)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * Whether the run of `batchDate` carries weekly digests, and the days they cover (Monday of the week through
+ * `batchDate`): from the week's digest batch on; null before it (weekly readers get nothing from that run).
+ */
+export function digestWeekOf(batchDate: ISODate, weeklyOn: DigestWeekday, holidays: ReadonlySet<ISODate>): DigestWeek | null {
+  const digest = digestBatchOfWeek(batchDate, weeklyOn, holidays);
+  if (digest === null || batchDate < digest) return null;
+  return { from: isoWeekStart(batchDate), to: batchDate };
 }
 
 export type BatchCheck =

@@ -8,11 +8,14 @@ export {
   addDays,
   ARXIV_HOLIDAYS_2025_2026,
   checkFeedBatch,
+  digestBatchOfWeek,
+  digestWeekOf,
   expectedBatchDate,
   feedDateOf,
   feedDueAt,
   formatHours,
   hasBatch,
+  isoWeekStart,
   lateness,
 } from './calendar.ts';
 export { collectFeeds, type CollectResult } from './collect.ts';

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { ANNOUNCE_TYPES } from '../types.ts';
+import { ANNOUNCE_TYPES, DIGEST_WEEKDAYS } from '../types.ts';
 import { DEFAULT_DOMAINS } from './default-domains.ts';
 import { DEFAULT_GLOSSARY, type GlossaryTerm } from './default-glossary.ts';
 
@@ -153,6 +153,17 @@ export const configSchema = z.strictObject({
         .describe('Display columns per summary; a Chinese character is two columns.'),
       maxAuthors: z.number().int().min(1).max(50).default(4),
       maxHtmlBytes: z.number().int().min(20_000).max(102_000).default(90_000),
+    })
+    .prefault({}),
+  // Readers who chose `frequency: weekly` get one digest a week instead of every issue (issue 12, part 5).
+  digest: z
+    .strictObject({
+      weeklyOn: z
+        .enum(DIGEST_WEEKDAYS, { error: `expected a weekday with an arXiv batch: ${DIGEST_WEEKDAYS.join(', ')}` })
+        .default('friday')
+        .describe(
+          'The batch weekly readers get their digest with (the week so far, Monday on). When arXiv has no batch that day, the latest batch of the same week before it.',
+        ),
     })
     .prefault({}),
   // Secrets come only from the environment: SMTP_URL, DKIM_PRIVATE_KEY, RESEND_API_KEY (RESEND_BASE_URL for tests).

@@ -1,16 +1,21 @@
 import type { Kysely } from 'kysely';
-import { planReaderPage, READER_PAGE, type Audience } from '../select/index.ts';
+import { planReaderPage, READER_PAGE, readersDue, type Audience } from '../select/index.ts';
 import { analyzeTable } from '../store/database.ts';
 import { planDeliveries } from '../store/deliveries.ts';
 import { finishPreparation, findIssue, listIssueSegments, openIssue, saveIssueSegments } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
 import { iterateActiveSubscribers } from '../store/subscribers.ts';
-import type { ISODate } from '../types.ts';
+import { countWeeklyWaiting } from '../store/weekly-digests.ts';
+import type { DigestWeek, ISODate } from '../types.ts';
 
 // Freezing the audience: the active readers are streamed a page at a time, grouped into segments, and written to
 // the ledger as `planned` rows. Only then is the issue marked prepared; a run that dies half-way simply prepares
 // again (existing rows are kept as they are). Once prepared, later runs of the issue read the audience from the
 // ledger: a reader who joins afterwards gets the next issue, not this one.
+//
+// Weekly readers are frozen in only when the issue carries the week's digests (`week`), each in a `weekly.` segment
+// and only if the ledger holds no digest of theirs yet that ISO week (select/plan-segments.ts, readersDue): their one
+// ledger row of the week is what keeps the digest to once per week, through crashes and re-runs alike.
 
 /** Freezes the issue's audience if no run has yet; either way returns it (segments in id order). */
 export async function prepareIssue(
@@ -19,6 +24,7 @@ export async function prepareIssue(
   domainOrder: readonly string[],
   now: Date,
   pageSize = READER_PAGE,
+  week: DigestWeek | null = null,
 ): Promise<Audience> {
   const existing = await findIssue(db, batchDate);
   let issue = existing;
@@ -27,7 +33,8 @@ export async function prepareIssue(
     let withoutTopics = 0;
     const known = new Set<string>();
     for await (const page of iterateActiveSubscribers(db, pageSize)) {
-      const planned = planReaderPage(page, domainOrder);
+      const { due } = await readersDue(db, page, week);
+      const planned = planReaderPage(due, domainOrder);
       withoutTopics += planned.withoutTopics;
       const fresh = planned.segments.filter(({ segmentId }) => !known.has(segmentId));
       if (fresh.length > 0) {
@@ -46,5 +53,6 @@ export async function prepareIssue(
     withoutTopics: issue?.withoutTopics ?? 0,
     preparedAt: issue?.preparedAt ?? null,
     preparedNow: !existing?.preparedAt,
+    weeklyWaiting: await countWeeklyWaiting(db, batchDate),
   };
 }

@@ -3,12 +3,13 @@
 // the mail a run already kept for the issue), with sample links where each reader's own links go. Reads only:
 // nothing is frozen, rendered into the store, translated or sent.
 import type { Kysely } from 'kysely';
-import { detailsForRun } from '../arxiv/index.ts';
+import { detailsForRun, digestWeekOf } from '../arxiv/index.ts';
+import { holidaysOf } from '../config/load-config.ts';
 import type { PaperboyConfig } from '../config/schema.ts';
 import { silentLogger } from '../log/logger.ts';
 import { loadAssembler, personalize, sampleReader, type MailAssembler } from '../render/index.ts';
 import { renderSettingsOf } from '../run-wiring.ts';
-import { activeReadersBySegment, attachExtras, planSegments, selectPapers, surveyAudience } from '../select/index.ts';
+import { activeReadersBySegment, attachExtras, planDailyAndWeekly, READER_PAGE, selectPapers, surveyAudience } from '../select/index.ts';
 import { loadBatch } from '../store/batches.ts';
 import { findIssue, listIssueSegments, loadSegmentRender } from '../store/issues.ts';
 import type { Database } from '../store/schema.ts';
@@ -89,14 +90,16 @@ export async function buildPreview(
   const domainOrder = config.domains.map((d) => d.id);
   const issue = await findIssue(db, batchDate);
   const frozen = Boolean(issue?.preparedAt);
+  // On the week's digest batch the preview shows the weekly readers' `weekly.` segments too, as the run sends them.
+  const week = digestWeekOf(batchDate, config.digest.weeklyOn, holidaysOf(config));
   const segments = frozen
     ? (await listIssueSegments(db, batchDate)).filter((s) => s.readers > 0)
-    : (await surveyAudience(db, domainOrder)).segments;
+    : (await surveyAudience(db, domainOrder, READER_PAGE, week)).segments;
   if (segments.length === 0) notes.push('no active reader has a configured topic: there is no segment to show');
-  const plan = await planSegments(db, batchDate, selections, segments, {
-    scope: frozen ? { kind: 'ledger' } : await activeReadersBySegment(db, domainOrder),
+  const plan = await planDailyAndWeekly(db, batchDate, { papers: batch.papers, selections, domains: config.domains }, segments, {
+    scope: frozen ? { kind: 'ledger' } : await activeReadersBySegment(db, domainOrder, week),
     showUpdatedVersions: config.schedule.showUpdatedVersions,
-    papers: batch.papers,
+    week,
   });
   // Stored translations, picked as the run picks them; the preview never calls the translator itself.
   const chinese = await chineseForPapers(db, plan.shown, {

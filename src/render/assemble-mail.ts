@@ -21,6 +21,7 @@ import {
   buildSubject,
   domainNameMap,
   emptySectionLine,
+  issueDateLine,
   issueUrl,
   papersLine,
   paperUrl,
@@ -186,7 +187,8 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
   const texts = new Map<string, { subject: string; preheader: string; html: { subject: Piece; preheader: Piece } }>();
   const headOf = (issue: SegmentIssue) => {
     const top = issue.sections.find((s) => s.entries.length > 0)?.entries[0]?.paper;
-    const key = `${issue.key.language}|${issue.batchDate}|${countMail(issue).matching}|${top ? `${top.id}v${top.version}` : ''}`;
+    const week = issue.week ? `${issue.week.from}..${issue.week.to}` : '';
+    const key = `${issue.key.language}|${issue.batchDate}|${week}|${countMail(issue).matching}|${top ? `${top.id}v${top.version}` : ''}`;
     let found = texts.get(key);
     if (!found) {
       const subject = buildSubject(issue);
@@ -201,11 +203,14 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
   const addMasthead = (out: Assembly, issue: SegmentIssue): void => {
     const { language } = issue.key;
     const label = issue.segmentId;
-    const template = keptTemplate(`mh|${language}|${issue.batchDate}`, label, () =>
+    const dateLine = issueDateLine(issue);
+    const weekly = issue.week !== undefined;
+    const template = keptTemplate(`mh|${language}|${issue.batchDate}|${dateLine.en}|${weekly ? 'w' : 'd'}`, label, () =>
       createElement(MastheadFrame, {
         language,
         site,
-        batchDate: issue.batchDate,
+        dateLine,
+        weekly,
         browserUrl: issueUrl(site, issue),
         count: { en: slot('COUNTEN'), zh: slot('COUNTZH') },
         children: slot('CONTENTS'),

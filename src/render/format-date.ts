@@ -52,3 +52,21 @@ function formatShortDateNow(date: ISODate): LocalizedText {
     zh: dt.setLocale('zh-CN').toFormat("yyyy'年'M'月'd'日'"),
   };
 }
+
+/**
+ * A weekly digest's days (issue 12, part 5): en "10–14 November 2025" (long) or "10–14 Nov 2025" (short), across
+ * a month "27 October – 1 November 2025"; zh "2025年11月10日–14日", across a month "2025年10月27日–11月1日".
+ */
+export function formatWeekRange(from: ISODate, to: ISODate, length: 'long' | 'short' = 'long'): LocalizedText {
+  const a = parseIssueDate(from).setLocale('en-US');
+  const b = parseIssueDate(to).setLocale('en-US');
+  const month = length === 'long' ? 'LLLL' : 'LLL';
+  const sameYear = a.year === b.year;
+  const sameMonth = sameYear && a.month === b.month;
+  const en = sameMonth
+    ? `${a.toFormat('d')}–${b.toFormat(`d ${month} yyyy`)}`
+    : `${a.toFormat(sameYear ? `d ${month}` : `d ${month} yyyy`)} – ${b.toFormat(`d ${month} yyyy`)}`;
+  const zhEnd = sameMonth ? b.toFormat("d'日'") : sameYear ? b.toFormat("M'月'd'日'") : b.toFormat("yyyy'年'M'月'd'日'");
+  const zh = `${a.toFormat("yyyy'年'M'月'd'日'")}–${zhEnd}`;
+  return { en, zh };
+}

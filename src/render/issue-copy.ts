@@ -10,7 +10,7 @@ import {
   type NewsletterSite,
   type SegmentIssue,
 } from '../types.ts';
-import { formatShortDate } from './format-date.ts';
+import { formatIssueDate, formatShortDate, formatWeekRange } from './format-date.ts';
 import {
   COUNT_SCOPES,
   countMail,
@@ -49,8 +49,10 @@ export const MISSING_ZH_MARKER = '译文暂缺 · Chinese translation pending';
 export const UI = {
   viewInBrowser: { en: 'View in browser', zh: '在浏览器中查看' },
   tagline: { en: 'arXiv daily digest', zh: 'arXiv 每日论文精选' },
+  taglineWeekly: { en: 'arXiv weekly digest', zh: 'arXiv 每周论文精选' },
   contents: { en: 'In this issue', zh: '本期目录' },
   empty: { en: 'No new papers in this topic today', zh: '今日该主题暂无新论文' },
+  emptyWeek: { en: 'No new papers in this topic this week', zh: '本周该主题暂无新论文' },
   alsoIn: { en: 'also in', zh: '另见' },
   tldr: { en: 'TL;DR', zh: '一句话总结' },
   details: { en: 'Details', zh: '详情' },
@@ -59,7 +61,18 @@ export const UI = {
   preferences: { en: 'Change topics or language', zh: '修改主题或语言' },
   unsubscribe: { en: 'Unsubscribe', zh: '退订' },
   sentTo: { en: 'This copy was sent to', zh: '本邮件发送至' },
+  thisWeek: { en: 'This week', zh: '本周' },
 } as const satisfies Record<string, LocalizedText>;
+
+/**
+ * The masthead's date: the batch's date, or for a weekly digest "This week: 10–14 November 2025" /
+ * "本周：2025年11月10日–14日" (the days its papers come from).
+ */
+export function issueDateLine(issue: SegmentIssue): LocalizedText {
+  if (!issue.week) return formatIssueDate(issue.batchDate);
+  const range = formatWeekRange(issue.week.from, issue.week.to);
+  return { en: `${UI.thisWeek.en}: ${range.en}`, zh: `${UI.thisWeek.zh}：${range.zh}` };
+}
 
 /** "Label: value" in English and bilingual copy, "标签：值" in Chinese-only copy. */
 export function colon(language: Language): string {
@@ -217,8 +230,9 @@ export function sectionCount(section: IssueSection): LocalizedText {
  */
 export function emptySectionLine(issue: SegmentIssue, index: number): LocalizedText {
   const section = issue.sections[index];
-  if (!section) return UI.empty;
-  return notListedHereLine(section.total, listedElsewhere(issue, index), 'mail') ?? UI.empty;
+  const empty = issue.week ? UI.emptyWeek : UI.empty;
+  if (!section) return empty;
+  return notListedHereLine(section.total, listedElsewhere(issue, index), 'mail', issue.week ? 'week' : 'today') ?? empty;
 }
 
 /** Names of all configured domains, for "also in" tags. */
@@ -231,9 +245,10 @@ export function domainNameMap(domains: readonly Domain[], issue?: SegmentIssue):
 /** Short so it fits mobile inbox lists (10–78 chars); Chinese first for readers of Chinese. */
 export function buildSubject(issue: SegmentIssue): string {
   const n = countMail(issue).matching;
-  const date = formatShortDate(issue.batchDate);
-  const en = `arXiv digest ${date.en} · ${n} paper${n === 1 ? '' : 's'}`;
-  const zh = `arXiv 日报 ${date.zh} · ${n} 篇`;
+  const date = issue.week ? formatWeekRange(issue.week.from, issue.week.to, 'short') : formatShortDate(issue.batchDate);
+  const papers = `${n} paper${n === 1 ? '' : 's'}`;
+  const en = issue.week ? `arXiv weekly ${date.en} · ${papers}` : `arXiv digest ${date.en} · ${papers}`;
+  const zh = issue.week ? `arXiv 周报 ${date.zh} · ${n} 篇` : `arXiv 日报 ${date.zh} · ${n} 篇`;
   switch (issue.key.language) {
     case 'en':
       return en;
@@ -260,9 +275,13 @@ export function buildPreheader(issue: SegmentIssue): string {
   const topZh = top ? (titleZh(top) ?? topTitle) : undefined;
   const line = (parts: Array<string | undefined>, width: number): string =>
     truncateText(parts.filter(Boolean).join(' · '), width);
-  const zh = line([`${month}月${day}日`, n === 0 ? '今日暂无新论文' : `${n} 篇新论文`, topZh], PREHEADER_WIDTH.zh);
+  const weekly = issue.week !== undefined;
+  const zh = line(
+    [weekly ? UI.thisWeek.zh : `${month}月${day}日`, n === 0 ? (weekly ? '本周暂无新论文' : '今日暂无新论文') : `${n} 篇新论文`, topZh],
+    PREHEADER_WIDTH.zh,
+  );
   const en = line(
-    [shortEn, n === 0 ? 'No new papers today' : `${n} new paper${n === 1 ? '' : 's'}`, topTitle],
+    [weekly ? UI.thisWeek.en : shortEn, n === 0 ? (weekly ? 'No new papers this week' : 'No new papers today') : `${n} new paper${n === 1 ? '' : 's'}`, topTitle],
     PREHEADER_WIDTH.en,
   );
   const language: Language = issue.key.language;

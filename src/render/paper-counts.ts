@@ -94,8 +94,15 @@ export function joinCounts(...counts: LocalizedText[]): LocalizedText {
  * below under the other topics (counted from the entries actually there, see listedElsewhere), and how many are
  * in none of the lists of this mail (or page). Null when the topic matched nothing.
  */
-export function notListedHereLine(matching: number, listed: ListedElsewhere, place: 'mail' | 'page'): LocalizedText | null {
+export function notListedHereLine(
+  matching: number,
+  listed: ListedElsewhere,
+  place: 'mail' | 'page',
+  /** `week` for a weekly digest: "This week's 4 papers…" / "本周…". */
+  period: 'today' | 'week' = 'today',
+): LocalizedText | null {
   if (matching === 0) return null;
+  const when = period === 'week' ? { en: "This week's", zh: '本周' } : { en: "Today's", zh: '今日' };
   const { above, below } = listed;
   const other = place === 'mail' ? { en: 'your other topics', zh: '其他主题' } : { en: 'other topics', zh: '其他主题' };
   const here = place === 'mail' ? { en: 'in this mail', zh: '本邮件' } : { en: 'on this page', zh: '本页' };
@@ -104,8 +111,8 @@ export function notListedHereLine(matching: number, listed: ListedElsewhere, pla
   if (above === matching || below === matching) {
     const where = above === matching ? { en: 'above', zh: '上方' } : { en: 'below', zh: '下方' };
     return {
-      en: `Today's ${papers} in this topic ${be} listed ${where.en} under ${other.en}`,
-      zh: `本主题今日的 ${matching} 篇论文已列在${where.zh}${other.zh}中`,
+      en: `${when.en} ${papers} in this topic ${be} listed ${where.en} under ${other.en}`,
+      zh: `本主题${when.zh}的 ${matching} 篇论文已列在${where.zh}${other.zh}中`,
     };
   }
   // Mixed: "Today's 4 papers in this topic: 2 listed above, 1 listed below (under your other topics), 1 not in
@@ -117,7 +124,7 @@ export function notListedHereLine(matching: number, listed: ListedElsewhere, pla
   if (above + below > 0) parts.push({ en: `(under ${other.en})`, zh: `（${other.zh}中）` });
   if (rest > 0) parts.push({ en: `${rest} not ${here.en}`, zh: `${rest} 篇未列入${here.zh}` });
   return {
-    en: `Today's ${papers} in this topic: ${parts.map((p) => p.en).join(', ').replace(', (', ' (')}`,
-    zh: `本主题今日的 ${matching} 篇论文：${parts.map((p) => p.zh).join('，').replace('，（', '（')}`,
+    en: `${when.en} ${papers} in this topic: ${parts.map((p) => p.en).join(', ').replace(', (', ' (')}`,
+    zh: `本主题${when.zh}的 ${matching} 篇论文：${parts.map((p) => p.zh).join('，').replace('，（', '（')}`,
   };
 }

@@ -1,5 +1,5 @@
 import type { IssueEntry, IssueSection, Language, LocalizedText, NewsletterSite, SegmentIssue } from '../types.ts';
-import { formatIssueDate } from './format-date.ts';
+import { issueDateLine } from './issue-copy.ts';
 import {
   DEFAULT_MAX_AUTHORS,
   DEFAULT_SUMMARY_WIDTH,
@@ -159,7 +159,7 @@ export function renderText(
 ): string {
   const { language } = issue.key;
   const names = domainNameMap(options.domains, issue);
-  const date = formatIssueDate(issue.batchDate);
+  const date = issueDateLine(issue);
   const out: string[] = [
     site.name,
     language === 'en' ? date.en : language === 'zh' ? date.zh : `${date.en} · ${date.zh}`,

@@ -4,6 +4,7 @@ import type {
   ChineseText,
   DomainMatch,
   DomainSelection,
+  Frequency,
   ISODate,
   IssueEntry,
   IssueSection,
@@ -15,6 +16,7 @@ import type {
   SegmentKey,
 } from '../types.ts';
 import { hasInterests } from '../store/reader-interests.ts';
+import { WEEKLY_SEGMENT_PREFIX } from '../store/weekly-digests.ts';
 import { normalizeAuthorName } from './match-interests.ts';
 import { compareFit, compareMatches } from './select-papers.ts';
 
@@ -36,13 +38,16 @@ function encodeTopic(topic: string): string {
 
 /**
  * Stable id of a segment, e.g. `bilingual.agents+llm`: the language, then the topics sorted by code unit (so the
- * id does not move when the config is reordered). Safe as a file name. Throws a ConfigError for an empty topic list.
+ * id does not move when the config is reordered); a weekly digest's segment has `weekly.` in front
+ * (`weekly.bilingual.agents+llm`), so it never shares a mail or a history with the daily one. Safe as a file name.
+ * Throws a ConfigError for an empty topic list.
  */
 export function segmentIdOf(key: SegmentKey): string {
   if (key.topics.length === 0) throw new ConfigError(`A ${key.language} segment has no topics.`);
   const topics = [...new Set(key.topics)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const base = `${key.language}.${topics.map(encodeTopic).join('+')}`;
-  return key.interests ? `${base}.i${interestsHash(key.interests)}` : base;
+  const id = key.interests ? `${base}.i${interestsHash(key.interests)}` : base;
+  return key.frequency === 'weekly' ? `${WEEKLY_SEGMENT_PREFIX}${id}` : id;
 }
 
 /**
@@ -66,10 +71,12 @@ export function segmentKeyOf(
   language: Language,
   domainOrder: readonly string[],
   interests?: ReaderInterests,
+  frequency?: Frequency,
 ): SegmentKey {
   const picked = new Set(topics);
   const key: SegmentKey = { topics: [...new Set(domainOrder)].filter((id) => picked.has(id)), language };
-  return interests && hasInterests(interests) ? { ...key, interests } : key;
+  const withInterests = interests && hasInterests(interests) ? { ...key, interests } : key;
+  return frequency === 'weekly' ? { ...withInterests, frequency } : withInterests;
 }
 
 /** One paper's matches in the reader's domains, best fit first (see `placePapers`). */

@@ -2,7 +2,19 @@ import type { Kysely } from 'kysely';
 import { papersMailedBefore, type ReaderScope } from '../store/mailed-papers.ts';
 import type { Database } from '../store/schema.ts';
 import { iterateActiveSubscribers } from '../store/subscribers.ts';
-import type { ChineseText, DomainSelection, ISODate, Language, Paper, ReaderInterests, SegmentIssue, SegmentKey } from '../types.ts';
+import { readersWithDigest } from '../store/weekly-digests.ts';
+import type {
+  ChineseText,
+  DigestWeek,
+  DomainSelection,
+  Frequency,
+  ISODate,
+  Language,
+  Paper,
+  ReaderInterests,
+  SegmentIssue,
+  SegmentKey,
+} from '../types.ts';
 import { buildSegmentIssue, papersShownIn, segmentIdOf, segmentKeyOf } from './build-segment-issue.ts';
 import { withoutMailedPapers } from './drop-mailed-papers.ts';
 import { personalSelections } from './personal-sections.ts';
@@ -28,14 +40,16 @@ export interface SegmentGroups<T> {
 }
 
 /** Groups readers who picked the same known topics and language; see SegmentGroups. */
-export function groupIntoSegments<T extends { topics: readonly string[]; language: Language; interests?: ReaderInterests | undefined }>(
+export function groupIntoSegments<
+  T extends { topics: readonly string[]; language: Language; interests?: ReaderInterests | undefined; frequency?: Frequency | undefined },
+>(
   readers: Iterable<T>,
   domainOrder: readonly string[],
 ): SegmentGroups<T> {
   const segments = new Map<string, SegmentGroup<T>>();
   const noTopics: T[] = [];
   for (const reader of readers) {
-    const key = segmentKeyOf(reader.topics, reader.language, domainOrder, reader.interests);
+    const key = segmentKeyOf(reader.topics, reader.language, domainOrder, reader.interests, reader.frequency);
     if (key.topics.length === 0) {
       noTopics.push(reader);
       continue;
@@ -64,6 +78,39 @@ export interface Audience {
   preparedAt: string | null;
   /** True when this call froze it, false when an earlier run had. */
   preparedNow: boolean;
+  /** Active weekly readers this issue does not mail: not their digest's day, or they already have this week's. */
+  weeklyWaiting?: number | undefined;
+}
+
+// Weekly readers (issue 12, part 5). Who of a page of readers this issue mails: every daily reader; a weekly reader
+// only when the issue carries the week's digests (`week`, from the arXiv calendar: see digestWeekOf) and the ledger
+// holds no digest of theirs yet this ISO week. The others wait; they are counted, never planned, so a daily issue
+// is exactly what it was before weekly readers existed.
+
+/** Pure: the readers of `page` this issue mails, given whether it carries digests and who already has this week's. */
+export function dueReaders<T extends { id: number; frequency?: Frequency | undefined }>(
+  page: readonly T[],
+  digest: { open: boolean; had: ReadonlySet<number> },
+): { due: T[]; waiting: number } {
+  const due: T[] = [];
+  let waiting = 0;
+  for (const reader of page) {
+    if (reader.frequency !== 'weekly') due.push(reader);
+    else if (digest.open && !digest.had.has(reader.id)) due.push(reader);
+    else waiting += 1;
+  }
+  return { due, waiting };
+}
+
+/** dueReaders, asking the ledger which of the page's weekly readers already have this week's digest. */
+export async function readersDue<T extends { id: number; frequency?: Frequency | undefined }>(
+  db: Kysely<Database>,
+  page: readonly T[],
+  week: DigestWeek | null,
+): Promise<{ due: T[]; waiting: number }> {
+  const weekly = page.filter((r) => r.frequency === 'weekly').map((r) => r.id);
+  const had = week && weekly.length > 0 ? await readersWithDigest(db, week, weekly) : new Set<number>();
+  return dueReaders(page, { open: week !== null, had });
 }
 
 /**
@@ -98,16 +145,18 @@ export interface ReaderTally {
   ids: Map<string, number[]>;
   readers: number;
   withoutTopics: number;
+  /** Weekly readers left out (see dueReaders); counted by the caller, who knows the week. */
+  weeklyWaiting: number;
 }
 
 export function emptyTally(): ReaderTally {
-  return { segments: new Map(), ids: new Map(), readers: 0, withoutTopics: 0 };
+  return { segments: new Map(), ids: new Map(), readers: 0, withoutTopics: 0, weeklyWaiting: 0 };
 }
 
 /** Adds one page of readers to `tally` (which it changes and returns). */
 export function tallyReaders(
   tally: ReaderTally,
-  page: Iterable<{ id: number; topics: readonly string[]; language: Language }>,
+  page: Iterable<{ id: number; topics: readonly string[]; language: Language; frequency?: Frequency | undefined }>,
   domainOrder: readonly string[],
 ): ReaderTally {
   const grouped = groupIntoSegments(page, domainOrder);
@@ -127,7 +176,14 @@ const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** The audience a run would freeze from the readers tallied, segments in id order (nothing frozen: a survey). */
 export function audienceOf(tally: ReaderTally): Audience {
   const segments = [...tally.segments.values()].sort((a, b) => byCodeUnit(a.segmentId, b.segmentId));
-  return { segments, readers: tally.readers, withoutTopics: tally.withoutTopics, preparedAt: null, preparedNow: false };
+  return {
+    segments,
+    readers: tally.readers,
+    withoutTopics: tally.withoutTopics,
+    preparedAt: null,
+    preparedNow: false,
+    weeklyWaiting: tally.weeklyWaiting,
+  };
 }
 
 /** Whose history counts for each segment when no audience is frozen: the tallied readers by segment. */
@@ -173,6 +229,8 @@ export function planSegmentIssues(
     showUpdatedVersions: boolean;
     /** The whole batch: where a segment with its own interests finds its authors' and keywords' papers. */
     papers?: readonly Paper[] | undefined;
+    /** Set when these are weekly digests: the days their papers come from, carried by each issue for the mail. */
+    week?: DigestWeek | undefined;
   },
 ): SegmentPlan {
   const { batchDate } = options;
@@ -196,13 +254,15 @@ export function planSegmentIssues(
     }
     for (const paper of papersShownIn([issueKey], result.selections, batchDate)) shown.set(paper.id, paper);
   }
+  const { week } = options;
+  const withWeek = (issue: SegmentIssue): SegmentIssue => (week ? { ...issue, week } : issue);
   return {
     issueOf: (segmentId, key, chineseOf) => {
       const plan = filtered.get(segmentId);
-      if (!plan) return buildSegmentIssue(selections, key, batchDate, chineseOf);
+      if (!plan) return withWeek(buildSegmentIssue(selections, key, batchDate, chineseOf));
       const issue = buildSegmentIssue(plan.selections, plan.issueKey, batchDate, chineseOf);
       // Built with the reader's own sections as extra topics; it is still this segment's issue.
-      return plan.issueKey === key ? issue : { ...issue, segmentId, key };
+      return withWeek(plan.issueKey === key ? issue : { ...issue, segmentId, key });
     },
     shown: [...shown.values()],
     repeats,
@@ -215,7 +275,7 @@ export async function planSegments(
   batchDate: ISODate,
   selections: readonly DomainSelection[],
   segments: ReadonlyArray<{ segmentId: string; key: SegmentKey }>,
-  options: { scope: ReaderScope; showUpdatedVersions: boolean; papers?: readonly Paper[] | undefined },
+  options: { scope: ReaderScope; showUpdatedVersions: boolean; papers?: readonly Paper[] | undefined; week?: DigestWeek | undefined },
 ): Promise<SegmentPlan> {
   // A segment with its own interests may show any paper of the batch: ask the history about all of them then.
   const everyPaper = segments.some((s) => s.key.interests) ? options.papers : undefined;
@@ -225,22 +285,44 @@ export async function planSegments(
     batchDate,
     showUpdatedVersions: options.showUpdatedVersions,
     papers: options.papers,
+    week: options.week,
   });
 }
 
-/** Every active reader, tallied a page at a time. */
-async function tallyActiveReaders(db: Kysely<Database>, domainOrder: readonly string[], pageSize?: number): Promise<ReaderTally> {
+/** Every active reader this issue would mail (see readersDue), tallied a page at a time. */
+async function tallyActiveReaders(
+  db: Kysely<Database>,
+  domainOrder: readonly string[],
+  pageSize: number | undefined,
+  week: DigestWeek | null,
+): Promise<ReaderTally> {
   const tally = emptyTally();
-  for await (const page of iterateActiveSubscribers(db, pageSize)) tallyReaders(tally, page, domainOrder);
+  for await (const page of iterateActiveSubscribers(db, pageSize)) {
+    const { due, waiting } = await readersDue(db, page, week);
+    tally.weeklyWaiting += waiting;
+    tallyReaders(tally, due, domainOrder);
+  }
   return tally;
 }
 
-/** The audience a run would freeze now, counted without writing anything (for --dry-run and the preview). */
-export async function surveyAudience(db: Kysely<Database>, domainOrder: readonly string[], pageSize = READER_PAGE): Promise<Audience> {
-  return audienceOf(await tallyActiveReaders(db, domainOrder, pageSize));
+/**
+ * The audience a run would freeze now, counted without writing anything (for --dry-run and the preview); `week`
+ * when the issue carries the week's digests.
+ */
+export async function surveyAudience(
+  db: Kysely<Database>,
+  domainOrder: readonly string[],
+  pageSize = READER_PAGE,
+  week: DigestWeek | null = null,
+): Promise<Audience> {
+  return audienceOf(await tallyActiveReaders(db, domainOrder, pageSize, week));
 }
 
 /** The active readers' ids by the segment they would be in now (a dry run and the preview have no frozen audience). */
-export async function activeReadersBySegment(db: Kysely<Database>, domainOrder: readonly string[]): Promise<ReaderScope> {
-  return readerScopeOf(await tallyActiveReaders(db, domainOrder));
+export async function activeReadersBySegment(
+  db: Kysely<Database>,
+  domainOrder: readonly string[],
+  week: DigestWeek | null = null,
+): Promise<ReaderScope> {
+  return readerScopeOf(await tallyActiveReaders(db, domainOrder, undefined, week));
 }

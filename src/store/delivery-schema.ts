@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type Generated, type Kysely, type Migration } from 'kysely';
 import type { ISODate, Language } from '../types.ts';
 import type { DialectName } from './dialect.ts';
 
@@ -34,6 +34,8 @@ export interface IssueSegmentsTable {
   language: Language;
   /** JSON ReaderInterests of the segment's readers; null for a segment of topics and language only. */
   interests: string | null;
+  /** Added by 0600_weekly_digest: `weekly` for a weekly digest's segment, null for the daily mail. */
+  frequency: Generated<'weekly' | null>;
   readers: number;
   subject: string | null;
   preheader: string | null;

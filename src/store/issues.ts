@@ -70,6 +70,7 @@ export async function saveIssueSegments(
           topics: JSON.stringify(s.key.topics),
           language: s.key.language,
           interests: s.key.interests ? JSON.stringify(s.key.interests) : null,
+          frequency: s.key.frequency === 'weekly' ? ('weekly' as const) : null,
           readers: 0,
         })),
       )
@@ -121,7 +122,7 @@ export async function finishPreparation(
 export async function listIssueSegments(db: Kysely<Database>, batchDate: ISODate): Promise<IssueSegment[]> {
   const rows = await db
     .selectFrom('issue_segments')
-    .select(['segment_id', 'topics', 'language', 'interests', 'readers', 'rendered_at'])
+    .select(['segment_id', 'topics', 'language', 'interests', 'frequency', 'readers', 'rendered_at'])
     .where('batch_date', '=', batchDate)
     .orderBy('segment_id')
     .execute();
@@ -131,6 +132,7 @@ export async function listIssueSegments(db: Kysely<Database>, batchDate: ISODate
       topics: JSON.parse(r.topics) as string[],
       language: r.language as Language,
       ...(r.interests ? { interests: JSON.parse(r.interests) as ReaderInterests } : {}),
+      ...(r.frequency === 'weekly' ? { frequency: 'weekly' as const } : {}),
     },
     readers: Number(r.readers),
     renderedAt: r.rendered_at,

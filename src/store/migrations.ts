@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { deliveryMigration } from './delivery-schema.ts';
 import { detailsMigration } from './details-schema.ts';
+import { frequencyMigration } from './frequency-schema.ts';
 import { interestsMigration } from './interests-schema.ts';
 import type { DialectName } from './dialect.ts';
 import { runsMigration } from './runs-schema.ts';
@@ -21,5 +22,6 @@ export function createMigrations(dialect: DialectName): Record<string, Migration
     '0300_translation_summaries': translationSummariesMigration(dialect),
     '0400_paper_details': detailsMigration(),
     '0500_reader_interests': interestsMigration(),
+    '0600_weekly_digest': frequencyMigration(),
   };
 }

@@ -1,5 +1,5 @@
 import { sql, type Generated, type Kysely, type Migration } from 'kysely';
-import type { AnnounceType, ISODate, Language, SubscriberStatus } from '../types.ts';
+import type { AnnounceType, Frequency, ISODate, Language, SubscriberStatus } from '../types.ts';
 import type { DeliveryTables, FailureKind } from './delivery-schema.ts';
 import type { DetailsTables } from './details-schema.ts';
 import type { InterestsTables } from './interests-schema.ts';
@@ -92,6 +92,8 @@ export interface SubscribersTable {
   created_at: string;
   updated_at: string;
   status_changed_at: string;
+  /** Added by 0600_weekly_digest: every issue, or one weekly digest; `daily` unless the reader chose otherwise. */
+  frequency: Generated<Frequency>;
 }
 
 export interface SubscriberTopicsTable {

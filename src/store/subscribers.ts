@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Language, ReaderInterests, Subscriber, SubscriberStatus } from '../types.ts';
+import type { Frequency, Language, ReaderInterests, Subscriber, SubscriberStatus } from '../types.ts';
 import { chunkRows } from './chunk-rows.ts';
 import { NO_INTERESTS, readInterests, sameInterests, writeInterests } from './reader-interests.ts';
 import { SUBSCRIBER_STATUSES, type Database } from './schema.ts';
@@ -14,6 +14,8 @@ export interface SubscriberInput {
   language: Language;
   /** Keywords, exclusions and followed authors; a list left out keeps whatever is stored. */
   interests?: Partial<ReaderInterests> | undefined;
+  /** Daily or weekly; left out keeps whatever is stored (`daily` for a new reader). */
+  frequency?: Frequency | undefined;
 }
 
 export interface ImportCounts {
@@ -50,6 +52,7 @@ interface Known {
   /** Sorted. */
   topics: string[];
   interests: ReaderInterests;
+  frequency: Frequency;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -93,7 +96,7 @@ export async function upsertSubscribers(
       if (missing.length > 0) {
         const found = await trx
           .selectFrom('subscribers')
-          .select(['id', 'email', 'name', 'language', 'status'])
+          .select(['id', 'email', 'name', 'language', 'status', 'frequency'])
           .where('email', 'in', missing)
           .execute();
         const ids = found.map((f) => Number(f.id));
@@ -109,6 +112,7 @@ export async function upsertSubscribers(
             status: f.status,
             topics: topics.get(id) ?? [],
             interests: interests.get(id) ?? NO_INTERESTS,
+            frequency: f.frequency,
           });
         }
       }
@@ -129,6 +133,7 @@ export async function upsertSubscribers(
                 name,
                 language: row.language,
                 status: 'active',
+                ...(row.frequency ? { frequency: row.frequency } : {}),
                 source,
                 created_at: at,
                 updated_at: at,
@@ -141,7 +146,7 @@ export async function upsertSubscribers(
             if (row.interests) await writeInterests(trx, id, { ...NO_INTERESTS, ...row.interests }, now);
           }
           const interests = { ...NO_INTERESTS, ...row.interests };
-          known.set(email, { id, name, language: row.language, status: 'active', topics, interests });
+          known.set(email, { id, name, language: row.language, status: 'active', topics, interests, frequency: row.frequency ?? 'daily' });
           counts.added++;
           continue;
         }
@@ -155,12 +160,14 @@ export async function upsertSubscribers(
         const sameTopics = topics.length === current.topics.length && topics.every((t, i) => t === current.topics[i]);
         const nextInterests = { ...current.interests, ...row.interests };
         const interestsKept = sameInterests(nextInterests, current.interests);
+        const frequency = row.frequency ?? current.frequency;
         if (
           current.status === 'active' &&
           sameTopics &&
           interestsKept &&
           nextName === current.name &&
-          row.language === current.language
+          row.language === current.language &&
+          frequency === current.frequency
         ) {
           counts.unchanged++;
           continue;
@@ -172,6 +179,7 @@ export async function upsertSubscribers(
             .set({
               name: nextName,
               language: row.language,
+              frequency,
               status: 'active',
               updated_at: at,
               ...(current.status === 'active' ? {} : { status_changed_at: at }),
@@ -184,7 +192,7 @@ export async function upsertSubscribers(
           }
           if (!interestsKept) await writeInterests(trx, current.id, nextInterests, now);
         }
-        known.set(email, { ...current, name: nextName, language: row.language, status: 'active', topics, interests: nextInterests });
+        known.set(email, { ...current, name: nextName, language: row.language, status: 'active', topics, interests: nextInterests, frequency });
         counts.updated++;
       }
     }
@@ -209,6 +217,7 @@ type SubscriberRow = {
   name: string | null;
   language: Language;
   status: SubscriberStatus;
+  frequency: Frequency;
 };
 
 async function withTopics(db: Db, rows: readonly SubscriberRow[]): Promise<Subscriber[]> {
@@ -223,10 +232,12 @@ async function withTopics(db: Db, rows: readonly SubscriberRow[]): Promise<Subsc
     topics: topics.get(Number(r.id)) ?? [],
     language: r.language,
     status: r.status,
+    // Like interests, only when it says something: absent means daily (most readers), so a Subscriber is unchanged.
+    ...(r.frequency === 'weekly' ? { frequency: r.frequency } : {}),
   }));
 }
 
-const SUBSCRIBER_COLUMNS = ['id', 'email', 'name', 'language', 'status'] as const;
+const SUBSCRIBER_COLUMNS = ['id', 'email', 'name', 'language', 'status', 'frequency'] as const;
 
 /** Every reader (optionally of one status), by id, topics sorted. Use `iterateActiveSubscribers` for sending. */
 export async function listSubscribers(

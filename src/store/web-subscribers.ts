@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Language, ReaderInterests, Subscriber, SubscriberStatus } from '../types.ts';
+import type { Frequency, Language, ReaderInterests, Subscriber, SubscriberStatus } from '../types.ts';
 import { writeInterests } from './reader-interests.ts';
 import type { Database } from './schema.ts';
 import { findSubscriber, normalizeEmail } from './subscribers.ts';
@@ -168,7 +168,7 @@ export async function findOpenSignup(
 export async function updatePreferences(
   db: Kysely<Database>,
   subscriberId: number,
-  choice: { topics: string[]; language: Language; interests?: ReaderInterests | undefined },
+  choice: { topics: string[]; language: Language; interests?: ReaderInterests | undefined; frequency?: Frequency | undefined },
   now: Date,
 ): Promise<boolean> {
   const at = now.toISOString();
@@ -177,7 +177,7 @@ export async function updatePreferences(
     .execute(async (trx) => {
       const result = await trx
         .updateTable('subscribers')
-        .set({ language: choice.language, updated_at: at })
+        .set({ language: choice.language, ...(choice.frequency ? { frequency: choice.frequency } : {}), updated_at: at })
         .where('id', '=', subscriberId)
         .where('status', '=', 'active')
         .executeTakeFirst();

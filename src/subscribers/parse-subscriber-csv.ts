@@ -1,7 +1,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import type { SubscriberInput } from '../store/subscribers.ts';
 import { escapeForTerminal } from '../hidden-characters.ts';
-import { LANGUAGES, type Language, type ReaderInterests } from '../types.ts';
+import { FREQUENCIES, LANGUAGES, type Frequency, type Language, type ReaderInterests } from '../types.ts';
 import { INTEREST_KINDS, parseInterestList } from './reader-interests.ts';
 import { checkAddress } from './validate-address.ts';
 
@@ -20,7 +20,9 @@ export interface ParsedSubscriberCsv {
 export const CSV_COLUMNS = ['email', 'name', 'topics', 'language'] as const;
 /** Optional columns, each a `;`-separated list; a column left out keeps what the reader has. */
 export const INTEREST_COLUMNS = INTEREST_KINDS;
-type Column = (typeof CSV_COLUMNS)[number] | (typeof INTEREST_COLUMNS)[number];
+/** Optional: `daily` or `weekly` (issue 12, part 5); empty means daily, a column left out keeps what is stored. */
+export const FREQUENCY_COLUMN = 'frequency' as const;
+type Column = (typeof CSV_COLUMNS)[number] | (typeof INTEREST_COLUMNS)[number] | typeof FREQUENCY_COLUMN;
 const REQUIRED: readonly Column[] = ['email', 'topics'];
 
 /** A value from the file inside a message: quoted, with anything that could act on a terminal shown escaped. */
@@ -75,7 +77,7 @@ function readRecords(text: string): { records: CsvRecord[]; problem?: CsvProblem
 
 /**
  * Parses a subscriber list: a header naming `email` and `topics` (and optionally `name`, `language`, `keywords`,
- * `exclude` and `authors`, in any order; other columns are ignored), then one reader per record. Good rows are returned; each bad row is left out
+ * `exclude`, `authors` and `frequency`, in any order; other columns are ignored), then one reader per record. Good rows are returned; each bad row is left out
  * and reported once, with its line and every reason (joined by "; ").
  */
 export function parseSubscriberCsv(text: string, knownTopics: readonly string[]): ParsedSubscriberCsv {
@@ -96,7 +98,7 @@ export function parseSubscriberCsv(text: string, knownTopics: readonly string[])
   const names = header.fields.map((f) => f.trim().toLowerCase());
   const index = new Map<Column, number>();
   const repeated: string[] = [];
-  for (const column of [...CSV_COLUMNS, ...INTEREST_COLUMNS]) {
+  for (const column of [...CSV_COLUMNS, ...INTEREST_COLUMNS, FREQUENCY_COLUMN]) {
     const at = names.indexOf(column);
     if (at >= 0) index.set(column, at);
     if (names.lastIndexOf(column) !== at) repeated.push(column);
@@ -173,6 +175,14 @@ export function parseSubscriberCsv(text: string, knownTopics: readonly string[])
       reasons.push(`unknown language ${quote(languageText)} (valid: ${LANGUAGES.join(', ')}; empty means bilingual)`);
     }
 
+    let frequency: Frequency | undefined;
+    if (index.has(FREQUENCY_COLUMN)) {
+      const frequencyText = field(record, FREQUENCY_COLUMN);
+      const value = frequencyText === '' ? 'daily' : frequencyText.toLowerCase();
+      if ((FREQUENCIES as readonly string[]).includes(value)) frequency = value as Frequency;
+      else reasons.push(`unknown frequency ${quote(frequencyText)} (valid: ${FREQUENCIES.join(', ')}; empty means daily)`);
+    }
+
     const interests: Partial<ReaderInterests> = {};
     for (const kind of INTEREST_COLUMNS) {
       if (!index.has(kind)) continue;
@@ -195,6 +205,7 @@ export function parseSubscriberCsv(text: string, knownTopics: readonly string[])
       topics: topics.map((t) => topicIds.get(t) ?? t),
       language,
       ...(Object.keys(interests).length > 0 ? { interests } : {}),
+      ...(frequency ? { frequency } : {}),
     });
   }
   return finish();

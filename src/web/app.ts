@@ -18,7 +18,7 @@ import {
   unsubscribeReader,
   updatePreferences,
 } from '../store/web-subscribers.ts';
-import type { LocalizedText, Subscriber } from '../types.ts';
+import type { Frequency, LocalizedText, Subscriber } from '../types.ts';
 import { clientIpOf } from './client-ip.ts';
 import { isSameSiteRequest, signFormToken, verifyFormToken } from './form-token.ts';
 import { loadArchiveIssue } from './issue-archive.ts';
@@ -39,12 +39,13 @@ import { composeTransactional, type TransactionalMail } from './transactional-ma
 import {
   interestTexts,
   isHoneypotFilled,
+  parseFrequencyChoice,
   parseInterestForm,
   parseSubscribeForm,
   parseTopicChoice,
   type FormBody,
 } from './validate-form.ts';
-import { COPY, LANGUAGE_LABELS } from './web-copy.ts';
+import { COPY, LANGUAGE_LABELS, WEEKDAY_NAMES } from './web-copy.ts';
 import { createWebMetrics, metricsAccess } from './web-metrics.ts';
 
 // `paperboy serve`: the sign-up, confirm, preferences and unsubscribe pages, the web archive of sent issues, and
@@ -370,6 +371,7 @@ export function createApp(deps: AppDeps): Hono {
     extra: {
       topics?: string[];
       language?: Subscriber['language'];
+      frequency?: Frequency;
       interests?: InterestTexts;
       saved?: boolean;
       errors?: LocalizedText[];
@@ -385,6 +387,8 @@ export function createApp(deps: AppDeps): Hono {
         domains,
         topics: extra.topics ?? reader.topics,
         language: extra.language ?? reader.language,
+        frequency: extra.frequency ?? reader.frequency ?? 'daily',
+        weeklyOn: WEEKDAY_NAMES[config.digest.weeklyOn],
         interests: extra.interests ?? interestTexts(await interestsOf(db, reader.id)),
         unsubscribeAction,
         unsubscribeCsrf: formToken(unsubscribeAction),
@@ -412,10 +416,12 @@ export function createApp(deps: AppDeps): Hono {
     if (!reader || reader.status !== 'active') return notSubscribed(c);
     const { choice, errors } = parseTopicChoice(body, domainIds);
     const { texts, interests, errors: interestErrors } = parseInterestForm(body);
-    errors.push(...interestErrors);
-    if (errors.length > 0) return showPreferences(c, reader, { ...choice, interests: texts, errors }, 400);
-    if (!(await updatePreferences(db, reader.id, { ...choice, interests }, now()))) return notSubscribed(c);
-    return showPreferences(c, reader, { ...choice, ...(interests ? { interests: interestTexts(interests) } : {}), saved: true });
+    const { frequency, errors: frequencyErrors } = parseFrequencyChoice(body);
+    errors.push(...frequencyErrors, ...interestErrors);
+    const shownFrequency = frequency ? { frequency } : {};
+    if (errors.length > 0) return showPreferences(c, reader, { ...choice, ...shownFrequency, interests: texts, errors }, 400);
+    if (!(await updatePreferences(db, reader.id, { ...choice, interests, frequency }, now()))) return notSubscribed(c);
+    return showPreferences(c, reader, { ...choice, ...shownFrequency, ...(interests ? { interests: interestTexts(interests) } : {}), saved: true });
   });
 
   // --- unsubscribe ----------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { codePointLabel } from '../hidden-characters.ts';
 import { type InterestProblem, parseInterests } from '../subscribers/reader-interests.ts';
 import { type AddressCheck, checkAddress, MAX_ADDRESS_LENGTH } from '../subscribers/validate-address.ts';
-import { LANGUAGES, type Language, type LocalizedText, type ReaderInterests } from '../types.ts';
+import { FREQUENCIES, LANGUAGES, type Frequency, type Language, type LocalizedText, type ReaderInterests } from '../types.ts';
 import type { InterestTexts } from './pages/choice-fields.ts';
 import type { SubscribeForm } from './pages/subscribe-page.ts';
 import { COPY } from './web-copy.ts';
@@ -94,6 +94,17 @@ export function parseSubscribeForm(
     form: { email: address.ok ? address.address : rawEmail.trim().slice(0, MAX_ADDRESS_LENGTH), name: rawName.slice(0, MAX_NAME_LENGTH), ...choice },
     errors,
   };
+}
+
+/**
+ * Daily or weekly. Undefined when the form had no such field (a page from before it existed): keep what is stored;
+ * any other value is an error, never silently taken as daily.
+ */
+export function parseFrequencyChoice(body: FormBody): { frequency: Frequency | undefined; errors: LocalizedText[] } {
+  if (!('frequency' in body)) return { frequency: undefined, errors: [] };
+  const raw = field(body, 'frequency');
+  if ((FREQUENCIES as readonly string[]).includes(raw)) return { frequency: raw as Frequency, errors: [] };
+  return { frequency: undefined, errors: [COPY.errFrequency] };
 }
 
 /** The honeypot: a field people never see; bots fill every field they find. */

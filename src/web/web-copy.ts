@@ -1,4 +1,4 @@
-import type { Language, LocalizedText } from '../types.ts';
+import type { DigestWeekday, Frequency, Language, LocalizedText } from '../types.ts';
 
 // Every word the web pages say, in both languages, in one place (the mail templates keep their own in emails/).
 
@@ -6,6 +6,20 @@ export const LANGUAGE_LABELS: Record<Language, LocalizedText> = {
   bilingual: { en: 'Bilingual: English + Chinese', zh: '中英双语' },
   zh: { en: 'Chinese (English titles kept)', zh: '中文（保留英文标题）' },
   en: { en: 'English only', zh: '仅英文' },
+};
+
+export const FREQUENCY_LABELS: Record<Frequency, LocalizedText> = {
+  daily: { en: 'Daily: every arXiv announcement', zh: '每日：每次 arXiv 更新都发送' },
+  weekly: { en: 'Weekly: one digest of the week’s best papers', zh: '每周：一封本周精选' },
+};
+
+/** When weekly digests go out (`digest.weeklyOn`), as the preferences page says it. */
+export const WEEKDAY_NAMES: Record<DigestWeekday, LocalizedText> = {
+  monday: { en: 'on Mondays', zh: '每周一' },
+  tuesday: { en: 'on Tuesdays', zh: '每周二' },
+  wednesday: { en: 'on Wednesdays', zh: '每周三' },
+  thursday: { en: 'on Thursdays', zh: '每周四' },
+  friday: { en: 'on Fridays', zh: '每周五' },
 };
 
 export const COPY = {
@@ -115,6 +129,8 @@ export const COPY = {
   errInterestTooMany: { en: 'at most 20; the first 20 are kept', zh: '最多 20 个，仅保留前 20 个' },
   errUnknownTopic: { en: 'One of the topics is not offered.', zh: '所选主题中有未提供的主题。' },
   errLanguage: { en: 'Pick a language.', zh: '请选择语言。' },
+  frequencyLegend: { en: 'How often', zh: '发送频率' },
+  errFrequency: { en: 'Pick daily or weekly.', zh: '请选择每日或每周。' },
 
   issuesTitle: { en: 'Past issues', zh: '往期日报' },
   issuesEmpty: { en: 'No issue has been sent yet.', zh: '尚未发送任何一期。' },

@@ -57,10 +57,17 @@ describe('validateConfig', () => {
     [{ render: { maxHtmlBytes: 500_000 } }, 'render.maxHtmlBytes:'],
     [{ arxiv: { holidays: ['2025-13-45x'] } }, 'arxiv.holidays[0]: expected a date'],
     [{ newsletter: { nmae: 'typo' } }, 'newsletter: unknown key "nmae"'],
+    [{ digest: { weeklyOn: 'saturday' } }, 'digest.weeklyOn: expected a weekday with an arXiv batch: monday, tuesday, wednesday, thursday, friday'],
+    [{ digest: { weeklyon: 'friday' } }, 'digest: unknown key "weeklyon"'],
   ])('names the bad key: %j', (input, message) => {
     const result = validateConfig(input);
     expect(result.config).toBeUndefined();
     expect(result.errors?.join('\n')).toContain(message);
+  });
+
+  it('defaults the weekly digest to Fridays', () => {
+    expect(validateConfig({}).config?.digest).toEqual({ weeklyOn: 'friday' });
+    expect(validateConfig({ digest: { weeklyOn: 'tuesday' } }).config?.digest.weeklyOn).toBe('tuesday');
   });
 
   it('accepts weighted include patterns, a minScore and category priors next to plain keywords', () => {

@@ -47,6 +47,7 @@ describe('tallyReaders, audienceOf and readerScopeOf', () => {
       withoutTopics: 2,
       preparedAt: null,
       preparedNow: false,
+      weeklyWaiting: 0,
     });
     const scope = readerScopeOf(tally);
     expect(scope.kind === 'readers' && [...scope.bySegment]).toEqual([

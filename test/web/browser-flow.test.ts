@@ -225,6 +225,17 @@ run('the reader flow in a real browser', () => {
     await page.goto(`${origin}/issues/2025-11-14/vision`);
     await shoot('09-issue-topic');
 
+    // Switch to the weekly digest (issue 12, part 5): a radio like the language, kept on the next visit.
+    await page.goto(local(preferencesUrl!));
+    expect(await page.isChecked('input[name="frequency"][value="daily"]')).toBe(true);
+    expect(await page.textContent('body')).toContain('每周：一封本周精选');
+    await page.check('input[name="frequency"][value="weekly"]');
+    await page.click('button:has-text("Save")');
+    await expect.poll(() => page.textContent('.box.ok')).toContain('Saved');
+    await page.goto(local(preferencesUrl!));
+    expect(await page.isChecked('input[name="frequency"][value="weekly"]')).toBe(true);
+    expect(await page.isChecked('input[name="language"][value="en"]')).toBe(true);
+
     // Leave: the page first (a GET changes nothing), then the one-click POST a mailbox provider makes.
     const unsubscribeUrl = /^<(https:\/\/[^>]+)>$/.exec(header(second!, 'List-Unsubscribe') ?? '')?.[1];
     expect(unsubscribeUrl).toBeDefined();

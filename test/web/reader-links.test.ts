@@ -211,6 +211,37 @@ describe('/preferences/<token>', () => {
     expect((await interestsOf(h.db, id)).authors).toEqual(['Percy Liang']);
   });
 
+  it('offers daily or weekly (with the configured weekday), saves weekly, and an old form without the field keeps it', async () => {
+    const h = await createHarness();
+    const id = await activeReader(h);
+    const path = pathOf(links(id).preferencesUrl);
+    const page = await (await h.app.request(path)).text();
+    expect(page).toMatch(/name="frequency" value="daily" checked/);
+    expect(page).not.toMatch(/value="weekly" checked/);
+    expect(textOf(page)).toContain('Weekly: one digest of the week’s best papers (on Fridays)');
+    expect(page).toContain('每周：一封本周精选（每周五）');
+    const res = await submit(h, path, { topics: ['llm'], language: 'en', frequency: 'weekly' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/value="weekly" checked/);
+    expect(await findSubscriber(h.db, { id })).toMatchObject({ frequency: 'weekly' });
+    await submit(h, path, { topics: ['llm'], language: 'zh' });
+    expect(await findSubscriber(h.db, { id })).toMatchObject({ language: 'zh', frequency: 'weekly' });
+    await submit(h, path, { topics: ['llm'], language: 'zh', frequency: 'daily' });
+    expect((await findSubscriber(h.db, { id }))?.frequency).toBeUndefined(); // absent means daily
+  });
+
+  it('rejects an unknown frequency in both languages and saves nothing', async () => {
+    const h = await createHarness();
+    const id = await activeReader(h);
+    const res = await submit(h, pathOf(links(id).preferencesUrl), { topics: ['agents'], language: 'en', frequency: 'hourly' });
+    expect(res.status).toBe(400);
+    const page = textOf(await res.text());
+    expect(page).toContain('Pick daily or weekly.');
+    expect(page).toContain('请选择每日或每周。');
+    expect(await findSubscriber(h.db, { id })).toMatchObject({ topics: ['llm'] });
+    expect((await findSubscriber(h.db, { id }))?.frequency).toBeUndefined();
+  });
+
   it('rejects a bad keyword, names it in both languages, keeps what was typed and saves nothing', async () => {
     const h = await createHarness();
     const id = await activeReader(h);

@@ -196,6 +196,9 @@ export function renderRunReport(report: RunReport): string {
     const updated = report.repeats.updated > 0 ? `, ${report.repeats.updated} kept as updated versions` : '';
     lines.push(`already mailed on another day: ${report.repeats.dropped} papers left out of ${report.repeats.segments.length} segments${updated}`);
   }
+  if (report.readersWaitingForDigest > 0) {
+    lines.push(`weekly readers not in this issue (not their digest's day, or they have this week's): ${report.readersWaitingForDigest}`);
+  }
   if (report.readersWithoutTopics > 0) {
     lines.push(`readers skipped (none of their topics is configured): ${report.readersWithoutTopics}`);
   }

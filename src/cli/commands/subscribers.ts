@@ -58,7 +58,12 @@ export async function listSubscribersCommand(
   return withContext(options, io, async ({ db }) => {
     const listed = await listSubscribers(db, status ? { status } : {});
     const interests = await readInterests(db, listed.map((s) => s.id));
-    const subscribers = listed.map((s) => (interests.has(s.id) ? { ...s, interests: interests.get(s.id) } : s));
+    // Every reader's frequency is spelt out (`daily` or `weekly`), in the table and in --json alike.
+    const subscribers = listed.map((s) => ({
+      ...s,
+      frequency: s.frequency ?? 'daily',
+      ...(interests.has(s.id) ? { interests: interests.get(s.id) } : {}),
+    }));
     if (options.json) {
       io.out(JSON.stringify(subscribers, null, 2));
       return EXIT.ok;
@@ -71,7 +76,7 @@ export async function listSubscribersCommand(
     for (const s of subscribers) {
       // Addresses stored before the address rule (validate-address.ts) may hold anything: shown escaped.
       const own = s.interests ? `  (${describeInterests(s.interests)})` : '';
-      io.out(`${String(s.id).padStart(5)}  ${escapeForTerminal(s.email).padEnd(width)}  ${s.status.padEnd(12)}  ${s.language.padEnd(9)}  ${s.topics.join(';')}${own}`);
+      io.out(`${String(s.id).padStart(5)}  ${escapeForTerminal(s.email).padEnd(width)}  ${s.status.padEnd(12)}  ${s.language.padEnd(9)}  ${s.frequency.padEnd(6)}  ${s.topics.join(';')}${own}`);
     }
     io.out(`${subscribers.length} subscriber${subscribers.length === 1 ? '' : 's'}`);
     return EXIT.ok;

@@ -1,6 +1,6 @@
-import { LANGUAGES, type Domain, type Language, type LocalizedText } from '../../types.ts';
+import { FREQUENCIES, LANGUAGES, type Domain, type Frequency, type Language, type LocalizedText } from '../../types.ts';
 import { html, type Html } from '../html.ts';
-import { COPY, LANGUAGE_LABELS } from '../web-copy.ts';
+import { COPY, FREQUENCY_LABELS, LANGUAGE_LABELS } from '../web-copy.ts';
 
 // The two choices every reader makes, shared by the subscribe and the preferences form: real checkboxes and
 // radios inside their labels, so the whole row is clickable and keyboard users tab through them in order.
@@ -24,6 +24,16 @@ export function languageFields(selected: Language): Html {
 ${legend(COPY.languageLegend)}
 ${LANGUAGES.map(
   (language) => html`<label class="choice"><input type="radio" name="language" value="${language}"${language === selected ? html` checked` : ''}><span class="label">${LANGUAGE_LABELS[language].en}<span class="zh" lang="zh-CN">${LANGUAGE_LABELS[language].zh}</span></span></label>
+`,
+)}</fieldset>`;
+}
+
+/** Daily mail or one weekly digest (issue 12, part 5); the weekday is the operator's (`digest.weeklyOn`). */
+export function frequencyFields(selected: Frequency, weeklyOn: LocalizedText): Html {
+  return html`<fieldset>
+${legend(COPY.frequencyLegend)}
+${FREQUENCIES.map(
+  (frequency) => html`<label class="choice"><input type="radio" name="frequency" value="${frequency}"${frequency === selected ? html` checked` : ''}><span class="label">${FREQUENCY_LABELS[frequency].en}${frequency === 'weekly' ? ` (${weeklyOn.en})` : ''}<span class="zh" lang="zh-CN">${FREQUENCY_LABELS[frequency].zh}${frequency === 'weekly' ? `（${weeklyOn.zh}）` : ''}</span></span></label>
 `,
 )}</fieldset>`;
 }

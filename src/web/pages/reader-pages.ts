@@ -1,7 +1,7 @@
-import type { Domain, Language, LocalizedText } from '../../types.ts';
+import type { Domain, Frequency, Language, LocalizedText } from '../../types.ts';
 import { biBlock, html } from '../html.ts';
 import { COPY, LANGUAGE_LABELS } from '../web-copy.ts';
-import { buttonLabel, csrfField, errorBox, interestFields, languageFields, topicFields, type InterestTexts } from './choice-fields.ts';
+import { buttonLabel, csrfField, errorBox, frequencyFields, interestFields, languageFields, topicFields, type InterestTexts } from './choice-fields.ts';
 import { renderPage, type SiteInfo } from './layout.ts';
 
 // The pages a reader reaches from a mail: confirm, preferences, unsubscribe. Each GET only shows a form; the
@@ -35,6 +35,9 @@ export function preferencesPage(
     domains: readonly Domain[];
     topics: readonly string[];
     language: Language;
+    frequency: Frequency;
+    /** When weekly digests go out, e.g. "on Fridays · 每周五". */
+    weeklyOn: LocalizedText;
     interests: InterestTexts;
     unsubscribeAction: string;
     unsubscribeCsrf: string;
@@ -53,6 +56,7 @@ ${biBlock(COPY.preferencesText, 'p', 'muted')}
 ${csrfField(input.csrf)}
 ${topicFields(input.domains, new Set(input.topics))}
 ${languageFields(input.language)}
+${frequencyFields(input.frequency, input.weeklyOn)}
 ${interestFields(input.interests)}
 <div class="actions"><button type="submit">${buttonLabel(COPY.saveButton)}</button></div>
 </form>
