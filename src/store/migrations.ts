@@ -4,6 +4,7 @@ import { detailsMigration } from './details-schema.ts';
 import { interestsMigration } from './interests-schema.ts';
 import type { DialectName } from './dialect.ts';
 import { runsMigration } from './runs-schema.ts';
+import { sendersMigration } from './senders-schema.ts';
 import { initialMigration } from './schema.ts';
 import { translationSummariesMigration } from './summaries-schema.ts';
 import { webMigration } from './web-schema.ts';
@@ -21,5 +22,6 @@ export function createMigrations(dialect: DialectName): Record<string, Migration
     '0300_translation_summaries': translationSummariesMigration(dialect),
     '0400_paper_details': detailsMigration(),
     '0500_reader_interests': interestsMigration(),
+    '0700_senders': sendersMigration(),
   };
 }
