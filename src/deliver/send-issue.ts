@@ -17,7 +17,10 @@ import type { MailJob, MailTransport, SendContext, SendOutcome } from './transpo
 // sends a claim until every row is settled: `sendAttempt` calls the transport, settles the outcomes by the rules
 // of settle-outcomes.ts and writes them before anything else of that worker, `retryAfterWait` waits and says
 // what to send again. Mails are made beside the loop (reader-mail.ts), the ledger is the `Ledger` seam
-// (ledger.ts, the store's adapter by default), and the report is filled in by send-report.ts.
+// (ledger.ts, the store's adapter by default), and the report is filled in by send-report.ts. When several senders
+// share the issue (PostgreSQL, `context.sender`), `sendShared` runs passes until nobody has rows in flight, taking
+// over the claims of senders that are gone; the ledger itself is the queue they share (see README "Several senders":
+// why not a job library).
 
 export type { MailFailure, SegmentToSend, SenderContext, SendPolicy, SendProgress, SendResult } from './send-types.ts';
 export { idempotencyKeyOf } from './claim-queue.ts';

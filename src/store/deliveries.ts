@@ -549,14 +549,15 @@ export type DeliveryOutcome =
 const OUTCOME_CHUNK = 200;
 
 /**
- * Records the outcomes of one claim in one transaction: only rows still in `sending` move (a claim is settled
- * once). A bounce also suppresses the reader (active → bounced), so no later issue is sent to the address.
+ * Records the outcomes of one claim in one transaction: only rows still in `sending` (and, with `claimedBy`,
+ * claimed by that sender) move (a claim is settled once). A bounce also suppresses the reader (active → bounced), so no later issue is sent to the address.
  */
 export async function recordOutcomes(
   db: Kysely<Database>,
   batchDate: ISODate,
   outcomes: readonly DeliveryOutcome[],
   now: Date,
+  claimedBy?: string,
 ): Promise<void> {
   if (outcomes.length === 0) return;
   const at = now.toISOString();
@@ -591,6 +592,9 @@ export async function recordOutcomes(
           .where('batch_date', '=', batchDate)
           .where('subscriber_id', 'in', ids)
           .where('status', '=', 'sending')
+          // One of several senders settles only its own claims: a row another sender took over (this one stalled
+          // past its lease) and claimed again is that sender's to settle.
+          .$if(claimedBy !== undefined, (q) => q.where('claimed_by', '=', claimedBy!))
           .execute();
         if (status === 'bounced') {
           await trx

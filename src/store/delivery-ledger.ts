@@ -51,7 +51,7 @@ export function openDeliveryLedger(db: Kysely<Database>, batchDate: ISODate, sen
       (await skipInactiveReaders(db, batchDate, ids, from, now)).map((s) => s.subscriberId),
     reserveBatchNumbers: (count: number, now: Date) => nextBatchNumber(db, batchDate, now, count),
     claim: (ids: readonly number[], spec: ClaimSpec, now: Date) => claimDeliveries(db, batchDate, ids, named(spec), now),
-    settle: (outcomes: readonly DeliveryOutcome[], now: Date) => recordOutcomes(db, batchDate, outcomes, now),
+    settle: (outcomes: readonly DeliveryOutcome[], now: Date) => recordOutcomes(db, batchDate, outcomes, now, sender),
   };
 }
 

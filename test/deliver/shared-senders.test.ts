@@ -210,6 +210,24 @@ describe.runIf(PG_URL)('deliver/shared-senders on postgres', () => {
     expect(mails.delivered).not.toContain(2);
   });
 
+  it('a sender that stalled past its lease cannot settle rows another sender took over and claimed again', async () => {
+    await seed(12);
+    await abandonedLease(A, 1);
+    await claimAndDie(A, [2, 3], 'resend');
+    await pause(20);
+    const b = openDeliveryLedger(db, DAY, B);
+    expect(await b.markInterrupted(new Date())).toBe(2);
+    const [row] = await listDeliveries(db, DAY, { status: 'unknown' });
+    const spec: ClaimSpec = { from: ['unknown'], transport: 'resend', batchNo: row!.batchNo!, idempotencyKey: row!.idempotencyKey!, activeOnly: false };
+    expect(await b.claim([2, 3], spec, new Date())).toEqual([2, 3]);
+    // A wakes up and records what its (late) call answered: B's claim is left alone.
+    await openDeliveryLedger(db, DAY, A).settle([{ subscriberId: 2, status: 'failed', error: 'timeout', kind: 'transient' }], new Date());
+    const rows = await db.selectFrom('deliveries').select(['subscriber_id', 'status', 'claimed_by']).where('subscriber_id', 'in', [2, 3]).execute();
+    expect(rows.every((r) => r.status === 'sending' && r.claimed_by === B)).toBe(true);
+    await b.settle([{ subscriberId: 2, status: 'sent', messageId: 'b-2' }], new Date());
+    expect((await listDeliveries(db, DAY)).find((r) => r.subscriberId === 2)?.status).toBe('sent');
+  });
+
   it("takes over a dead sender's claim once its lease lapses: SMTP leaves it unknown, never sends it twice", async () => {
     await seed(30);
     await abandonedLease(A, 300);
