@@ -176,7 +176,8 @@ const DELIVERY = {
     batchSize: 10,
     workers: 2,
     retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
-    resend: { requestsPerSecond: 50 },
+    // Slow enough (12 calls, about 2 s for one worker) that the second worker joins while the first still sends.
+    resend: { requestsPerSecond: 6 },
     lock: { timeoutSeconds: 3 },
   },
 } as const;
@@ -199,6 +200,8 @@ describe.runIf(PG_URL).concurrent('two-worker crash drills on postgres', () => {
       log(`${killed} of ${SEEDS} seeds killed a worker while it ran; in ${shared} both workers had claimed rows`);
       // A worker that ended before its moment came (the other sent the rest) is no kill; most seeds must be one.
       expect(killed).toBeGreaterThanOrEqual(Math.ceil(SEEDS / 2));
+      // The drill is about sharing: in some seeds both workers must have claimed rows before the kill.
+      if (SEEDS >= 10) expect(shared).toBeGreaterThanOrEqual(1);
     } finally {
       await template.cleanup();
     }
