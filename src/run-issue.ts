@@ -18,6 +18,8 @@ import type { PaperboyConfig } from './config/schema.ts';
 import {
   acquireRunLock,
   deliverIssue,
+  holdSenderLease,
+  ownerId,
   prepareIssue,
   type HeldLock,
   type IssueDelivery,
@@ -41,6 +43,7 @@ import {
   surveyAudience,
   type AudienceSegment,
 } from './select/index.ts';
+import { dialectOf } from './store/database.ts';
 import { recordIssuePapers } from './store/mailed-papers.ts';
 import type { Database } from './store/schema.ts';
 import { chineseForRun, type TranslationSetup } from './translate/index.ts';
@@ -130,24 +133,55 @@ export async function runIssue(deps: RunDependencies, options: RunOptions): Prom
     return ended(emptyReport(batchDate), { status: 'late', message, exitCode: EXIT.failed });
   }
 
-  // One run per issue at a time, across processes and machines; a dry run records nothing and needs no lock.
+  // On SQLite one run per issue at a time: the issue's lock is held to the end, and a second run waits for it
+  // (lock.waitSeconds) and then gives up. On PostgreSQL any number of runs, on any number of machines, send one
+  // issue together: the issue's lock is held only while the issue is prepared (the batch read, the audience frozen,
+  // the Chinese text and what each segment carries recorded), so that happens once; each run then sends under a
+  // lease of its own (see write() and deliver/send-issue.ts). A run that finds another preparing waits for it as
+  // long as it is alive (its lock renewed), up to PREPARE_WAIT_MS; a dry run records nothing and needs no lock.
   const lockConfig = deps.config.delivery.lock;
-  const lock = options.dryRun
+  const sharing = !options.dryRun && dialectOf(deps.db) === 'postgres';
+  const waitMs = (deps.delivery?.lockWaitSeconds ?? lockConfig.waitSeconds) * 1000;
+  const locks: RunLocks = {
+    sharing,
+    owner: ownerId(),
+    issue: null,
+    sender: null,
+  };
+  locks.issue = options.dryRun
     ? null
     : await acquireRunLock(deps.db, `issue:${batchDate}`, {
         ttlMs: lockConfig.timeoutSeconds * 1000,
-        waitMs: (deps.delivery?.lockWaitSeconds ?? lockConfig.waitSeconds) * 1000,
+        waitMs: sharing ? Math.max(waitMs, PREPARE_WAIT_MS) : waitMs,
         clock: time.clock,
         sleep: deps.sleep,
+        owner: locks.owner,
         log: (line) => deps.log.info(line),
       });
   try {
-    const results = await readPlanWrite(deps, options, batchDate, time, lock);
+    const results = await readPlanWrite(deps, options, batchDate, time, locks);
     const report = assembleRunReport(results);
     return ended(report, results.ending ?? concludeRun(report, Boolean(options.dryRun)));
   } finally {
-    await lock?.release();
+    await locks.issue?.release();
+    await locks.sender?.release();
   }
+}
+
+/** How long a run on PostgreSQL waits for another run that is preparing the issue (and still alive) before giving up. */
+const PREPARE_WAIT_MS = 30 * 60_000;
+
+/**
+ * The locks of one run: the issue's lock (`issue:<date>`), and on PostgreSQL, once the issue is prepared, this
+ * run's sender lease in its place (`sender:<date>:<owner>`).
+ */
+interface RunLocks {
+  /** Several runs may send this issue together (PostgreSQL). */
+  sharing: boolean;
+  /** This process: `host/pid/nonce`. */
+  owner: string;
+  issue: HeldLock | null;
+  sender: HeldLock | null;
 }
 
 /** The stages' results, and how the run ended when it stopped before delivery. */
@@ -159,7 +193,7 @@ interface Run {
   options: RunOptions;
   batchDate: ISODate;
   time: RunTime;
-  lock: HeldLock | null;
+  locks: RunLocks;
   dryRun: boolean;
 }
 
@@ -168,9 +202,9 @@ async function readPlanWrite(
   options: RunOptions,
   batchDate: ISODate,
   time: RunTime,
-  lock: HeldLock | null,
+  locks: RunLocks,
 ): Promise<StageResults> {
-  const run: Run = { deps, options, batchDate, time, lock, dryRun: Boolean(options.dryRun) };
+  const run: Run = { deps, options, batchDate, time, locks, dryRun: Boolean(options.dryRun) };
   const collected = await read(run);
   if (collected.papers === null) {
     return { batchDate, collected, ending: { status: 'failed', message: `${collected.missing}; nothing sent`, exitCode: EXIT.failed } };
@@ -304,7 +338,7 @@ function detailsOptions(deps: RunDependencies, sources: readonly string[], dryRu
  * written) and delivered per reader.
  */
 async function write(
-  { deps, options, batchDate, time, lock, dryRun }: Run,
+  { deps, options, batchDate, time, locks, dryRun }: Run,
   planned: { audience: { segments: AudienceSegment[] }; issues: ReadonlyMap<string, SegmentIssue>; issueOf: (key: SegmentKey) => SegmentIssue },
 ) {
   const { issues } = planned;
@@ -313,6 +347,16 @@ async function write(
     const carried = [...issues].map(([segmentId, issue]) => ({ segmentId, papers: papersOf(issue) }));
     await recordIssuePapers(db, batchDate, carried, time.now);
   }
+  if (locks.sharing && locks.issue) {
+    // Prepared: the other runs of the issue may join now. The lease is taken before the issue's lock goes, so
+    // there is no moment at which this run holds neither.
+    const ttlMs = deps.config.delivery.lock.timeoutSeconds * 1000;
+    locks.sender = await holdSenderLease(db, batchDate, { owner: locks.owner, ttlMs, clock: time.clock });
+    await locks.issue.release();
+    locks.issue = null;
+  }
+  const lock = locks.sender ?? locks.issue;
+  const sender = locks.sender ? { owner: locks.owner, pollMs: Math.max(50, Math.min(1000, (deps.config.delivery.lock.timeoutSeconds * 1000) / 4)) } : undefined;
   const outboxDay = join(options.outboxDir, batchDate);
   const transport = dryRun ? null : deps.createTransport(batchDate);
   // Setting up the outbox clears the half-written mails of a crashed run: worth a line when there were any.
@@ -336,6 +380,7 @@ async function write(
         sleep: deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
         onProgress: deps.onProgress,
         lock: stopOnSignal(lock, options.signal),
+        sender,
         onSegment: async (segment) => {
           log.info(describeSegment(segment));
           previews.set(segment.id, await writeSegmentPreview(previewDir, segment, settings.sender.publicBaseUrl));

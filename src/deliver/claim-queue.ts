@@ -32,11 +32,16 @@ export function claimRules(transport: Pick<MailTransport, 'name' | 'maxBatch' | 
   const batchSize = Math.max(1, Math.min(policy.batchSize, transport.maxBatch));
   return {
     statuses,
+    // For a shared ledger, which says in its query what `eligible` says of the rows read.
+    unknownOf: overwrite && !policy.resendUnknown ? transport.name : undefined,
     eligible: (row: PendingDelivery) => row.status !== 'unknown' || policy.resendUnknown || (overwrite && row.transport === transport.name),
     batchSize,
     pageSize: Math.max(batchSize, policy.batchSize),
   };
 }
+
+/** Claim numbers a sender of a shared issue reserves at a time (one round trip on the issue's row per so many claims). */
+const SHARED_NUMBERS = 8;
 
 export interface ClaimQueueOptions {
   ledger: Ledger;
@@ -46,6 +51,8 @@ export interface ClaimQueueOptions {
   /** The states a row may be claimed from, and which of the rows read are really to be sent now. */
   statuses: readonly SendableStatus[];
   eligible: (row: PendingDelivery) => boolean;
+  /** `unknown` rows only of this transport (a shared ledger's query does what `eligible` does). */
+  unknownOf?: string | undefined;
   /** Rows per claim (what one transport call takes) and rows per page read ahead. */
   batchSize: number;
   pageSize: number;
@@ -108,9 +115,43 @@ export function createClaimQueue(options: ClaimQueueOptions): () => Promise<Clai
     return rows.length > 0 ? { batchNo, key, rows, resolving: false } : null;
   };
 
+  // Several senders share the issue (a shared ledger, PostgreSQL): no read-ahead, which the other senders would
+  // read too; each claim selects and claims the segment's next free rows in one transaction (SKIP LOCKED), so the
+  // senders take disjoint slices without waiting for each other. The cursor only keeps this sender from going
+  // back over rows it passed (a transient failure parked by its own retry loop).
+  const shared = ledger.shared;
+  const claimShared = async (): Promise<Claim | null> => {
+    if (numbers.left === 0) numbers = { next: await ledger.reserveBatchNumbers(SHARED_NUMBERS, clock()), left: SHARED_NUMBERS };
+    const batchNo = numbers.next;
+    let key = '';
+    const slice = await shared!.claimSlice(
+      { segmentId, statuses, unknownOf: options.unknownOf, after: cursor, limit: batchSize },
+      (ids) => {
+        key = idempotencyKeyOf(batchDate, batchNo, ids);
+        return { from: statuses, transport: options.transport, batchNo, idempotencyKey: key };
+      },
+      clock(),
+    );
+    if (slice.skipped > 0) options.onSkipped(slice.skipped);
+    if (slice.last === null) {
+      exhausted = true;
+      return null;
+    }
+    cursor = slice.last;
+    if (slice.rows.length === 0) return null;
+    numbers = { next: numbers.next + 1, left: numbers.left - 1 };
+    return { batchNo, key, rows: slice.rows, resolving: false };
+  };
+
   return () => {
     const next = queue.then(async (): Promise<Claim | null> => {
       while (options.running()) {
+        if (shared) {
+          if (exhausted) return null;
+          const claim = await claimShared();
+          if (claim) return claim;
+          continue;
+        }
         if (buffer.length === 0) {
           if (exhausted || !(await readPage())) return null;
           continue;

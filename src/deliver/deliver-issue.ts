@@ -29,6 +29,8 @@ export interface DeliverIssueContext {
   sleep: (ms: number) => Promise<void>;
   onProgress?: ((progress: SendProgress) => void) | undefined;
   lock?: { lost(): string | null } | null | undefined;
+  /** This process's name when several senders share the issue (PostgreSQL); see SenderContext.sender. */
+  sender?: { owner: string; pollMs: number } | undefined;
   /**
    * Called with each segment's mail as soon as it is loaded or rendered, before any reader is sent it: the caller
    * logs it and writes its browsable copy.
@@ -90,6 +92,7 @@ export async function deliverIssue(
       sleep: context.sleep,
       onProgress: context.onProgress,
       lock: context.lock ?? undefined,
+      sender: context.sender,
     },
     job.batchDate,
     transport,

@@ -65,7 +65,12 @@ export async function segmentMail(
     mail = { subject: rendered.subject, preheader: rendered.preheader, html: rendered.html, text: rendered.text };
     degraded = rendered.degraded;
     dropped = rendered.dropped;
-    if (keep) await saveSegmentRender(db, issue.batchDate, segmentId, { ...mail, degraded }, now);
+    if (keep) {
+      // Another sender of the issue may have kept its render first: then that one is sent, by everyone.
+      const kept = await saveSegmentRender(db, issue.batchDate, segmentId, { ...mail, degraded }, now);
+      mail = { subject: kept.subject, preheader: kept.preheader, html: kept.html, text: kept.text };
+      degraded = kept.degraded;
+    }
   }
   const renderMs = Math.round(context.monotonicMs() - started);
   const counts = countMail(issue);

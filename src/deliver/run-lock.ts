@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import { EXIT, PaperboyError } from '../errors.ts';
-import { readLock, releaseLock, renewLock, tryAcquireLock, type LockHolder } from '../store/run-locks.ts';
+import { readLock, releaseLock, renewLock, senderLeaseName, tryAcquireLock, type LockHolder } from '../store/run-locks.ts';
 import type { Database } from '../store/schema.ts';
 
 // Locks held across processes and machines: a row in `run_locks` (see src/store/run-locks.ts) renewed by a
@@ -125,11 +125,39 @@ function processAlive(pid: number): boolean {
 
 /** The holder, when it is provably dead: a process of this machine that no longer exists. */
 function deadHolder(holder: LockHolder | null, isAlive: (pid: number) => boolean): string | undefined {
-  if (!holder) return undefined;
-  const [host, pidText] = holder.owner.split('/');
+  return holder && provablyDead(holder.owner, isAlive) ? holder.owner : undefined;
+}
+
+/**
+ * Whether `owner` (`host/pid/nonce`) is provably dead: a process of this machine that no longer exists. A process
+ * of another machine is only known dead once its lease lapses.
+ */
+export function provablyDead(owner: string, isAlive: (pid: number) => boolean = processAlive): boolean {
+  const [host, pidText] = owner.split('/');
   const pid = Number(pidText);
-  if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
-  return isAlive(pid) ? undefined : holder.owner;
+  if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  return !isAlive(pid);
+}
+
+/**
+ * The lease of one sender of an issue that several senders share (PostgreSQL): a `run_locks` row of its own,
+ * `sender:<date>:<owner>`, renewed like the run lock. While it is alive, the rows the sender claimed (claimed_by)
+ * are its own; once it lapses (or the process is provably gone), another sender turns them `unknown` and carries
+ * on, by the same rules as a run after a crash. The name is unique to the sender, so taking it never waits.
+ */
+export async function holdSenderLease(
+  db: Kysely<Database>,
+  batchDate: string,
+  options: { owner: string; ttlMs: number; clock: () => Date },
+): Promise<HeldLock> {
+  const attempt = await tryTakeLock(db, senderLeaseName(batchDate, options.owner), {
+    owner: options.owner,
+    ttlMs: options.ttlMs,
+    heartbeatMs: Math.max(20, Math.floor(options.ttlMs / 3)),
+    clock: options.clock,
+  });
+  if ('busy' in attempt) throw new LockBusyError(`the sender lease of ${options.owner} is held by someone else`, attempt.busy);
+  return attempt.held;
 }
 
 export function describeHolder(holder: LockHolder | null): string {

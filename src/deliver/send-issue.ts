@@ -2,8 +2,9 @@ import { openDeliveryLedger } from '../store/delivery-ledger.ts';
 import type { PendingDelivery } from '../store/deliveries.ts';
 import type { ISODate } from '../types.ts';
 import { claimRules, createClaimQueue, reclaimRetries, reclaimUncertain, type Claim } from './claim-queue.ts';
-import type { Ledger } from './ledger.ts';
+import type { Ledger, SharedLedger } from './ledger.ts';
 import { readerMails } from './reader-mail.ts';
+import { provablyDead } from './run-lock.ts';
 import { addTally, progressOf, startSendResult, stopSending } from './send-report.ts';
 import type { SegmentToSend, SenderContext, SendPolicy, SendResult } from './send-types.ts';
 import { countFailedStreak, giveUp, settleOutcomes, type ClaimTrouble, type Settlement } from './settle-outcomes.ts';
@@ -16,7 +17,10 @@ import type { MailJob, MailTransport, SendContext, SendOutcome } from './transpo
 // sends a claim until every row is settled: `sendAttempt` calls the transport, settles the outcomes by the rules
 // of settle-outcomes.ts and writes them before anything else of that worker, `retryAfterWait` waits and says
 // what to send again. Mails are made beside the loop (reader-mail.ts), the ledger is the `Ledger` seam
-// (ledger.ts, the store's adapter by default), and the report is filled in by send-report.ts.
+// (ledger.ts, the store's adapter by default), and the report is filled in by send-report.ts. When several senders
+// share the issue (PostgreSQL, `context.sender`), `sendShared` runs passes until nobody has rows in flight, taking
+// over the claims of senders that are gone; the ledger itself is the queue they share (see README "Several senders":
+// why not a job library).
 
 export type { MailFailure, SegmentToSend, SenderContext, SendPolicy, SendProgress, SendResult } from './send-types.ts';
 export { idempotencyKeyOf } from './claim-queue.ts';
@@ -38,6 +42,8 @@ interface SendRun {
   result: SendResult;
   /** Claims in a row that sent nothing because of transient errors. */
   failedInARow: number;
+  /** Claims this run has sent (a shared sender's passes stop once one claims nothing). */
+  claims: number;
   elapsedMs: () => number;
 }
 
@@ -53,6 +59,24 @@ export async function sendIssue(
   policy: SendPolicy,
 ): Promise<SendResult> {
   const run = await openRun(context, batchDate, transport, policy);
+  const shared = run.ledger.shared;
+  if (!shared) {
+    await sendPass(run, segments);
+  } else {
+    // A segment's mail is loaded once per run even when a later pass opens the segment again.
+    const once = segments.map((s) => {
+      let mail: ReturnType<SegmentToSend['mail']> | undefined;
+      return { segmentId: s.segmentId, mail: () => (mail ??= s.mail()) };
+    });
+    await sendShared(run, shared, once);
+  }
+  run.result.ledgerAfter = await run.ledger.summarize();
+  run.result.durationMs = run.elapsedMs();
+  return run.result;
+}
+
+/** One pass over the segments: claims until every segment's queue is empty or the run stopped. */
+async function sendPass(run: SendRun, segments: readonly SegmentToSend[]): Promise<void> {
   // Segments are opened (rendered, their unknown claims repeated) one after another, in order, each once; workers
   // move on to the next segment as soon as theirs has no claim left, so the last claims of one segment and the
   // first of the next are in flight together instead of the connections idling at every segment's end.
@@ -76,10 +100,54 @@ export async function sendIssue(
       index += 1;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, policy.workers) }, worker));
-  run.result.ledgerAfter = await run.ledger.summarize();
-  run.result.durationMs = run.elapsedMs();
-  return run.result;
+  await Promise.all(Array.from({ length: Math.max(1, run.policy.workers) }, worker));
+}
+
+/**
+ * One of several senders of an issue (PostgreSQL). A pass claims free rows until none is left; rows the other
+ * senders hold are theirs. Then, until no other sender has rows in flight: the rows of a sender that is gone
+ * (lease lapsed, or a process of this machine that no longer exists) turn `unknown` as after a crash, and a new
+ * pass sends what that frees (a same-key transport repeats those claims under their key; rows still `planned`
+ * are claimed). The sender ends when no row is free and nobody else has one in flight, so the issue is finished
+ * by whoever is left, and a dead sender's claims are taken over once its lease lapses.
+ */
+async function sendShared(run: SendRun, shared: SharedLedger, segments: readonly SegmentToSend[]): Promise<void> {
+  const pollMs = run.context.sender?.pollMs ?? 500;
+  let pass = true;
+  /** Whether the last pass claimed anything; null when none ran since the last wait. */
+  let passClaimed: boolean | null = null;
+  for (;;) {
+    if (pass) {
+      const before = run.claims;
+      await sendPass(run, segments);
+      passClaimed = run.claims > before;
+    }
+    if (!stillRunning(run)) return;
+    const taken = await run.ledger.markInterrupted(run.context.clock(), goneSenders(await shared.inFlight()));
+    run.result.interrupted += taken;
+    if (taken > 0) {
+      pass = true;
+      continue;
+    }
+    const others = (await shared.inFlight()).filter((f) => f.owner !== shared.owner).reduce((n, f) => n + f.rows, 0);
+    const { planned } = (await run.ledger.summarize()).counts;
+    if (others === 0) {
+      // Rows still `planned` that no pass got (another sender's claim rolled back behind this sender's cursor)
+      // get another pass, as long as passes find something; what is left waits for the next run.
+      if (planned === 0 || passClaimed === false) return;
+      pass = true;
+      continue;
+    }
+    // Another sender still has rows in flight: they are its own unless it turns out to be gone.
+    await run.context.sleep(pollMs);
+    pass = planned > 0;
+    passClaimed = null;
+  }
+}
+
+/** Senders that left rows in `sending` and are provably gone (a process of this machine that no longer exists). */
+function goneSenders(inFlight: ReadonlyArray<{ owner: string | null }>): string[] {
+  return inFlight.flatMap((f) => (f.owner !== null && provablyDead(f.owner) ? [f.owner] : []));
 }
 
 /** One segment ready to send: its mails and its claim queue. */
@@ -94,8 +162,11 @@ async function openRun(context: SenderContext, batchDate: ISODate, transport: Ma
   // Durations (the report's, the progress rate) are elapsed time, taken with Date.now(); every time written to
   // the ledger or into a mail comes from the injected `clock`, which stands for the time of day and may be pinned.
   const started = Date.now();
-  const ledger: Ledger = context.openLedger?.(batchDate) ?? openDeliveryLedger(context.db, batchDate);
-  const interrupted = await ledger.markInterrupted(context.clock());
+  const ledger: Ledger = context.openLedger?.(batchDate) ?? openDeliveryLedger(context.db, batchDate, context.sender?.owner);
+  // Alone, every row in `sending` is a dead run's; shared, only those of senders that are gone.
+  const interrupted = ledger.shared
+    ? await ledger.markInterrupted(context.clock(), goneSenders(await ledger.shared.inFlight()))
+    : await ledger.markInterrupted(context.clock());
   const ledgerBefore = await ledger.summarize();
   const lifetime = transport.resend === 'same-key' ? transport.keyLifetimeMs : undefined;
   const claimedSince = lifetime === undefined ? undefined : new Date(context.clock().getTime() - lifetime).toISOString();
@@ -105,7 +176,7 @@ async function openRun(context: SenderContext, batchDate: ISODate, transport: Ma
       ? await ledger.countUnknown({ transport: transport.name, claimedSince })
       : 0;
   const result = startSendResult(transport.name, ledgerBefore, interrupted, unknownToResend);
-  return { context, batchDate, transport, policy, ledger, claimedSince, result, failedInARow: 0, elapsedMs: () => Date.now() - started };
+  return { context, batchDate, transport, policy, ledger, claimedSince, result, failedInARow: 0, claims: 0, elapsedMs: () => Date.now() - started };
 }
 
 /** Renders (or loads) a segment's mail, repeats its unknown claims under a same-key transport, and opens its claim queue. */
@@ -142,6 +213,7 @@ async function resendUncertainClaims(run: SendRun, segmentId: string, mailOf: Ma
 
 /** Sends one claim until every row is settled, retrying transient failures within the run. */
 async function sendClaim(run: SendRun, segmentId: string, claim: Claim, mailOf: MailOf): Promise<void> {
+  run.claims += 1;
   const trouble: ClaimTrouble = { sentAny: false, troubled: false, lastError: '' };
   let call: ClaimCall | null = claim;
   for (let attempt = 1; call && call.rows.length > 0; attempt++) {

@@ -52,6 +52,11 @@ export interface SenderContext {
   onProgress?: ((progress: SendProgress) => void) | undefined;
   /** Checked before each claim: a run that lost its lock stops claiming. */
   lock?: { lost(): string | null } | undefined;
+  /**
+   * This process's name (`host/pid/nonce`) when several senders share the issue (PostgreSQL), with how often it
+   * looks again at the end for rows the others still have in flight; absent: the only sender (SQLite).
+   */
+  sender?: { owner: string; pollMs: number } | undefined;
   /** Opens the issue's delivery ledger; default: the store's, on `db` (tests wrap it to watch the writes). */
   openLedger?: ((batchDate: ISODate) => Ledger) | undefined;
 }

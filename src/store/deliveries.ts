@@ -2,6 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import type { ISODate, SubscriberStatus } from '../types.ts';
 import { chunkRows } from './chunk-rows.ts';
 import { findIssue } from './issues.ts';
+import { senderLeaseName } from './run-locks.ts';
 import type { FailureKind } from './delivery-schema.ts';
 import { DELIVERY_STATUSES, type Database, type DeliveryStatus } from './schema.ts';
 import { StoreError } from './store-error.ts';
@@ -185,19 +186,62 @@ export async function deliveryCounts(
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Rows a run left in `sending` when it died: nobody knows whether those mails went out. Returns how many. */
-export async function markInterruptedSends(db: Db, batchDate: ISODate, now: Date): Promise<number> {
+/**
+ * Rows a run left in `sending` when it died: nobody knows whether those mails went out. Returns how many.
+ *
+ * With `senders` (several senders share the issue, PostgreSQL), only rows whose sender is gone move: its lease row
+ * (`senderLeaseName`) lapsed or was released, it is one of `deadOwners` (proved dead by the caller, e.g. a process
+ * of this machine that no longer exists), or the row names no sender. Rows of a sender whose lease is alive are
+ * its own: it records their outcome itself.
+ */
+export async function markInterruptedSends(
+  db: Db,
+  batchDate: ISODate,
+  now: Date,
+  senders?: { deadOwners: readonly string[] },
+): Promise<number> {
+  const at = now.toISOString();
   const result = await db
     .updateTable('deliveries')
     .set({
       status: 'unknown',
-      updated_at: now.toISOString(),
+      updated_at: at,
       last_error: 'the run stopped while this mail was being sent: it may or may not have been delivered',
     })
     .where('batch_date', '=', batchDate)
     .where('status', '=', 'sending')
+    .$if(senders !== undefined, (q) =>
+      q.where((eb) => {
+        const gone = [
+          eb('deliveries.claimed_by', 'is', null),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('run_locks')
+                .select('run_locks.name')
+                .where('run_locks.name', '=', sql<string>`${senderLeaseName(batchDate, '')} || ${sql.ref('deliveries.claimed_by')}`)
+                .where('run_locks.expires_at', '>=', at),
+            ),
+          ),
+        ];
+        if (senders!.deadOwners.length > 0) gone.push(eb('deliveries.claimed_by', 'in', senders!.deadOwners));
+        return eb.or(gone);
+      }),
+    )
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** The issue's rows in `sending`, by the sender that claimed them (null: rows claimed before senders were named). */
+export async function sendingBySender(db: Db, batchDate: ISODate): Promise<Array<{ owner: string | null; rows: number }>> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select((eb) => ['claimed_by', eb.fn.countAll().as('count')])
+    .where('batch_date', '=', batchDate)
+    .where('status', '=', 'sending')
+    .groupBy('claimed_by')
+    .execute();
+  return rows.map((r) => ({ owner: r.claimed_by, rows: Number(r.count) }));
 }
 
 /** A ledger row as the sender needs it. */
@@ -379,6 +423,8 @@ export interface ClaimSpec {
    * who left since would change the call, and the provider would no longer recognise it.
    */
   activeOnly?: boolean;
+  /** The sender making the claim (`host/pid/nonce`), when several share the issue. */
+  claimedBy?: string | undefined;
 }
 
 /**
@@ -405,6 +451,7 @@ export async function claimDeliveries(
         idempotency_key: claim.idempotencyKey,
         failure_kind: null,
         updated_at: now.toISOString(),
+        ...(claim.claimedBy !== undefined ? { claimed_by: claim.claimedBy } : {}),
         // A claim sent again under its key keeps the time the key was first used: that is what the provider counts.
         claimed_at: sql<string>`case when ${sql.ref('idempotency_key')} = ${claim.idempotencyKey} and ${sql.ref('claimed_at')} is not null then ${sql.ref('claimed_at')} else ${now.toISOString()} end`,
       }))
@@ -429,6 +476,68 @@ export async function claimDeliveries(
   return claimed.sort((a, b) => a - b);
 }
 
+/** What one select-and-claim took: the rows claimed, the readers skipped, and the last row it looked at. */
+export interface SliceClaim {
+  rows: PendingDelivery[];
+  /** Rows moved to `skipped` because their reader is no longer active. */
+  skipped: number;
+  /** The highest subscriber id looked at (claimed or not); null when the segment had no free row left. */
+  last: number | null;
+}
+
+/**
+ * Several senders, one issue (PostgreSQL): the next free rows of a segment after `after`, selected and claimed in
+ * one transaction. `FOR UPDATE SKIP LOCKED` passes over rows another sender is claiming at this moment, so two
+ * senders never wait for each other nor take the same row, and a row once claimed is `sending` and no longer
+ * sendable. Rows of readers who left since the audience was frozen move to `skipped` in the same transaction.
+ * `claimOf` names the claim (number and idempotency key) for the ids about to be claimed. `unknownOf`: `unknown`
+ * rows are taken only when that transport left them (the outbox overwrites its own files).
+ */
+export async function claimSlice(
+  db: Kysely<Database>,
+  batchDate: ISODate,
+  page: { segmentId: string; statuses: readonly SendableStatus[]; unknownOf?: string | undefined; after: number; limit: number },
+  claimOf: (ids: readonly number[]) => ClaimSpec,
+  now: Date,
+): Promise<SliceClaim> {
+  if (page.statuses.length === 0) return { rows: [], skipped: 0, last: null };
+  return db.transaction().execute(async (trx) => {
+    const picked = (
+      await trx
+        .selectFrom('deliveries')
+        .select(['subscriber_id', 'email', 'status', 'attempts', 'transport', 'batch_no', 'idempotency_key'])
+        .where('batch_date', '=', batchDate)
+        .where('segment_id', '=', page.segmentId)
+        .where('subscriber_id', '>', page.after)
+        .where((eb) => sendable(eb, page.statuses))
+        .$if(page.unknownOf !== undefined, (q) =>
+          q.where((eb) => eb.or([eb('deliveries.status', '<>', 'unknown'), eb('deliveries.transport', '=', page.unknownOf!)])),
+        )
+        .orderBy('subscriber_id')
+        .limit(page.limit)
+        .forUpdate()
+        .skipLocked()
+        .execute()
+    ).map(toPending);
+    const last = picked.at(-1)?.subscriberId ?? null;
+    if (last === null) return { rows: [], skipped: 0, last };
+    const gone = await skipInactiveReaders(
+      trx,
+      batchDate,
+      picked.filter((r) => r.status !== 'unknown').map((r) => r.subscriberId),
+      ['planned', 'failed'],
+      now,
+    );
+    const skippedIds = new Set(gone.map((g) => g.subscriberId));
+    const ids = picked.filter((r) => !skippedIds.has(r.subscriberId)).map((r) => r.subscriberId);
+    if (ids.length === 0) return { rows: [], skipped: gone.length, last };
+    const spec = claimOf(ids);
+    const claimed = new Set(await claimDeliveries(trx, batchDate, ids, spec, now));
+    const rows = picked.filter((r) => claimed.has(r.subscriberId));
+    return { rows, skipped: gone.length, last };
+  });
+}
+
 /** What became of one claimed mail. */
 export type DeliveryOutcome =
   | { subscriberId: number; status: 'sent'; messageId: string | null }
@@ -440,14 +549,15 @@ export type DeliveryOutcome =
 const OUTCOME_CHUNK = 200;
 
 /**
- * Records the outcomes of one claim in one transaction: only rows still in `sending` move (a claim is settled
- * once). A bounce also suppresses the reader (active → bounced), so no later issue is sent to the address.
+ * Records the outcomes of one claim in one transaction: only rows still in `sending` (and, with `claimedBy`,
+ * claimed by that sender) move (a claim is settled once). A bounce also suppresses the reader (active → bounced), so no later issue is sent to the address.
  */
 export async function recordOutcomes(
   db: Kysely<Database>,
   batchDate: ISODate,
   outcomes: readonly DeliveryOutcome[],
   now: Date,
+  claimedBy?: string,
 ): Promise<void> {
   if (outcomes.length === 0) return;
   const at = now.toISOString();
@@ -482,6 +592,9 @@ export async function recordOutcomes(
           .where('batch_date', '=', batchDate)
           .where('subscriber_id', 'in', ids)
           .where('status', '=', 'sending')
+          // One of several senders settles only its own claims: a row another sender took over (this one stalled
+          // past its lease) and claimed again is that sender's to settle.
+          .$if(claimedBy !== undefined, (q) => q.where('claimed_by', '=', claimedBy!))
           .execute();
         if (status === 'bounced') {
           await trx

@@ -2,10 +2,12 @@ import type { Kysely } from 'kysely';
 import type { ISODate } from '../types.ts';
 import {
   claimDeliveries,
+  claimSlice,
   countUnknown,
   markInterruptedSends,
   pendingDeliveries,
   recordOutcomes,
+  sendingBySender,
   skipInactiveReaders,
   summarizeLedger,
   uncertainClaims,
@@ -21,9 +23,24 @@ import type { Database } from './schema.ts';
 // those. It is typed structurally (store/ may not import deliver/); deliver/ checks it against `Ledger` where it
 // opens it.
 
-export function openDeliveryLedger(db: Kysely<Database>, batchDate: ISODate) {
+//
+// With `sender` (one of several senders of the issue, PostgreSQL; see send-issue.ts), every claim names it, only the
+// `sending` rows of senders that are gone turn `unknown`, and `shared` claims free rows with SKIP LOCKED.
+export function openDeliveryLedger(db: Kysely<Database>, batchDate: ISODate, sender?: string) {
+  const named = (spec: ClaimSpec): ClaimSpec => (sender === undefined ? spec : { ...spec, claimedBy: sender });
+  const shared =
+    sender === undefined
+      ? undefined
+      : {
+          owner: sender,
+          claimSlice: (page: ClaimPage, claimOf: (ids: readonly number[]) => ClaimSpec, now: Date) =>
+            claimSlice(db, batchDate, page, (ids) => named(claimOf(ids)), now),
+          inFlight: () => sendingBySender(db, batchDate),
+        };
   return {
-    markInterrupted: (now: Date) => markInterruptedSends(db, batchDate, now),
+    markInterrupted: (now: Date, deadOwners: readonly string[] = []) =>
+      markInterruptedSends(db, batchDate, now, sender === undefined ? undefined : { deadOwners }),
+    shared,
     summarize: () => summarizeLedger(db, batchDate),
     countUnknown: (filter: { transport: string; claimedSince?: string | undefined }) => countUnknown(db, batchDate, filter),
     uncertainClaims: (filter: { segmentId: string; transport: string; claimedSince?: string | undefined }) =>
@@ -33,9 +50,11 @@ export function openDeliveryLedger(db: Kysely<Database>, batchDate: ISODate) {
     skipInactive: async (ids: readonly number[], from: readonly SendableStatus[], now: Date) =>
       (await skipInactiveReaders(db, batchDate, ids, from, now)).map((s) => s.subscriberId),
     reserveBatchNumbers: (count: number, now: Date) => nextBatchNumber(db, batchDate, now, count),
-    claim: (ids: readonly number[], spec: ClaimSpec, now: Date) => claimDeliveries(db, batchDate, ids, spec, now),
-    settle: (outcomes: readonly DeliveryOutcome[], now: Date) => recordOutcomes(db, batchDate, outcomes, now),
+    claim: (ids: readonly number[], spec: ClaimSpec, now: Date) => claimDeliveries(db, batchDate, ids, named(spec), now),
+    settle: (outcomes: readonly DeliveryOutcome[], now: Date) => recordOutcomes(db, batchDate, outcomes, now, sender),
   };
 }
+
+type ClaimPage = { segmentId: string; statuses: readonly SendableStatus[]; unknownOf?: string | undefined; after: number; limit: number };
 
 export type DeliveryLedger = ReturnType<typeof openDeliveryLedger>;

@@ -161,14 +161,18 @@ export async function loadSegmentRender(
   };
 }
 
-/** Keeps a segment's mail so every later run of the issue sends exactly the same one. */
+/**
+ * Keeps a segment's mail so every later run of the issue sends exactly the same one, and returns the mail kept:
+ * the first one saved wins (several senders of one issue may render a segment at the same time; they all send
+ * the one kept).
+ */
 export async function saveSegmentRender(
   db: Kysely<Database>,
   batchDate: ISODate,
   segmentId: string,
   render: StoredRender,
   now: Date,
-): Promise<void> {
+): Promise<StoredRender> {
   const result = await db
     .updateTable('issue_segments')
     .set({
@@ -181,10 +185,12 @@ export async function saveSegmentRender(
     })
     .where('batch_date', '=', batchDate)
     .where('segment_id', '=', segmentId)
+    .where('html', 'is', null)
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) {
-    throw new StoreError(`segment ${segmentId} is not part of the issue of ${batchDate}`);
-  }
+  if (Number(result.numUpdatedRows) > 0) return render;
+  const kept = await loadSegmentRender(db, batchDate, segmentId);
+  if (!kept) throw new StoreError(`segment ${segmentId} is not part of the issue of ${batchDate}`);
+  return kept;
 }
 
 /** Drops the kept mails of a settled issue (about 100 KB per segment per day); the segment list stays. */

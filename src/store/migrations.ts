@@ -5,6 +5,7 @@ import { frequencyMigration } from './frequency-schema.ts';
 import { interestsMigration } from './interests-schema.ts';
 import type { DialectName } from './dialect.ts';
 import { runsMigration } from './runs-schema.ts';
+import { sendersMigration } from './senders-schema.ts';
 import { initialMigration } from './schema.ts';
 import { translationSummariesMigration } from './summaries-schema.ts';
 import { webMigration } from './web-schema.ts';
@@ -23,5 +24,6 @@ export function createMigrations(dialect: DialectName): Record<string, Migration
     '0400_paper_details': detailsMigration(),
     '0500_reader_interests': interestsMigration(),
     '0600_weekly_digest': frequencyMigration(),
+    '0700_senders': sendersMigration(),
   };
 }

@@ -6,6 +6,14 @@ import type { Database } from './schema.ts';
 // two runs racing for a free or expired lock cannot both win. The holder renews `expires_at` while it runs; a
 // holder that died stops renewing and its lock is taken over once it has expired.
 
+/**
+ * The lease of one sender of an issue (several senders share an issue on PostgreSQL): held while it sends, and what
+ * tells the others whether its `sending` rows (deliveries.claimed_by = owner) are still its own.
+ */
+export function senderLeaseName(batchDate: string, owner: string): string {
+  return `sender:${batchDate}:${owner}`;
+}
+
 export interface LockHolder {
   owner: string;
   acquiredAt: string;

@@ -123,6 +123,9 @@ export interface DeliveriesTable {
   sent_at: string | null;
   /** When the row was last claimed (its idempotency key was last used). */
   claimed_at: string | null;
+  // Added by 0700_senders (senders-schema.ts):
+  /** `host/pid/nonce` of the sender that last claimed the row. */
+  claimed_by: string | null;
 }
 
 export interface Database extends DeliveryTables, RunTables, DetailsTables, InterestsTables {

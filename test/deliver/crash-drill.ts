@@ -1,15 +1,17 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
+import pg from 'pg';
 import type { CliIO } from '../../src/cli/context.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { upsertSubscribers } from '../../src/store/subscribers.ts';
 import type { Language } from '../../src/types.ts';
-import { createPgDatabase, type Dialect } from '../support/test-databases.ts';
+import { createPgDatabase, PG_URL, type Dialect } from '../support/test-databases.ts';
 
 // Crash drills: a real `paperboy run` in a child process, killed with SIGKILL at random moments (mostly while it
 // sends, some while it starts or prepares), run again and again until it finishes. The seeds are printed, and
@@ -185,4 +187,34 @@ export async function killRepeatedly(options: {
     }
   }
   return { killed, finishedEarly, moments };
+}
+
+/**
+ * A copy of a PostgreSQL drill workspace (readers and the stored day, nothing sent), made with `CREATE DATABASE …
+ * TEMPLATE`, so each seed of a drill starts from the same state without preparing it again. The template must
+ * have no open connection.
+ */
+export async function copyWorkspace(template: DrillWorkspace): Promise<DrillWorkspace> {
+  if (!PG_URL) throw new Error('TEST_DATABASE_URL is not set');
+  const from = new URL(template.databaseUrl).pathname.slice(1);
+  const name = `${from}_${randomBytes(3).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database "${name}" template "${from}"`);
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  return {
+    ...template,
+    databaseUrl,
+    open: () => openDatabase({ url: databaseUrl }),
+    cleanup: () => admin(`drop database if exists "${name}" with (force)`),
+  };
 }

@@ -28,13 +28,6 @@ import {
 //
 // Needs root, `ip` and `unshare` (CI runs as root) and PostgreSQL (TEST_DATABASE_URL); skipped otherwise, saying why.
 
-/**
- * Whether several workers share one issue's sending (issue 13, item 1: claims that skip each other's locked rows).
- * Until that is merged, a second run waits for the issue lock and finds nothing left, so only one worker sends.
- * Flip to true once it is: the test then also requires that both workers sent mail.
- */
-const WORKERS_SHARE_AN_ISSUE = false;
-
 const READERS = 400;
 const SECRET = 'two-hosts-secret-0123456789abcdef0123456789ab';
 const BIN = resolve(import.meta.dirname, '../../bin/paperboy.js');
@@ -149,7 +142,7 @@ describe.skipIf(skipReason !== null)('two workers on two hosts (network namespac
     expect(reports.reduce((n, r) => n + (r.transports[0]?.sent ?? 0), 0)).toBe(READERS);
   });
 
-  it.runIf(WORKERS_SHARE_AN_ISSUE)('both workers take part in sending', () => {
+  it('both workers take part in sending', () => {
     for (const host of network!.hosts) {
       expect(sink!.received.filter((mail) => mail.from === host.address).length, host.hostname).toBeGreaterThan(0);
     }

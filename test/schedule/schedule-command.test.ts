@@ -86,7 +86,9 @@ describe('paperboy run --force and paperboy runs', () => {
     expect(await runCli([...ws.args, 'runs'], list.io)).toBe(0);
     const lines = list.stdout().split('\n');
     expect(lines[0]).toMatch(/^started \(UTC\)\s+trigger\s+batch\s+status \(exit\)\s+mails\s+took\s+message$/);
-    expect(lines).toHaveLength(3);
+    // The runs, then the issue they worked on as a whole.
+    expect(lines).toHaveLength(5);
+    expect(lines[4]).toBe('issue 2025-11-14: 8 readers, 8 sent, 0 failed, 0 bounced, 0 unknown, 0 skipped, 0 not sent yet');
     expect(lines[1]).toMatch(/run\s+2025-11-14\s+sent \(0\)\s+8 sent\s+.*sent 8 mails/);
     expect(lines[2]).toMatch(/run\s+2025-11-14\s+late \(1\)\s+0 sent\s+.*past schedule\.lateCutoffHours/);
 

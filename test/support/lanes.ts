@@ -12,6 +12,7 @@ export const FAST_LANE = process.env.PAPERBOY_TEST_LANE === 'fast';
 /** Test files `npm run test:fast` leaves out, from the repository root. */
 export const SLOW_LANE_FILES: readonly string[] = [
   'test/deliver/crash-drills.test.ts',
+  'test/deliver/two-worker-drills.test.ts',
   'test/web/browser-flow.test.ts',
   'test/render/mail-in-browser.test.ts',
   'test/web/paper-page-browser.test.ts',

@@ -1,4 +1,5 @@
 import { UsageError, type ExitCode, EXIT } from '../../errors.ts';
+import { deliveryCounts, type DeliveryStatus } from '../../store/deliveries.ts';
 import { listRuns, loadRun, type RunRecord } from '../../store/runs.ts';
 import { type CliIO, type GlobalOptions, withContext } from '../context.ts';
 import { parseIsoDate } from './run.ts';
@@ -40,6 +41,33 @@ export function renderRuns(runs: readonly RunRecord[]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+/** One issue as a whole: its ledger by state, and the runs listed that sent it (several on PostgreSQL). */
+export interface IssueLine {
+  batchDate: string;
+  ledger: Record<DeliveryStatus, number>;
+  /** Mails sent by each listed run of the issue, oldest first. */
+  sentByRun: number[];
+}
+
+/**
+ * Below the runs, one line per issue they worked on: several runs may share an issue (PostgreSQL), each reporting
+ * what it sent itself; this line is the issue's whole ledger, and how the runs listed added up to it.
+ */
+export function renderIssues(issues: readonly IssueLine[]): string {
+  return issues
+    .map(({ batchDate, ledger, sentByRun }) => {
+      const total = Object.values(ledger).reduce((a, b) => a + b, 0);
+      const runs = sentByRun.filter((n) => n > 0);
+      const by = runs.length > 1 ? ` (by ${runs.length} runs: ${runs.join(' + ')})` : '';
+      const toSend = ledger.planned + ledger.sending;
+      return (
+        `issue ${batchDate}: ${total} readers, ${ledger.sent} sent${by}, ${ledger.failed} failed, ${ledger.bounced} bounced, ` +
+        `${ledger.unknown} unknown, ${ledger.skipped} skipped, ${toSend} not sent yet`
+      );
+    })
+    .join('\n');
+}
+
 /** `paperboy runs`: the run history, newest first; `--json` gives each run with its whole stored report. */
 export async function runsCommand(options: RunsCommandOptions, io: CliIO): Promise<ExitCode> {
   const limit = parseLimit(options.limit);
@@ -47,7 +75,14 @@ export async function runsCommand(options: RunsCommandOptions, io: CliIO): Promi
   return withContext(options, io, async ({ db }) => {
     const runs = await listRuns(db, { limit, batchDate });
     if (!options.json) {
-      io.out(renderRuns(runs));
+      const issues: IssueLine[] = [];
+      for (const batchDate of new Set(runs.flatMap((r) => (r.batchDate ? [r.batchDate] : [])))) {
+        const ledger = await deliveryCounts(db, batchDate);
+        if (Object.values(ledger).every((n) => n === 0)) continue;
+        const sentByRun = runs.filter((r) => r.batchDate === batchDate).map((r) => r.mailsSent).reverse();
+        issues.push({ batchDate, ledger, sentByRun });
+      }
+      io.out(issues.length > 0 ? `${renderRuns(runs)}\n\n${renderIssues(issues)}` : renderRuns(runs));
       return EXIT.ok;
     }
     const full = [];
