@@ -65,6 +65,25 @@ function provider(resend: ResendBehaviour) {
   return { transport, delivered, keys };
 }
 
+/**
+ * The transports, each of whose calls waits until every one of them has been called once (for at most 10 s, so a
+ * sender that never gets a row fails the test's counts instead of hanging it).
+ */
+function meetingTransports(transports: MailTransport[]): MailTransport[] {
+  const arrived = new Set<number>();
+  let allArrived!: () => void;
+  const met = new Promise<void>((resolve) => (allArrived = resolve));
+  return transports.map((inner, i) => ({
+    ...inner,
+    async send(mails: MailJob[], context: SendContext) {
+      arrived.add(i);
+      if (arrived.size === transports.length) allArrived();
+      await Promise.race([met, pause(10_000)]);
+      return inner.send(mails, context);
+    },
+  }));
+}
+
 let db: Kysely<Database>;
 
 function senderContext(owner: string) {
@@ -167,10 +186,16 @@ describe.runIf(PG_URL)('deliver/shared-senders on postgres', () => {
 
   it('two senders send one issue together: disjoint claims, every reader exactly once, each report its own share', async () => {
     await seed(240);
+    // Both alive, as a run holds its sender's lease (run-issue.ts): neither may take the other's rows in flight.
+    await abandonedLease(A, 60_000);
+    await abandonedLease(B, 60_000);
     const mails = provider('duplicate');
+    // Neither sender's first call returns before the other has made one: however the two are scheduled (a loaded
+    // CI machine may start B late), both hold a claim at the same time, so the claims must be disjoint.
+    const [transportA, transportB] = meetingTransports([mails.transport(3), mails.transport(3)]);
     const [a, b] = await Promise.all([
-      sendIssue(senderContext(A), DAY, mails.transport(3), segments, POLICY),
-      sendIssue(senderContext(B), DAY, mails.transport(3), segments, POLICY),
+      sendIssue(senderContext(A), DAY, transportA!, segments, POLICY),
+      sendIssue(senderContext(B), DAY, transportB!, segments, POLICY),
     ]);
     const copies = copiesOf(mails.delivered);
     expect(copies.size).toBe(240);
