@@ -1,6 +1,6 @@
 // Which of a batch's papers one reader's own interests pick or forbid: papers by an author they follow, papers
-// naming one of their keywords, and papers naming an excluded keyword (never in their mail). Pure; the matchers
-// are compiled once per distinct set of interests and reused for every paper of the batch.
+// naming one of their keywords, and papers naming an excluded keyword (never in their mail). Pure; each distinct
+// keyword is compiled once and run over a batch once (keywordHits), whatever number of readers name it.
 import type { Paper, ReaderInterests } from '../types.ts';
 import { type CompiledKeyword, compileKeywords, type KeywordMatcher } from './match-keywords.ts';
 

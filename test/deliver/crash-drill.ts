@@ -12,6 +12,7 @@ import type { Database } from '../../src/store/schema.ts';
 import { upsertSubscribers } from '../../src/store/subscribers.ts';
 import type { Language } from '../../src/types.ts';
 import { createPgDatabase, PG_URL, type Dialect } from '../support/test-databases.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 // Crash drills: a real `paperboy run` in a child process, killed with SIGKILL at random moments (mostly while it
 // sends, some while it starts or prepares), run again and again until it finishes. The seeds are printed, and
@@ -25,18 +26,6 @@ const COMBOS: Array<[string[], Language]> = [
   [['agents', 'llm'], 'bilingual'],
   [['vision'], 'zh'],
 ];
-
-/** mulberry32: a small seeded generator, so a drill can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function drillSeed(): number {
   const fixed = Number(process.env.PAPERBOY_DRILL_SEED);

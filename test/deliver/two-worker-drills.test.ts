@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/run-report.ts';
 import { listDeliveries } from '../../src/store/deliveries.ts';
 import { notePostgresSkipped, PG_URL } from '../support/test-databases.ts';
-import { copyWorkspace, DRILL_DATE, drillSeed, drillWorkspace, runChild, seededRandom, type ChildRun, type DrillWorkspace } from './crash-drill.ts';
+import { copyWorkspace, DRILL_DATE, drillSeed, drillWorkspace, runChild, type ChildRun, type DrillWorkspace } from './crash-drill.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 import { startFakeResend } from './fake-resend.ts';
 import { startSmtpSink } from './smtp-sink.ts';
 

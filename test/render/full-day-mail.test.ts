@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFeed } from '../../src/arxiv/parse-feed.ts';
 import { DEFAULT_DOMAINS } from '../../src/config/default-domains.ts';
-import { splitSentences } from '../../src/render/excerpt.ts';
 import { renderIssue } from '../../src/render/render-issue.ts';
 import { buildSegmentIssue } from '../../src/select/build-segment-issue.ts';
 import { selectPapers } from '../../src/select/select-papers.ts';
+import { standInChinese } from '../support/distinct-readers.ts';
 import type { ChineseText, Language, NewsletterSite, Paper, SegmentIssue } from '../../src/types.ts';
 
 // Everything that matches is in reach (issue 12, part 3), on the two real full days: each topic's top papers with
@@ -22,31 +22,9 @@ const SITE: NewsletterSite = {
 const BUDGET = 90_000;
 const ALL_TOPICS = DEFAULT_DOMAINS.map((d) => d.id);
 
-// The full days have no recorded translations: real Chinese abstracts of the sample day stand in, cycled, and
-// titles of a typical length (a Chinese title takes ~40 % of the English title's characters, each 3 bytes).
-const ZH_ABSTRACTS = Object.values(
-  JSON.parse(readFileSync('test/fixtures/zh-2025-11-14.json', 'utf8')) as Record<string, { abstract_zh: string }>,
-).map((v) => v.abstract_zh);
-const ZH_TITLE_TEXT = '面向大型语言模型的高效推理与多模态智能体评测基准及其在机器人视觉任务中的应用研究';
-
 function chineseFor(papers: readonly Paper[], withPoints: boolean): (paper: Paper) => ChineseText {
   const index = new Map(papers.map((p, i) => [p.id, i]));
-  return (paper) => {
-    const i = index.get(paper.id) ?? 0;
-    const abstractZh = ZH_ABSTRACTS[i % ZH_ABSTRACTS.length] ?? '';
-    const titleZh = ZH_TITLE_TEXT.slice(0, Math.max(8, Math.round(paper.title.length * 0.4)));
-    if (!withPoints) return { titleZh, abstractZh };
-    const en = splitSentences(paper.abstract.replace(/\s+/gu, ' '));
-    const zh = splitSentences(abstractZh);
-    return {
-      titleZh,
-      abstractZh,
-      tldrEn: (en[1] ?? en[0] ?? '').slice(0, 160),
-      tldrZh: (zh[1] ?? zh[0] ?? '').slice(0, 60),
-      pointsEn: en.slice(2, 5).map((s) => s.slice(0, 140)),
-      pointsZh: zh.slice(2, 5).map((s) => s.slice(0, 55)),
-    };
-  };
+  return (paper) => standInChinese(paper, index.get(paper.id) ?? 0, withPoints);
 }
 
 /** The part of the mail (HTML or text) between topic `index`'s heading and the next topic's. */

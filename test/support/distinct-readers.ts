@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { splitSentences } from '../../src/render/excerpt.ts';
 import { attachExtras, planSegmentIssues, segmentIdOf, segmentKeyOf } from '../../src/select/index.ts';
 import type { ChineseText, DomainSelection, ISODate, Language, Paper, PaperExtras, SegmentIssue, SegmentKey } from '../../src/types.ts';
+import { seededRandom } from './seeded-random.ts';
 
 // Readers whose preferences differ from each other's (topics, language, their own keywords, exclusions and
 // authors), as many as asked, and each one's issue built the way a run builds it (planSegmentIssues: personal
@@ -15,15 +16,27 @@ const KEYWORDS = [
   'privacy', 'uncertainty', 'mixture of experts', 'tokenizer', 'hallucination', 'preference', 'distillation',
 ];
 
-/** A small deterministic generator (mulberry32): the same readers on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+// The full days have no recorded translations: real Chinese abstracts of the sample day stand in, cycled, and
+// titles of a typical length (a Chinese title takes ~40 % of the English title's characters, each 3 bytes).
+const ZH_ABSTRACTS = Object.values(
+  JSON.parse(readFileSync('test/fixtures/zh-2025-11-14.json', 'utf8')) as Record<string, { abstract_zh: string }>,
+).map((v) => v.abstract_zh);
+const ZH_TITLE_TEXT = '面向大型语言模型的高效推理与多模态智能体评测基准及其在机器人视觉任务中的应用研究';
+
+/** The `index`th paper of a full day's stand-in Chinese text, with a TL;DR and key points made of its sentences or without. */
+export function standInChinese(paper: Paper, index: number, withPoints: boolean): ChineseText {
+  const abstractZh = ZH_ABSTRACTS[index % ZH_ABSTRACTS.length] ?? '';
+  const titleZh = ZH_TITLE_TEXT.slice(0, Math.max(8, Math.round(paper.title.length * 0.4)));
+  if (!withPoints) return { titleZh, abstractZh };
+  const en = splitSentences(paper.abstract.replace(/\s+/gu, ' '));
+  const zh = splitSentences(abstractZh);
+  return {
+    titleZh,
+    abstractZh,
+    tldrEn: (en[1] ?? en[0] ?? '').slice(0, 160),
+    tldrZh: (zh[1] ?? zh[0] ?? '').slice(0, 60),
+    pointsEn: en.slice(2, 5).map((s) => s.slice(0, 140)),
+    pointsZh: zh.slice(2, 5).map((s) => s.slice(0, 55)),
   };
 }
 
@@ -33,41 +46,18 @@ function random(seed: number): () => number {
  * and a venue.
  */
 export function dayTexts(papers: readonly Paper[]): { chineseOf: (p: Paper) => ChineseText | null; extras: Map<string, PaperExtras> } {
-  const zhAbstracts = Object.values(
-    JSON.parse(readFileSync('test/fixtures/zh-2025-11-14.json', 'utf8')) as Record<string, { abstract_zh: string }>,
-  ).map((v) => v.abstract_zh);
-  const zhTitle = '面向大型语言模型的高效推理与多模态智能体评测基准及其在机器人视觉任务中的应用研究';
   const chinese = new Map<string, ChineseText | null>();
   const extras = new Map<string, PaperExtras>();
   papers.forEach((paper, i) => {
     if (i % 4 === 1) extras.set(paper.id, { codeUrl: `https://github.com/example/p${i}`, projectUrl: null, venue: i % 8 === 1 ? 'NeurIPS 2025' : null });
-    if (i % 5 === 4) {
-      chinese.set(paper.id, null);
-      return;
-    }
-    const abstractZh = zhAbstracts[i % zhAbstracts.length] ?? '';
-    const titleZh = zhTitle.slice(0, Math.max(8, Math.round(paper.title.length * 0.4)));
-    if (i % 3 === 0) {
-      chinese.set(paper.id, { titleZh, abstractZh });
-      return;
-    }
-    const en = splitSentences(paper.abstract.replace(/\s+/gu, ' '));
-    const zh = splitSentences(abstractZh);
-    chinese.set(paper.id, {
-      titleZh,
-      abstractZh,
-      tldrEn: (en[1] ?? en[0] ?? '').slice(0, 160),
-      tldrZh: (zh[1] ?? zh[0] ?? '').slice(0, 60),
-      pointsEn: en.slice(2, 5).map((s) => s.slice(0, 140)),
-      pointsZh: zh.slice(2, 5).map((s) => s.slice(0, 55)),
-    });
+    chinese.set(paper.id, i % 5 === 4 ? null : standInChinese(paper, i, i % 3 !== 0));
   });
   return { chineseOf: (p) => chinese.get(p.id) ?? null, extras };
 }
 
 /** Reader `i`'s key: 1–7 topics, a language, and (for most) keywords, an exclusion or two and followed authors. */
 export function distinctReaderKey(i: number, papers: readonly Paper[], domainOrder: readonly string[]): SegmentKey {
-  const next = random(i * 7919 + 17);
+  const next = seededRandom(i * 7919 + 17);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   // Every seventh reader takes every topic: on a full day those mails meet the size budget.
   const topics = i % 7 === 3 ? [...domainOrder] : domainOrder.filter(() => next() < 0.35);
