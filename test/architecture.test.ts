@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 //     1  arxiv, select, translate, render, deliver    the stages
 //        config, subscribers, evaluate, run-report.ts what the stages are given, and the report assembled from
 //                                                     what they return
-//     0  store, links, net, log, errors.ts, types.ts, hidden-characters.ts, package-info.ts
+//     0  store, links, net, log, errors.ts, types.ts, hidden-characters.ts, iso-date.ts, package-info.ts
 //                                                     storage and the core every layer may use
 //
 // So store/ and the stages never import cli/, run-issue.ts, preview/, schedule/ or web/, and store/ imports no
@@ -54,6 +54,7 @@ const LAYERS: Record<string, number> = {
   'errors.ts': 0,
   'types.ts': 0,
   'hidden-characters.ts': 0,
+  'iso-date.ts': 0,
   'package-info.ts': 0,
 };
 

@@ -2,6 +2,7 @@
 // Pure: the holidays and `now` come in as arguments, so the rules can be checked against any date.
 import { DateTime } from 'luxon';
 import { DIGEST_WEEKDAYS, type DigestWeek, type DigestWeekday, type ISODate } from '../types.ts';
+import { addDays, isoWeekStart } from '../iso-date.ts';
 
 export const ARXIV_ZONE = 'America/New_York';
 
@@ -37,13 +38,7 @@ function toDay(date: ISODate): DateTime<true> {
   return d;
 }
 
-function fromDay(d: DateTime<true>): ISODate {
-  return d.toISODate();
-}
-
-export function addDays(date: ISODate, days: number): ISODate {
-  return fromDay(toDay(date).plus({ days }));
-}
+export { addDays, isoWeekStart };
 
 /**
  * Whether arXiv announces at 20:00 ET on `etDate`: Mon–Thu unless a holiday; Sunday only when neither it nor
@@ -126,11 +121,6 @@ export function nextBatchAfter(date: ISODate, holidays: ReadonlySet<ISODate>): I
 // digest. The digest is part of that batch's issue; a run of a later batch of the same week also takes in weekly
 // readers who have no digest yet that week (one who signed up after it went out, or a week whose digest day was never
 // run), and the ledger keeps it to one digest per reader and week (see src/store/weekly-digests.ts).
-
-/** Monday of the ISO week `date` falls in. */
-export function isoWeekStart(date: ISODate): ISODate {
-  return addDays(date, 1 - toDay(date).weekday);
-}
 
 /** The batch the digest of `date`'s ISO week goes out with (see above), or null for a week without batches. */
 export function digestBatchOfWeek(date: ISODate, weeklyOn: DigestWeekday, holidays: ReadonlySet<ISODate>): ISODate | null {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { addDays, isoWeekStart } from '../iso-date.ts';
 import { loadBatch } from '../store/batches.ts';
 import type { ReaderScope } from '../store/mailed-papers.ts';
 import type { Database } from '../store/schema.ts';
@@ -31,11 +32,8 @@ export function mergeWeekPapers(batches: ReadonlyArray<readonly Paper[]>): Paper
 /** The dates from `week.from` to `week.to`, oldest first. */
 export function datesOfWeek(week: DigestWeek): ISODate[] {
   const dates: ISODate[] = [];
-  for (let d = new Date(`${week.from}T00:00:00Z`); ; d.setUTCDate(d.getUTCDate() + 1)) {
-    const date = d.toISOString().slice(0, 10);
-    if (date > week.to) return dates;
-    dates.push(date);
-  }
+  for (let date = week.from; date <= week.to; date = addDays(date, 1)) dates.push(date);
+  return dates;
 }
 
 /**
@@ -74,7 +72,7 @@ export async function planDailyAndWeekly(
   });
   const weeklySegments = segments.filter((s) => isWeekly(s.key));
   if (weeklySegments.length === 0) return daily;
-  const week = options.week ?? { from: isoWeekStartOf(batchDate), to: batchDate };
+  const week = options.week ?? { from: isoWeekStart(batchDate), to: batchDate };
   const papers = await papersOfWeek(db, week, day.papers);
   const weekly = await planSegments(db, batchDate, selectPapers(papers, day.domains), weeklySegments, { ...common, papers, week });
   const shown = new Map([...daily.shown, ...weekly.shown].map((p) => [p.id, p]));
@@ -87,11 +85,4 @@ export async function planDailyAndWeekly(
       segments: [...daily.repeats.segments, ...weekly.repeats.segments],
     },
   };
-}
-
-/** Monday of `date`'s ISO week (the calendar's isoWeekStart; select/ does not import the arxiv stage). */
-function isoWeekStartOf(date: ISODate): ISODate {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
-  return d.toISOString().slice(0, 10);
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { addDays } from '../iso-date.ts';
 import type { DigestWeek, ISODate } from '../types.ts';
 import { chunkRows } from './chunk-rows.ts';
 import type { Database } from './schema.ts';
@@ -22,7 +23,7 @@ type Db = Kysely<Database> | Transaction<Database>;
  */
 export async function readersWithDigest(db: Db, week: DigestWeek, subscriberIds: readonly number[]): Promise<Set<number>> {
   const found = new Set<number>();
-  const days = [0, 1, 2, 3, 4, 5, 6].map((n) => addDaysUtc(week.from, n)).filter((day) => day !== week.to);
+  const days = [0, 1, 2, 3, 4, 5, 6].map((n) => addDays(week.from, n)).filter((day) => day !== week.to);
   for (const chunk of chunkRows([...new Set(subscriberIds)])) {
     if (chunk.length === 0) continue;
     const rows = await db
@@ -61,10 +62,4 @@ export async function countWeeklyWaiting(db: Db, batchDate: ISODate): Promise<nu
     )
     .executeTakeFirst();
   return Number(row?.count ?? 0);
-}
-
-function addDaysUtc(date: ISODate, days: number): ISODate {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
 }
