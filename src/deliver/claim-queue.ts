@@ -17,10 +17,17 @@ export interface Claim {
   resolving: boolean;
 }
 
-/** `paperboy/<issue>/batch/<n>/<hash of the recipients>`: a retried claim carries exactly the same key. */
+/**
+ * `paperboy/<issue>/batch/<n>/<hash of the recipients>`: a retried claim carries exactly the same key. The hash is
+ * the first 16 hex digits of the SHA-256 of the ids joined by commas; a shared ledger computes the same in SQL.
+ */
 export function idempotencyKeyOf(batchDate: ISODate, batchNo: number, subscriberIds: readonly number[]): string {
   const digest = createHash('sha256').update(subscriberIds.join(',')).digest('hex').slice(0, 16);
-  return `paperboy/${batchDate}/batch/${batchNo}/${digest}`;
+  return `${keyPrefixOf(batchDate, batchNo)}${digest}`;
+}
+
+export function keyPrefixOf(batchDate: ISODate, batchNo: number): string {
+  return `paperboy/${batchDate}/batch/${batchNo}/`;
 }
 
 /** Which rows a run sends, and how they are cut: the claim queue's settings for a transport and a policy. */
@@ -123,13 +130,9 @@ export function createClaimQueue(options: ClaimQueueOptions): () => Promise<Clai
   const claimShared = async (): Promise<Claim | null> => {
     if (numbers.left === 0) numbers = { next: await ledger.reserveBatchNumbers(SHARED_NUMBERS, clock()), left: SHARED_NUMBERS };
     const batchNo = numbers.next;
-    let key = '';
     const slice = await shared!.claimSlice(
       { segmentId, statuses, unknownOf: options.unknownOf, after: cursor, limit: batchSize },
-      (ids) => {
-        key = idempotencyKeyOf(batchDate, batchNo, ids);
-        return { from: statuses, transport: options.transport, batchNo, idempotencyKey: key };
-      },
+      { from: statuses, transport: options.transport, batchNo, keyPrefix: keyPrefixOf(batchDate, batchNo) },
       clock(),
     );
     if (slice.skipped > 0) options.onSkipped(slice.skipped);
@@ -140,7 +143,7 @@ export function createClaimQueue(options: ClaimQueueOptions): () => Promise<Clai
     cursor = slice.last;
     if (slice.rows.length === 0) return null;
     numbers = { next: numbers.next + 1, left: numbers.left - 1 };
-    return { batchNo, key, rows: slice.rows, resolving: false };
+    return { batchNo, key: slice.key, rows: slice.rows, resolving: false };
   };
 
   return () => {

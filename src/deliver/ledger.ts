@@ -1,4 +1,4 @@
-import type { ClaimSpec, DeliveryOutcome, LedgerSummary, PendingDelivery, SendableStatus, SliceClaim, UncertainClaim } from '../store/deliveries.ts';
+import type { ClaimSpec, DeliveryOutcome, LedgerSummary, PendingDelivery, SendableStatus, SliceClaim, SliceSpec, UncertainClaim } from '../store/deliveries.ts';
 
 // The delivery ledger of one issue as the send loop sees it: exactly the reads and writes the loop makes, no
 // more. The store's adapter is `openDeliveryLedger` (store/delivery-ledger.ts, SQLite and PostgreSQL through one
@@ -34,10 +34,10 @@ export interface Ledger {
 export interface SharedLedger {
   /** This sender (`host/pid/nonce`); its lease is `sender:<date>:<owner>` in run_locks. */
   owner: string;
-  /** Selects and claims a segment's next free rows after `after` in one transaction (see store claimSlice). */
+  /** Selects and claims a segment's next free rows after `after` in one statement (see store claimSlice). */
   claimSlice(
     page: { segmentId: string; statuses: readonly SendableStatus[]; unknownOf?: string | undefined; after: number; limit: number },
-    claimOf: (ids: readonly number[]) => ClaimSpec,
+    claim: Omit<SliceSpec, 'claimedBy'>,
     now: Date,
   ): Promise<SliceClaim>;
   /** The issue's `sending` rows by the sender that claimed them. */

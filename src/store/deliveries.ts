@@ -479,63 +479,105 @@ export async function claimDeliveries(
 /** What one select-and-claim took: the rows claimed, the readers skipped, and the last row it looked at. */
 export interface SliceClaim {
   rows: PendingDelivery[];
+  /** The idempotency key the rows were claimed under (`keyPrefix` + the hash of their ids); '' when none was. */
+  key: string;
   /** Rows moved to `skipped` because their reader is no longer active. */
   skipped: number;
   /** The highest subscriber id looked at (claimed or not); null when the segment had no free row left. */
   last: number | null;
 }
 
+/** A claim of a shared issue: as ClaimSpec, but the key is finished by the database from the rows it takes. */
+export interface SliceSpec {
+  from: readonly SendableStatus[];
+  transport: string;
+  batchNo: number;
+  /** The key up to the recipients' hash: `idempotencyKeyOf` without its last part (deliver/claim-queue.ts). */
+  keyPrefix: string;
+  claimedBy: string;
+}
+
 /**
- * Several senders, one issue (PostgreSQL): the next free rows of a segment after `after`, selected and claimed in
- * one transaction. `FOR UPDATE SKIP LOCKED` passes over rows another sender is claiming at this moment, so two
- * senders never wait for each other nor take the same row, and a row once claimed is `sending` and no longer
- * sendable. Rows of readers who left since the audience was frozen move to `skipped` in the same transaction.
- * `claimOf` names the claim (number and idempotency key) for the ids about to be claimed. `unknownOf`: `unknown`
- * rows are taken only when that transport left them (the outbox overwrites its own files).
+ * Several senders, one issue (PostgreSQL only): the next free rows of a segment after `after`, selected and claimed
+ * in one statement, so a claim is one round trip. `FOR UPDATE SKIP LOCKED` passes over rows another sender is
+ * claiming at this moment, so two senders never wait for each other nor take the same row, and a row once claimed
+ * is `sending` and no longer sendable. Only rows of active readers are claimed; the key is `keyPrefix` followed
+ * by the first 16 hex digits of the SHA-256 of their ids joined by commas, which is what idempotencyKeyOf
+ * computes. Rows of readers who left since the audience was frozen then move to `skipped` (rare: one more
+ * statement when there are any). `unknownOf`: `unknown` rows are taken only when that transport left them (the
+ * outbox overwrites its own files).
  */
 export async function claimSlice(
   db: Kysely<Database>,
   batchDate: ISODate,
   page: { segmentId: string; statuses: readonly SendableStatus[]; unknownOf?: string | undefined; after: number; limit: number },
-  claimOf: (ids: readonly number[]) => ClaimSpec,
+  claim: SliceSpec,
   now: Date,
 ): Promise<SliceClaim> {
-  if (page.statuses.length === 0) return { rows: [], skipped: 0, last: null };
-  return db.transaction().execute(async (trx) => {
-    const picked = (
-      await trx
-        .selectFrom('deliveries')
-        .select(['subscriber_id', 'email', 'status', 'attempts', 'transport', 'batch_no', 'idempotency_key'])
-        .where('batch_date', '=', batchDate)
-        .where('segment_id', '=', page.segmentId)
-        .where('subscriber_id', '>', page.after)
-        .where((eb) => sendable(eb, page.statuses))
-        .$if(page.unknownOf !== undefined, (q) =>
-          q.where((eb) => eb.or([eb('deliveries.status', '<>', 'unknown'), eb('deliveries.transport', '=', page.unknownOf!)])),
-        )
-        .orderBy('subscriber_id')
-        .limit(page.limit)
-        .forUpdate()
-        .skipLocked()
-        .execute()
-    ).map(toPending);
-    const last = picked.at(-1)?.subscriberId ?? null;
-    if (last === null) return { rows: [], skipped: 0, last };
-    const gone = await skipInactiveReaders(
-      trx,
-      batchDate,
-      picked.filter((r) => r.status !== 'unknown').map((r) => r.subscriberId),
-      ['planned', 'failed'],
-      now,
-    );
-    const skippedIds = new Set(gone.map((g) => g.subscriberId));
-    const ids = picked.filter((r) => !skippedIds.has(r.subscriberId)).map((r) => r.subscriberId);
-    if (ids.length === 0) return { rows: [], skipped: gone.length, last };
-    const spec = claimOf(ids);
-    const claimed = new Set(await claimDeliveries(trx, batchDate, ids, spec, now));
-    const rows = picked.filter((r) => claimed.has(r.subscriberId));
-    return { rows, skipped: gone.length, last };
-  });
+  if (page.statuses.length === 0 || claim.from.length === 0) return { rows: [], key: '', skipped: 0, last: null };
+  const at = now.toISOString();
+  const free = sendableSql(page.statuses);
+  const unknownOf = page.unknownOf === undefined ? sql`true` : sql`(status <> 'unknown' or transport = ${page.unknownOf})`;
+  const result = await sql<{
+    subscriber_id: number;
+    email: string;
+    status: DeliveryStatus;
+    attempts: number;
+    transport: string | null;
+    batch_no: number | null;
+    idempotency_key: string | null;
+    claimed_key: string | null;
+  }>`
+    with picked as (
+      select subscriber_id, email, status, attempts, transport, batch_no, idempotency_key
+      from deliveries
+      where batch_date = ${batchDate} and segment_id = ${page.segmentId} and subscriber_id > ${page.after}
+        and ${free} and ${unknownOf}
+      order by subscriber_id
+      limit ${page.limit}
+      for update skip locked
+    ), active as (
+      select picked.subscriber_id from picked join subscribers on subscribers.id = picked.subscriber_id
+      where subscribers.status = 'active'
+    ), claim_key as (
+      select ${claim.keyPrefix} || substr(encode(sha256(convert_to(string_agg(subscriber_id::text, ',' order by subscriber_id), 'UTF8')), 'hex'), 1, 16) as key
+      from active
+    ), claimed as (
+      update deliveries set
+        status = 'sending',
+        attempts = deliveries.attempts + 1,
+        transport = ${claim.transport},
+        batch_no = ${claim.batchNo},
+        idempotency_key = claim_key.key,
+        failure_kind = null,
+        updated_at = ${at},
+        claimed_by = ${claim.claimedBy},
+        -- A claim sent again under its key keeps the time the key was first used: that is what the provider counts.
+        claimed_at = case when deliveries.idempotency_key = claim_key.key and deliveries.claimed_at is not null then deliveries.claimed_at else ${at} end
+      from active, claim_key
+      where deliveries.batch_date = ${batchDate} and deliveries.subscriber_id = active.subscriber_id and ${sendableSql(claim.from)}
+      returning deliveries.subscriber_id, deliveries.idempotency_key
+    )
+    select picked.*, claimed.idempotency_key as claimed_key
+    from picked left join claimed on claimed.subscriber_id = picked.subscriber_id
+    order by picked.subscriber_id`.execute(db);
+  const picked = result.rows;
+  const last = picked.length > 0 ? Number(picked.at(-1)!.subscriber_id) : null;
+  if (last === null) return { rows: [], key: '', skipped: 0, last };
+  const rows = picked.filter((r) => r.claimed_key !== null).map(toPending);
+  const key = picked.find((r) => r.claimed_key !== null)?.claimed_key ?? '';
+  // Not claimed: a reader who is no longer active. Their planned or failed rows are skipped, as in the other path.
+  const left = picked.filter((r) => r.claimed_key === null && r.status !== 'unknown').map((r) => Number(r.subscriber_id));
+  const gone = left.length > 0 ? await skipInactiveReaders(db, batchDate, left, ['planned', 'failed'], now) : [];
+  return { rows, key, skipped: gone.length, last };
+}
+
+/** `sendable` as a bare SQL condition, for statements written out in SQL. */
+function sendableSql(statuses: readonly SendableStatus[]) {
+  const plain = statuses.filter((s) => s !== 'failed');
+  const ors = plain.length > 0 ? [sql`status in (${sql.join(plain.map((s) => sql.lit(s)))})`] : [];
+  if (statuses.includes('failed')) ors.push(sql`(status = 'failed' and failure_kind = 'transient')`);
+  return sql`(${sql.join(ors, sql` or `)})`;
 }
 
 /** What became of one claimed mail. */

@@ -14,6 +14,7 @@ import {
   type ClaimSpec,
   type DeliveryOutcome,
   type SendableStatus,
+  type SliceSpec,
 } from './deliveries.ts';
 import { nextBatchNumber } from './issues.ts';
 import type { Database } from './schema.ts';
@@ -33,8 +34,8 @@ export function openDeliveryLedger(db: Kysely<Database>, batchDate: ISODate, sen
       ? undefined
       : {
           owner: sender,
-          claimSlice: (page: ClaimPage, claimOf: (ids: readonly number[]) => ClaimSpec, now: Date) =>
-            claimSlice(db, batchDate, page, (ids) => named(claimOf(ids)), now),
+          claimSlice: (page: ClaimPage, claim: Omit<SliceSpec, 'claimedBy'>, now: Date) =>
+            claimSlice(db, batchDate, page, { ...claim, claimedBy: sender }, now),
           inFlight: () => sendingBySender(db, batchDate),
         };
   return {

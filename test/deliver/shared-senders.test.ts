@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { idempotencyKeyOf, keyPrefixOf } from '../../src/deliver/claim-queue.ts';
 import { prepareIssue } from '../../src/deliver/prepare-issue.ts';
 import { sendIssue, type SendPolicy } from '../../src/deliver/send-issue.ts';
 import type { MailJob, MailTransport, ResendBehaviour, SendContext, SendOutcome } from '../../src/deliver/transport.ts';
 import { READER_PLACEHOLDERS } from '../../src/render/render-issue.ts';
-import { claimSlice, listDeliveries, markInterruptedSends, type ClaimSpec } from '../../src/store/deliveries.ts';
+import { claimSlice, listDeliveries, markInterruptedSends, type ClaimSpec, type SliceSpec } from '../../src/store/deliveries.ts';
 import { openDeliveryLedger } from '../../src/store/delivery-ledger.ts';
 import { nextBatchNumber } from '../../src/store/issues.ts';
 import { senderLeaseName, tryAcquireLock } from '../../src/store/run-locks.ts';
@@ -144,13 +145,11 @@ describe.runIf(PG_URL)('deliver/shared-senders on postgres', () => {
 
   it('claimSlice passes over rows another sender is claiming (SKIP LOCKED) instead of waiting for them', async () => {
     await seed(60);
-    const claimOf = (owner: string) => (ids: readonly number[]): ClaimSpec => ({
-      from: ['planned'],
-      transport: 'smtp',
-      batchNo: 1,
-      idempotencyKey: `k-${owner}-${ids.join(',')}`,
-      claimedBy: owner,
-    });
+    let batchNo = 0;
+    const claimOf = (owner: string): SliceSpec => {
+      batchNo += 1;
+      return { from: ['planned'], transport: 'smtp', batchNo, keyPrefix: keyPrefixOf(DAY, batchNo), claimedBy: owner };
+    };
     const page = { segmentId: 'en.llm', statuses: ['planned'] as const, after: 0, limit: 10 };
     let inside: number[] = [];
     // Sender A's claim is held open (its transaction has locked its rows) while sender B claims.
@@ -172,7 +171,8 @@ describe.runIf(PG_URL)('deliver/shared-senders on postgres', () => {
       expect(Math.min(...inside)).toBeGreaterThan(Math.max(...lockedIds));
     });
     // Two claims at once take disjoint rows, and a row once claimed is no longer free.
-    const [x, y] = await Promise.all([claimSlice(db, DAY, page, claimOf(A), new Date()), claimSlice(db, DAY, page, claimOf(B), new Date())]);
+    const [specX, specY] = [claimOf(A), claimOf(B)];
+    const [x, y] = await Promise.all([claimSlice(db, DAY, page, specX, new Date()), claimSlice(db, DAY, page, specY, new Date())]);
     const xs = x.rows.map((r) => r.subscriberId);
     const ys = y.rows.map((r) => r.subscriberId);
     expect(xs).toHaveLength(10);
@@ -182,6 +182,28 @@ describe.runIf(PG_URL)('deliver/shared-senders on postgres', () => {
     expect(rows).toHaveLength(30);
     const owners = await db.selectFrom('deliveries').select(['subscriber_id', 'claimed_by']).where('status', '=', 'sending').execute();
     for (const row of owners) expect(row.claimed_by).toBe(xs.includes(Number(row.subscriber_id)) ? A : B);
+    // The database finishes the key as idempotencyKeyOf does, from the ids it claimed.
+    expect(x.key).toBe(idempotencyKeyOf(DAY, specX.batchNo, xs));
+    expect(y.key).toBe(idempotencyKeyOf(DAY, specY.batchNo, ys));
+    const keys = await db.selectFrom('deliveries').select(['subscriber_id', 'idempotency_key']).where('status', '=', 'sending').execute();
+    for (const row of keys.filter((r) => xs.includes(Number(r.subscriber_id)))) expect(row.idempotency_key).toBe(x.key);
+  });
+
+  it('claimSlice skips readers who left since the issue was prepared, and keys the claim by the readers it took', async () => {
+    await seed(30);
+    const llm = (await listDeliveries(db, DAY, {})).filter((r) => r.segmentId === 'en.llm').map((r) => r.subscriberId);
+    const left = [llm[1]!, llm[4]!];
+    await db.updateTable('subscribers').set({ status: 'unsubscribed' }).where('id', 'in', left).execute();
+    const spec: SliceSpec = { from: ['planned'], transport: 'smtp', batchNo: 7, keyPrefix: keyPrefixOf(DAY, 7), claimedBy: A };
+    const slice = await claimSlice(db, DAY, { segmentId: 'en.llm', statuses: ['planned'], after: 0, limit: 8 }, spec, new Date());
+    const taken = slice.rows.map((r) => r.subscriberId);
+    expect(taken).toEqual(llm.slice(0, 8).filter((id) => !left.includes(id)));
+    expect(slice).toMatchObject({ skipped: 2, last: llm[7], key: idempotencyKeyOf(DAY, 7, taken) });
+    const rows = await listDeliveries(db, DAY, {});
+    expect(rows.filter((r) => left.includes(r.subscriberId)).map((r) => r.status)).toEqual(['skipped', 'skipped']);
+    // The next slice goes on after the last row looked at, skipped ones included.
+    const next = await claimSlice(db, DAY, { segmentId: 'en.llm', statuses: ['planned'], after: slice.last!, limit: 8 }, { ...spec, batchNo: 8, keyPrefix: keyPrefixOf(DAY, 8) }, new Date());
+    expect(next.rows.map((r) => r.subscriberId)).toEqual(llm.slice(8, 16));
   });
 
   it('two senders send one issue together: disjoint claims, every reader exactly once, each report its own share', async () => {
