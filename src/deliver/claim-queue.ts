@@ -180,7 +180,9 @@ export async function reclaimUncertain(ledger: Ledger, uncertain: UncertainClaim
 
 /**
  * Retries parked as transient failures, claimed afresh under a new number and key (the readers are checked
- * again, the attempt is counted). `left`: those not claimed because their reader left during the wait.
+ * again, the attempt is counted). Those not claimed: `skipped`, their reader left during the wait (now `skipped`,
+ * as at any claim); `elsewhere`, another sender of a shared issue claimed the parked row meanwhile, so its outcome
+ * is that sender's to record and report.
  */
 export async function reclaimRetries<T extends { row: PendingDelivery }>(
   ledger: Ledger,
@@ -188,15 +190,18 @@ export async function reclaimRetries<T extends { row: PendingDelivery }>(
   transport: string,
   retries: readonly T[],
   clock: () => Date,
-): Promise<{ batchNo: number; key: string; claimed: T[]; left: T[] }> {
+): Promise<{ batchNo: number; key: string; claimed: T[]; skipped: T[]; elsewhere: T[] }> {
   const batchNo = await ledger.reserveBatchNumbers(1, clock());
   const ids = retries.map((r) => r.row.subscriberId);
   const key = idempotencyKeyOf(batchDate, batchNo, ids);
   const claimed = new Set(await ledger.claim(ids, { from: ['failed'], transport, batchNo, idempotencyKey: key }, clock()));
+  const unclaimed = retries.filter((r) => !claimed.has(r.row.subscriberId));
+  const skipped = new Set(unclaimed.length > 0 ? await ledger.skipInactive(unclaimed.map((r) => r.row.subscriberId), ['failed'], clock()) : []);
   return {
     batchNo,
     key,
     claimed: retries.filter((r) => claimed.has(r.row.subscriberId)),
-    left: retries.filter((r) => !claimed.has(r.row.subscriberId)),
+    skipped: unclaimed.filter((r) => skipped.has(r.row.subscriberId)),
+    elsewhere: unclaimed.filter((r) => !skipped.has(r.row.subscriberId)),
   };
 }

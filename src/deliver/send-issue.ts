@@ -258,8 +258,8 @@ async function retryAfterWait(run: SendRun, call: ClaimCall, settled: Settlement
   }
   if (transport.resend === 'same-key') return { ...call, rows: settled.retries.map((r) => r.row) };
   const again = await reclaimRetries(ledger, run.batchDate, transport.name, settled.retries, context.clock);
-  // A reader who left during the wait keeps the transient failure; the next run skips them.
-  addTally(result, giveUp(again.left, transport.resend).tally);
+  // A reader who left during the wait is skipped, as at any claim; a row another sender took meanwhile is its own.
+  result.skipped += again.skipped.length;
   return { batchNo: again.batchNo, key: again.key, rows: again.claimed.map((r) => r.row) };
 }
 

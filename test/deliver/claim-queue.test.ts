@@ -214,15 +214,23 @@ describe('reclaimUncertain', () => {
 });
 
 describe('reclaimRetries', () => {
-  it('claims parked retries afresh under a new number and key; readers who left are left out', async () => {
-    const rows = [reader(1, { status: 'failed' }), reader(2, { status: 'failed', active: false }), reader(3, { status: 'failed' })];
+  it('claims parked retries afresh under a new number and key; readers who left are skipped, rows another sender took are its own', async () => {
+    const rows = [
+      reader(1, { status: 'failed' }),
+      reader(2, { status: 'failed', active: false }),
+      reader(3, { status: 'failed' }),
+      // Parked here, then claimed and sent by another sender of the shared issue during the wait.
+      reader(4, { status: 'sent' }),
+    ];
     const { ledger, claims } = memoryLedger(rows);
     const retries = rows.map((row) => ({ row, tag: row.subscriberId }));
     const again = await reclaimRetries(ledger, DAY, 'smtp', retries, () => NOW);
     expect(again.batchNo).toBe(1);
-    expect(again.key).toBe(idempotencyKeyOf(DAY, 1, [1, 2, 3]));
+    expect(again.key).toBe(idempotencyKeyOf(DAY, 1, [1, 2, 3, 4]));
     expect(again.claimed.map((r) => r.tag)).toEqual([1, 3]);
-    expect(again.left.map((r) => r.tag)).toEqual([2]);
+    expect(again.skipped.map((r) => r.tag)).toEqual([2]);
+    expect(again.elsewhere.map((r) => r.tag)).toEqual([4]);
+    expect(rows[1]!.status).toBe('skipped');
     expect(claims[0]!.spec).toEqual({ from: ['failed'], transport: 'smtp', batchNo: 1, idempotencyKey: again.key });
   });
 });

@@ -178,6 +178,18 @@ describeStore('deliver/send-issue', (store) => {
       expect(laterDelivered).toEqual([3]);
     });
 
+    it('a reader who leaves while their retry waits is skipped, not counted as failed', async () => {
+      await seed(4);
+      const { transport, delivered } = memoryTransport('duplicate', (m, _c, call) =>
+        m.subscriberId === 3 && call === 1 ? { status: 'rejected', retryable: true, error: '451 4.7.1 greylisted' } : undefined,
+      );
+      const waits = { ...context(), sleep: async () => void (await setSubscriberStatus(db, 3, 'unsubscribed', T0)) };
+      const result = await sendIssue(waits, DAY, transport, segments, POLICY);
+      expect(result).toMatchObject({ sent: 3, failed: 0, skipped: 1 });
+      expect(delivered).not.toContain(3);
+      expect(await statusOf(3)).toBe('skipped');
+    });
+
     it('never retries a permanent refusal, and bounces suppress the reader', async () => {
       await seed(4);
       const { transport } = memoryTransport('duplicate', (m) =>
