@@ -72,6 +72,11 @@ export interface ScheduleReport {
   lastProbe: string | null;
   /** Problems the listing-page cross-check found (empty when off or when it agreed). */
   listing: string[];
+  /**
+   * Set when this scheduler joined another (`host/pid`) that was fetching the batch (PostgreSQL): it fetched
+   * nothing itself, and the run's counts are its own share of the issue.
+   */
+  joined?: string | undefined;
 }
 
 export interface RunReport {

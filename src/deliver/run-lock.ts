@@ -11,8 +11,10 @@ import type { Database } from '../store/schema.ts';
 // - the run lock `issue:<date>` (acquireRunLock): one run per issue. A second run waits up to `waitMs` and then
 //   gives up with a LockBusyError naming the holder. A holder that died is taken over once its lock expires, or at
 //   once when it was a process of this machine that is gone.
-// - the scheduler's lock `schedule:<date>` (schedule/run-scheduler.ts): one scheduler per batch, tried once, busy
-//   being an answer rather than an error; it is only taken over once it expires.
+// - the scheduler's lock `schedule:<date>` (schedule/run-scheduler.ts): one scheduler fetches a batch (waits for
+//   its feed, polls arXiv), tried once, busy being an answer rather than an error; it is only taken over once it
+//   expires. A scheduler that finds it busy joins on PostgreSQL (it waits for the batch to be stored, then runs the
+//   issue and sends a share under its own sender lease) and stands aside on SQLite.
 
 /** Another run holds the issue's lock. */
 export class LockBusyError extends PaperboyError {

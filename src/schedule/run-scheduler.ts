@@ -15,9 +15,10 @@ import { loadBatch } from '../store/batches.ts';
 import { isIssueSent } from '../store/deliveries.ts';
 import { readLock } from '../store/run-locks.ts';
 import { processName, recordRun, type RunTrigger } from '../store/runs.ts';
+import { dialectOf } from '../store/database.ts';
 import type { Database } from '../store/schema.ts';
 import type { ISODate } from '../types.ts';
-import { dueBatch, nextPollStep, planTick, policyOf, type SchedulePolicy } from './plan-tick.ts';
+import { dueBatch, nextPollStep, planTick, policyOf, type SchedulePolicy, type TickPlan } from './plan-tick.ts';
 import { probeBatch, type Probe } from './probe-batch.ts';
 
 export interface SchedulerDeps {
@@ -65,20 +66,31 @@ async function sleepUntil(deps: SchedulerDeps, until: Date, signal: AbortSignal)
   }
 }
 
+/** The scheduler that holds a batch's `schedule:<date>` lock, as another scheduler finds it. */
+interface TickLockHolder {
+  /** `host/pid` (its tick's nonce left out). */
+  owner: string;
+  since: string | null;
+}
+
+function describeScheduler(holder: TickLockHolder): string {
+  return holder.since ? `${holder.owner} (since ${holder.since})` : holder.owner;
+}
+
 /**
- * One scheduler per batch: a row in `run_locks` named `schedule:<date>`, beside the `issue:<date>` lock every run
- * takes (the same lease, deliver/run-lock.ts). It is renewed after every wait (fake clocks included) and by a
+ * One scheduler fetches a batch: a row in `run_locks` named `schedule:<date>`, beside the `issue:<date>` lock every
+ * run takes (the same lease, deliver/run-lock.ts). It is renewed after every wait (fake clocks included) and by a
  * heartbeat while the run sends, so it only lapses when its scheduler is gone. Returns who holds it when busy.
  */
-async function acquireTickLock(deps: SchedulerDeps, batchDate: ISODate, policy: SchedulePolicy): Promise<HeldLock | string> {
+async function acquireTickLock(deps: SchedulerDeps, batchDate: ISODate, policy: SchedulePolicy): Promise<{ held: HeldLock } | { busy: TickLockHolder }> {
   const name = `schedule:${batchDate}`;
   // A nonce per tick: two schedulers in one process (or a pid reused) must never pass for each other.
   const owner = `${deps.owner ?? processName()}/${randomBytes(4).toString('hex')}`;
   const ttlMs = policy.pollIntervalMs + 10 * 60_000;
   const attempt = await tryTakeLock(deps.db, name, { owner, ttlMs, heartbeatMs: Math.min(MAX_SLEEP_MS, ttlMs / 3), clock: deps.clock });
-  if ('held' in attempt) return attempt.held;
+  if ('held' in attempt) return attempt;
   const holder = attempt.busy ?? (await readLock(deps.db, name));
-  return holder ? `${holder.owner.replace(/\/[0-9a-f]{8}$/, '')} (since ${holder.acquiredAt})` : 'another scheduler';
+  return { busy: holder ? { owner: holder.owner.replace(/\/[0-9a-f]{8}$/, ''), since: holder.acquiredAt } : { owner: 'another scheduler', since: null } };
 }
 
 async function store(deps: SchedulerDeps, trigger: RunTrigger, report: RunReport, startedAt: Date): Promise<RunReport> {
@@ -91,10 +103,28 @@ async function store(deps: SchedulerDeps, trigger: RunTrigger, report: RunReport
   return report;
 }
 
+type CollectPlan = Extract<TickPlan, { kind: 'collect' }>;
+
+/** What a tick knows once it has its plan: when it started, and how it stores its report. */
+interface Tick {
+  deps: SchedulerDeps;
+  trigger: RunTrigger;
+  signal: AbortSignal;
+  plan: CollectPlan;
+  policy: SchedulePolicy;
+  tickAt: Date;
+  /** Date.now() at the start, for the report's duration. */
+  started: number;
+}
+
 /**
- * One tick: decide, wait for the batch, send it, store the report. Returns the stored report, or null when another
- * scheduler is handling the batch (nothing to store: that one stores its own). Never throws for a failed run: the
- * failure is the report.
+ * One tick: decide, wait for the batch, send it, store the report. Returns the stored report, or null when this
+ * tick leaves the batch to another scheduler (nothing to store: that one stores its own). Never throws for a failed
+ * run: the failure is the report.
+ *
+ * Two schedulers on one batch: one fetches it (the `schedule:<date>` lock). On PostgreSQL the other joins it: it
+ * waits for the batch to be stored and then runs the issue as well, sending a share beside the first (run-issue.ts:
+ * several runs send one issue together). On SQLite one run sends an issue, so the other stands aside.
  */
 export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: AbortSignal): Promise<RunReport | null> {
   const tickAt = deps.clock();
@@ -114,12 +144,130 @@ export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: 
     return store(deps, trigger, report, tickAt);
   }
 
+  const tick: Tick = { deps, trigger, signal, plan, policy, tickAt, started };
   const { batchDate } = plan;
   const lock = await acquireTickLock(deps, batchDate, policy);
-  if (typeof lock === 'string') {
-    deps.log.info(`the batch of ${batchDate} is being handled by the scheduler ${lock}: nothing to do here`);
+  if ('held' in lock) return collectAndSend(tick, lock.held);
+  if (dialectOf(deps.db) !== 'postgres') {
+    deps.log.info(
+      `the batch of ${batchDate} is being handled by the scheduler ${describeScheduler(lock.busy)}: nothing to do here ` +
+        '(on SQLite one run sends an issue)',
+    );
     return null;
   }
+  const joined = await waitToJoin(tick, lock.busy);
+  if (joined.kind === 'none') return null;
+  if (joined.kind === 'fetch') return collectAndSend(tick, joined.lock);
+  return sendShare(tick, joined.holder, joined.waitedMs);
+}
+
+/**
+ * How often a joining scheduler looks at the batch it waits for, at most: the fetching scheduler's run holds the
+ * issue's lock while it prepares, so joining a little late costs nothing but a share of the sending.
+ */
+const JOIN_POLL_MS = 30_000;
+
+/**
+ * A scheduler that found another fetching the batch (PostgreSQL): it waits, without fetching, until the batch is
+ * stored (the other's run has begun and holds the issue's lock while it prepares) and then sends a share; or until
+ * the issue is sent, the plan's give-up time passes or the signal aborts (nothing to do here); or until the
+ * schedule lock is free again (its holder gave up or is gone), which it then takes to fetch the batch itself.
+ */
+async function waitToJoin(
+  { deps, plan, policy, signal }: Tick,
+  firstHolder: TickLockHolder,
+): Promise<{ kind: 'none' } | { kind: 'fetch'; lock: HeldLock } | { kind: 'join'; holder: TickLockHolder; waitedMs: number }> {
+  const { batchDate } = plan;
+  const deadline = plan.giveUpAt.toISOString();
+  const pollMs = Math.min(policy.pollIntervalMs, JOIN_POLL_MS);
+  const waitStarted = deps.clock().getTime();
+  let holder = firstHolder;
+  deps.log.info(
+    `the batch of ${batchDate} is being fetched by the scheduler ${describeScheduler(holder)}: joining it to send a share once it is prepared`,
+    { deadline },
+  );
+  for (;;) {
+    if (await isIssueSent(deps.db, batchDate)) {
+      deps.log.info(`no share to send: the batch of ${batchDate} has been sent already (the scheduler ${holder.owner} was sending it)`);
+      return { kind: 'none' };
+    }
+    if (await loadBatch(deps.db, batchDate)) {
+      deps.log.info(`the batch of ${batchDate} is stored: sending a share beside the scheduler ${holder.owner}`);
+      return { kind: 'join', holder, waitedMs: deps.clock().getTime() - waitStarted };
+    }
+    if (signal.aborted) {
+      deps.log.info(`stopped while waiting to join the scheduler ${holder.owner} on the batch of ${batchDate}; nothing sent here`);
+      return { kind: 'none' };
+    }
+    if (deps.clock() >= plan.giveUpAt) {
+      deps.log.warn(
+        `stopped waiting to join the scheduler ${holder.owner} on the batch of ${batchDate}: it was not stored by ${deadline} ` +
+          '(the give-up time); nothing sent here, the other scheduler reports its own outcome',
+      );
+      return { kind: 'none' };
+    }
+    const lock = await acquireTickLock(deps, batchDate, policy);
+    if ('held' in lock) {
+      deps.log.info(`the scheduler ${holder.owner} let go of the batch of ${batchDate} before it was stored: fetching it here`);
+      return { kind: 'fetch', lock: lock.held };
+    }
+    holder = lock.busy;
+    // One short sleep per look (not sleepUntil): a look is what the wait is for, whatever the clock did meanwhile.
+    await deps.sleep(Math.min(pollMs, plan.giveUpAt.getTime() - deps.clock().getTime()), signal);
+  }
+}
+
+/** The run a tick starts, with the same switches whichever scheduler starts it: the cutoff is enforced. */
+function runScheduledIssue(deps: SchedulerDeps, batchDate: ISODate, signal: AbortSignal, fetched: ReadonlyMap<string, string>): Promise<RunReport> {
+  return runIssue(
+    {
+      db: deps.db,
+      config: deps.config,
+      holidays: deps.holidays,
+      now: deps.clock(),
+      clock: deps.clock,
+      secret: deps.secret,
+      readFeed: (source) => {
+        const text = fetched.get(source);
+        return text === undefined ? deps.readFeed(source) : Promise.resolve(text);
+      },
+      createTransport: deps.createTransport,
+      log: deps.log,
+      ...deps.run,
+    },
+    { date: batchDate, outboxDir: deps.outboxDir, enforceCutoff: true, signal },
+  );
+}
+
+/** A joining scheduler's run: its report is its own share of the issue (the fetching scheduler stores its own). */
+async function sendShare({ deps, trigger, signal, plan, tickAt }: Tick, holder: TickLockHolder, waitedMs: number): Promise<RunReport> {
+  const { batchDate } = plan;
+  const schedule: ScheduleReport = {
+    tickAt: tickAt.toISOString(),
+    feedDueAt: plan.dueAt.toISOString(),
+    polls: 0,
+    failedFetches: 0,
+    waitedMs,
+    lastProbe: null,
+    listing: [],
+    joined: holder.owner,
+  };
+  try {
+    const report = await runScheduledIssue(deps, batchDate, signal, new Map());
+    report.schedule = schedule;
+    deps.log[report.exitCode === EXIT.ok ? 'info' : 'warn'](`${batchDate} (a share beside the scheduler ${holder.owner}): ${report.message}`);
+    return await store(deps, trigger, report, tickAt);
+  } catch (error) {
+    const report = errorReport(batchDate, error);
+    report.schedule = schedule;
+    deps.log.error(`${batchDate} (a share beside the scheduler ${holder.owner}): ${report.message}`);
+    return await store(deps, trigger, report, tickAt);
+  }
+}
+
+/** The scheduler that holds the batch's lock: wait for the feed, fetch it until it carries the batch, run the issue. */
+async function collectAndSend({ deps, trigger, signal, plan, policy, tickAt, started }: Tick, lock: HeldLock): Promise<RunReport | null> {
+  const { batchDate } = plan;
   const schedule: ScheduleReport = {
     tickAt: tickAt.toISOString(),
     feedDueAt: plan.dueAt.toISOString(),
@@ -189,25 +337,7 @@ export async function runTick(deps: SchedulerDeps, trigger: RunTrigger, signal: 
       await lock.renew();
     }
 
-    const cached = texts;
-    const report = await runIssue(
-      {
-        db: deps.db,
-        config: deps.config,
-        holidays: deps.holidays,
-        now: deps.clock(),
-        clock: deps.clock,
-        secret: deps.secret,
-        readFeed: (source) => {
-          const text = cached.get(source);
-          return text === undefined ? deps.readFeed(source) : Promise.resolve(text);
-        },
-        createTransport: deps.createTransport,
-        log: deps.log,
-        ...deps.run,
-      },
-      { date: batchDate, outboxDir: deps.outboxDir, enforceCutoff: true, signal },
-    );
+    const report = await runScheduledIssue(deps, batchDate, signal, texts);
     report.schedule = schedule;
     deps.log[report.exitCode === EXIT.ok ? 'info' : 'warn'](`${batchDate}: ${report.message}`);
     return await store(deps, trigger, report, tickAt);

@@ -4,8 +4,9 @@ import type { MailJob, MailTransport, SendOutcome } from '../deliver/index.ts';
 import { KIND_HEADER } from './transactional-mails.ts';
 
 /**
- * Several `paperboy serve` processes may share an outbox, so a `.partial` file is only a crash's leftover once
- * nobody has touched it for a while: writing one mail takes milliseconds.
+ * Several `paperboy serve` processes, on this machine or others, may share an outbox, so a `.partial` file whose
+ * writer is not provably gone (deliver/outbox-transport.ts) is only a crash's leftover once nobody has touched it
+ * for a while: writing one mail takes milliseconds. A minute, not the default hour: these are a few small files.
  */
 const SHARED_PARTIAL_AGE_MS = 60_000;
 

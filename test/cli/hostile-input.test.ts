@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
+import { partialFileName } from '../../src/deliver/outbox-transport.ts';
 import { captureIO } from '../support/capture-io.ts';
 
 // What the CLI does with files and values that are wrong on purpose or by accident: it says what is wrong, shows
@@ -129,13 +131,28 @@ describe('a crashed run', () => {
     const day = join(outbox, '2025-11-14');
     mkdirSync(day, { recursive: true });
     // What a crash between writeFile and rename leaves, for a reader this run does not mail again (one who has
-    // unsubscribed since): writing their mail would not have replaced it.
-    writeFileSync(join(day, '000999-gone_at_example.org.eml.partial'), 'From: digest@example.org\r\nSubj');
+    // unsubscribed since): writing their mail would not have replaced it. The crashed process is gone; an earlier
+    // version's untagged partial is removed once it is an hour old.
+    const crashed = await exitedPid();
+    writeFileSync(join(day, partialFileName('000999-gone_at_example.org.eml', { pid: crashed, host: hostname() })), 'From: digest@example.org\r\nSubj');
+    const untagged = join(day, '000998-old_at_example.org.eml.partial');
+    writeFileSync(untagged, 'From: digest@example.org\r\nSubj');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(untagged, twoHoursAgo, twoHoursAgo);
     const io = captureIO(ENV, NOW);
     expect(await runCli([...ws.args, 'run', '--date', '2025-11-14', '--feed', 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml', '--outbox', outbox], io)).toBe(0);
-    expect(io.stderr.join('\n')).toContain(`removed 1 half-written mail (.partial) a stopped run left in ${day}`);
+    expect(io.stderr.join('\n')).toContain(`removed 2 half-written mails (.partial) a stopped run left in ${day}`);
     const files = readdirSync(day);
     expect(files.filter((f) => f.endsWith('.partial'))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.eml')).length).toBeGreaterThan(0);
   });
 });
+
+/** The pid of a process of this machine that has exited: what a crashed run leaves in its partials' names. */
+function exitedPid(): Promise<number> {
+  const child = spawn('true', [], { stdio: 'ignore' });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', () => resolve(child.pid!));
+  });
+}

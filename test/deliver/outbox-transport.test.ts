@@ -1,11 +1,12 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { composeMail, domainOfAddress, stableMessageId, type OutgoingMail } from '../../src/deliver/compose-mail.ts';
 import { composeRaw } from '../../src/deliver/mime-template.ts';
-import { createOutboxTransport, outboxFileName, removeLeftoverPartials } from '../../src/deliver/outbox-transport.ts';
+import { createOutboxTransport, outboxFileName, partialFileName, removeLeftoverPartials } from '../../src/deliver/outbox-transport.ts';
 import type { MailJob } from '../../src/deliver/transport.ts';
 
 const rendered = {
@@ -109,40 +110,68 @@ describe('outbox transport', () => {
     expect(outcome).toMatchObject({ status: 'stop', error: expect.stringMatching(/could not write .*2025-11-14/) });
   });
 
-  it('removes the .partial files a crashed run left, and only those, before writing', async () => {
+  it('removes the .partial files a crashed writer left, and only those, before writing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'paperboy-outbox-'));
     const day = join(dir, '2025-11-14');
     mkdirSync(day);
-    const leftover = `${outboxFileName(9, 'r9@example.org')}.partial`;
-    writeFileSync(join(day, leftover), 'Subject: x\r\n\r\nhalf a bo');
-    writeFileSync(join(day, `${outboxFileName(10, 'r10@example.org')}.partial`), 'half');
-    // Not ours: left alone.
-    for (const name of ['notes.partial', 'draft.eml', 'segments']) writeFileSync(join(day, name), 'keep');
+    const dead = await deadPid();
+    writeFileSync(join(day, partialFileName(outboxFileName(9, 'r9@example.org'), { pid: dead, host: hostname() })), 'Subject: x\r\n\r\nhalf a bo');
+    writeAged(join(day, `${outboxFileName(10, 'r10@example.org')}.partial`), 2 * 3600);
+    // This process's own (another transport of it may be writing) and files that are not partials: left alone.
+    const mine = partialFileName(outboxFileName(11, 'r11@example.org'));
+    for (const name of ['notes.partial', 'draft.eml', 'segments', mine]) writeFileSync(join(day, name), 'keep');
 
     const transport = createOutboxTransport({ dir, batchDate: '2025-11-14' });
     expect(await transport.removedPartials).toBe(2);
     const job: MailJob = { subscriberId: 9, to: 'r9@example.org', messageId: '<m9>', fields: () => ({}) as OutgoingMail, raw: async () => 'Subject: x\r\n\r\nbody\r\n' };
     expect((await transport.send([job], context))[0]?.status).toBe('sent');
     await transport.close();
-    expect(readdirSync(day).sort()).toEqual(['000009-r9_at_example.org.eml', 'draft.eml', 'notes.partial', 'segments']);
+    expect(readdirSync(day).sort()).toEqual(['000009-r9_at_example.org.eml', 'draft.eml', mine, 'notes.partial', 'segments'].sort());
     expect(readFileSync(join(day, '000009-r9_at_example.org.eml'), 'utf8')).toContain('body');
   });
 
-  it.each([
-    ['a missing folder', null, 0],
-    ['a fresh partial in a shared folder (another process may be writing it)', 0, 0],
-    ['a partial untouched for two minutes', 120, 1],
-  ])('removeLeftoverPartials with %s', async (_name, ageSeconds, removed) => {
-    const dir = mkdtempSync(join(tmpdir(), 'paperboy-outbox-'));
-    const folder = join(dir, 'web', 'confirm');
-    if (ageSeconds !== null) {
-      mkdirSync(folder, { recursive: true });
-      const file = join(folder, `${outboxFileName(3, 'a@example.org')}.partial`);
-      writeFileSync(file, 'half');
-      const then = new Date(Date.now() - ageSeconds * 1000);
-      utimesSync(file, then, then);
+  describe('removeLeftoverPartials: only what no live process is writing', () => {
+    let sleeper: ChildProcess | undefined;
+    afterEach(() => {
+      sleeper?.kill();
+      sleeper = undefined;
+    });
+
+    it.each<[string, (file: string) => Promise<string> | string, number | undefined, number]>([
+      ['a fresh partial of a live process of this machine', (f) => partialFileName(f, { pid: liveChild(), host: hostname() }), 0, 0],
+      ['a partial of a live process untouched for two hours (its pid reused since)', (f) => partialFileName(f, { pid: liveChild(), host: hostname() }), 2 * 3600, 1],
+      ['a partial of a process of this machine that is gone, even a fresh one', async (f) => partialFileName(f, { pid: await deadPid(), host: hostname() }), 0, 1],
+      ['a fresh partial of another machine (a shared folder)', (f) => partialFileName(f, { pid: 4242, host: 'Other_Host.example' }), 0, 0],
+      ['a partial of another machine untouched for two hours', (f) => partialFileName(f, { pid: 4242, host: 'other-host.example' }), 2 * 3600, 1],
+      ['a fresh untagged partial (an earlier version\'s name)', (f) => `${f}.partial`, 0, 0],
+      ['an untagged partial untouched for two hours', (f) => `${f}.partial`, 2 * 3600, 1],
+      ['an untagged partial untouched for 59 minutes', (f) => `${f}.partial`, 59 * 60, 0],
+    ])('%s', async (_name, nameOf, ageSeconds, removed) => {
+      const folder = mkdtempSync(join(tmpdir(), 'paperboy-outbox-'));
+      const name = await nameOf(outboxFileName(3, 'a@example.org'));
+      writeAged(join(folder, name), ageSeconds ?? 0);
+      expect(await removeLeftoverPartials(folder)).toBe(removed);
+      expect(readdirSync(folder)).toEqual(removed ? [] : [name]);
+    });
+
+    function liveChild(): number {
+      sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+      return sleeper.pid!;
     }
-    expect(await removeLeftoverPartials(folder, { minAgeMs: 60_000 })).toBe(removed);
+
+    it.each([
+      ['a missing folder', null, 0],
+      ['a fresh partial in a shared folder (another process may be writing it)', 0, 0],
+      ['a partial untouched for two minutes', 120, 1],
+    ])('with partialMinAgeMs (the web front\'s minute): %s', async (_name, ageSeconds, removed) => {
+      const dir = mkdtempSync(join(tmpdir(), 'paperboy-outbox-'));
+      const folder = join(dir, 'web', 'confirm');
+      if (ageSeconds !== null) {
+        mkdirSync(folder, { recursive: true });
+        writeAged(join(folder, partialFileName(outboxFileName(3, 'a@example.org'), { pid: 4242, host: 'web-2.example' })), ageSeconds);
+      }
+      expect(await removeLeftoverPartials(folder, { minAgeMs: 60_000 })).toBe(removed);
+    });
   });
 
   it('makes safe file names', () => {
@@ -150,3 +179,19 @@ describe('outbox transport', () => {
     expect(outboxFileName(7, 'a b;rm -rf@x.org')).not.toMatch(/[ ;/]/);
   });
 });
+
+/** A file last written `ageSeconds` ago. */
+function writeAged(path: string, ageSeconds: number): void {
+  writeFileSync(path, 'half');
+  const then = new Date(Date.now() - ageSeconds * 1000);
+  utimesSync(path, then, then);
+}
+
+/** The pid of a process of this machine that has exited (and been reaped): provably gone. */
+function deadPid(): Promise<number> {
+  const child = spawn('true', [], { stdio: 'ignore' });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', () => resolve(child.pid!));
+  });
+}

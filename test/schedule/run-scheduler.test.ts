@@ -1,10 +1,17 @@
+import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { addDays, hasBatch } from '../../src/arxiv/calendar.ts';
 import { createOutboxTransport } from '../../src/deliver/outbox-transport.ts';
-import type { MailTransport } from '../../src/deliver/transport.ts';
-import { runScheduler, runTick } from '../../src/schedule/run-scheduler.ts';
+import type { MailJob, MailTransport, SendContext } from '../../src/deliver/transport.ts';
+import { runScheduler, runTick, type SchedulerDeps } from '../../src/schedule/run-scheduler.ts';
+import { openDatabase } from '../../src/store/database.ts';
+import { isIssueSent } from '../../src/store/deliveries.ts';
+import { releaseLock, tryAcquireLock } from '../../src/store/run-locks.ts';
 import { listRuns } from '../../src/store/runs.ts';
+import type { Database } from '../../src/store/schema.ts';
+import { upsertSubscribers } from '../../src/store/subscribers.ts';
 import type { ISODate } from '../../src/types.ts';
+import { createPgDatabase, notePostgresSkipped, PG_URL } from '../support/test-databases.ts';
 import { makeWorld, READERS, readOutbox, testConfig, type World } from './scheduler-world.ts';
 
 // The scheduler end to end on a fake clock: real croner ticks, the real calendar, the real run (select, render,
@@ -131,7 +138,7 @@ describe('paperboy schedule on a fake clock', () => {
     }
   });
 
-  it('two schedulers at once: one run sends, the other stands aside', async () => {
+  it('two schedulers at once on SQLite: one run sends, the other stands aside', async () => {
     const a = await makeWorld({ start: new Date('2025-11-14T04:00:00Z') });
     const b = await makeWorld({ start: new Date('2025-11-14T04:00:00Z'), db: a.db, dir: a.dir, sameClockAs: a });
     try {
@@ -142,7 +149,7 @@ describe('paperboy schedule on a fake clock', () => {
       const mails = await readOutbox(a.outbox);
       expect(mails).toHaveLength(READERS.length);
       const logs = [...a.logs, ...b.logs].join('\n');
-      expect(logs).toMatch(/is being handled by the scheduler|has been sent already/);
+      expect(logs).toMatch(/is being handled by the scheduler .*on SQLite one run sends an issue|has been sent already/);
       expect((await listRuns(a.db)).filter((r) => r.status === 'sent')).toHaveLength(1);
     } finally {
       await b.close();
@@ -204,3 +211,165 @@ describe('paperboy schedule on a fake clock', () => {
     }
   });
 });
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A fresh PostgreSQL database with `readers` in it, for one test. */
+async function withPostgres(
+  readers: ReadonlyArray<(typeof READERS)[number]>,
+  at: Date,
+  body: (db: Kysely<Database>) => Promise<void>,
+): Promise<void> {
+  const created = await createPgDatabase('paperboy_sched');
+  const db = await openDatabase({ url: created.url });
+  try {
+    await upsertSubscribers(db, readers.map((r) => ({ ...r, name: null })), at);
+    await body(db);
+  } finally {
+    await db.destroy();
+    await created.drop();
+  }
+}
+
+/**
+ * A scheduler whose waits only poll: a few real milliseconds each, on a fake clock that stands still (the clock
+ * the run's leases are judged by, so no lease lapses while the other scheduler works).
+ */
+const pollOnly: SchedulerDeps['sleep'] = (_ms, signal) => (signal.aborted ? Promise.resolve() : pause(5));
+
+/**
+ * Outbox transports whose sends each wait until both schedulers' transports have been called once, so both take
+ * part whichever starts first (for at most 30 s, so a scheduler that never sends fails the counts, not the clock).
+ */
+function meetingOutboxes(world: World) {
+  const arrived = new Set<number>();
+  let allArrived!: () => void;
+  const met = new Promise<void>((resolve) => (allArrived = resolve));
+  let created = 0;
+  return (batchDate: ISODate): MailTransport => {
+    const i = created++;
+    const outbox = createOutboxTransport({ dir: world.outbox, batchDate });
+    return {
+      ...outbox,
+      async send(mails: MailJob[], context: SendContext) {
+        arrived.add(i);
+        if (arrived.size === 2) allArrived();
+        await Promise.race([met, pause(30_000)]);
+        return outbox.send(mails, context);
+      },
+    };
+  };
+}
+
+describe.skipIf(!PG_URL)('paperboy schedule on PostgreSQL', () => {
+  const start = new Date('2025-11-14T05:31:00Z');
+  const many = Array.from({ length: 200 }, (_, i) => ({
+    email: `reader${String(i).padStart(3, '0')}@example.org`,
+    topics: ['llm'],
+    language: i % 2 === 0 ? ('en' as const) : ('zh' as const),
+  }));
+
+  it('two schedulers at once: one fetches the batch, the other joins it, and each sends a share', async () => {
+    await withPostgres(many, start, async (db) => {
+      const config = testConfig({ delivery: { batchSize: 10, workers: 2 } });
+      const a = await makeWorld({ start, db, config });
+      const b = await makeWorld({ start, db, config, dir: a.dir, sameClockAs: a });
+      try {
+        const transports = meetingOutboxes(a);
+        const signal = new AbortController().signal;
+        const [ra, rb] = await Promise.all([
+          runTick(a.deps({ sleep: pollOnly, owner: 'sched-a', createTransport: transports }), 'schedule', signal),
+          runTick(b.deps({ sleep: pollOnly, owner: 'sched-b', createTransport: transports }), 'schedule', signal),
+        ]);
+        const reports = [ra!, rb!];
+        expect(reports.map((r) => r.exitCode)).toEqual([0, 0]);
+        const joiner = reports.find((r) => r.schedule?.joined !== undefined)!;
+        const fetcher = reports.find((r) => r !== joiner)!;
+        const [fetcherName, joinerName] = fetcher === ra ? ['sched-a', 'sched-b'] : ['sched-b', 'sched-a'];
+        expect(fetcher.schedule).toMatchObject({ polls: 1 });
+        expect(fetcher.schedule?.joined).toBeUndefined();
+        expect(joiner.schedule).toMatchObject({ polls: 0, joined: fetcherName });
+        // Only the scheduler that holds the batch's lock asks arXiv.
+        expect(a.arxiv.served.length + b.arxiv.served.length).toBe(1);
+
+        // Each report is its own share; together they are the issue, to every reader once.
+        expect(fetcher.mails.sent).toBeGreaterThan(0);
+        expect(joiner.mails.sent).toBeGreaterThan(0);
+        expect(fetcher.mails.sent + joiner.mails.sent).toBe(many.length);
+        const mails = await readOutbox(a.outbox);
+        expect(mails).toHaveLength(many.length);
+        expect(new Set(mails.map((m) => m.to)).size).toBe(many.length);
+        expect(await isIssueSent(db, '2025-11-14')).toBe(true);
+
+        const runs = await listRuns(db);
+        expect(runs.map((r) => [r.host, r.trigger, r.mailsSent]).sort()).toEqual(
+          [
+            [fetcherName, 'schedule', fetcher.mails.sent],
+            [joinerName, 'schedule', joiner.mails.sent],
+          ].sort(),
+        );
+        const joinerLogs = (fetcher === ra ? b : a).logs.join('\n');
+        expect(joinerLogs).toMatch(
+          new RegExp(`the batch of 2025-11-14 is being fetched by the scheduler ${fetcherName} \\(since [^)]+\\): joining it to send a share once it is prepared`),
+        );
+        expect(joinerLogs).toContain(`the batch of 2025-11-14 is stored: sending a share beside the scheduler ${fetcherName}`);
+      } finally {
+        await b.close();
+        await a.close();
+      }
+    });
+  });
+
+  it('a joining scheduler whose holder lets go before storing the batch fetches it itself', async () => {
+    await withPostgres(READERS, start, async (db) => {
+      const world = await makeWorld({ start, db });
+      const other = 'other-host.example/7/deadbeef';
+      await tryAcquireLock(db, 'schedule:2025-11-14', other, { now: start, ttlMs: 24 * 3_600_000 });
+      let polls = 0;
+      try {
+        // The other scheduler gives up its lock while this one waits to join it.
+        const sleep: SchedulerDeps['sleep'] = async (ms, signal) => {
+          polls += 1;
+          if (polls === 2) await releaseLock(db, 'schedule:2025-11-14', other);
+          await pollOnly(ms, signal);
+        };
+        const report = await runTick(world.deps({ sleep, owner: 'sched-a' }), 'schedule', new AbortController().signal);
+        expect(polls).toBe(2);
+        expect(report).toMatchObject({ batchDate: '2025-11-14', status: 'sent', exitCode: 0 });
+        expect(report!.mails.sent).toBe(READERS.length);
+        expect(report!.schedule).toMatchObject({ polls: 1 });
+        expect(report!.schedule?.joined).toBeUndefined();
+        expect(world.arxiv.served).toHaveLength(1);
+        const logs = world.logs.join('\n');
+        expect(logs).toMatch(/the batch of 2025-11-14 is being fetched by the scheduler other-host\.example\/7 .*: joining it/);
+        expect(logs).toContain('the scheduler other-host.example/7 let go of the batch of 2025-11-14 before it was stored: fetching it here');
+        expect(await readOutbox(world.outbox)).toHaveLength(READERS.length);
+      } finally {
+        await world.close();
+      }
+    });
+  });
+
+  it('a joining scheduler stops at the plan\'s give-up time when the batch is never stored, and stores nothing', async () => {
+    await withPostgres(READERS, start, async (db) => {
+      const world = await makeWorld({ start, db });
+      // A holder that keeps its lock (renewed, as a scheduler waiting for a late feed does) and never stores the batch.
+      await tryAcquireLock(db, 'schedule:2025-11-14', 'other-host.example/7/deadbeef', { now: start, ttlMs: 24 * 3_600_000 });
+      try {
+        const report = await runTick(world.deps({ owner: 'sched-a' }), 'schedule', new AbortController().signal);
+        expect(report).toBeNull();
+        // 05:31 until the deadline (four hours after the tick, schedule.pollDeadlineMinutes) in polls of 30 s.
+        expect(world.now().toISOString()).toBe('2025-11-14T09:31:00.000Z');
+        expect(world.arxiv.served).toEqual([]);
+        expect(world.reports).toEqual([]);
+        expect(await listRuns(db)).toEqual([]);
+        expect(world.logs.join('\n')).toMatch(
+          /stopped waiting to join the scheduler other-host\.example\/7 on the batch of 2025-11-14: it was not stored by 2025-11-14T09:31:00\.000Z/,
+        );
+      } finally {
+        await world.close();
+      }
+    });
+  });
+});
+notePostgresSkipped('paperboy schedule');

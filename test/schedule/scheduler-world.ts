@@ -58,8 +58,18 @@ export interface World {
   /** The fake clock's reading, in ms since the epoch. */
   time: { t: number };
   now(): Date;
-  /** Scheduler dependencies on this world's fake clock; `until` aborts `controller` once the clock reaches it. */
-  deps(options?: { until?: Date; controller?: AbortController; createTransport?: (d: ISODate) => MailTransport }): SchedulerDeps;
+  /**
+   * Scheduler dependencies on this world's fake clock; `until` aborts `controller` once the clock reaches it. `sleep`
+   * replaces the clock-advancing one (a scheduler that only polls, on a clock that stands still); `owner` names the
+   * scheduler in locks, logs and the run history.
+   */
+  deps(options?: {
+    until?: Date;
+    controller?: AbortController;
+    createTransport?: (d: ISODate) => MailTransport;
+    sleep?: SchedulerDeps['sleep'];
+    owner?: string;
+  }): SchedulerDeps;
   setClock(at: Date): void;
   close(): Promise<void>;
 }
@@ -99,17 +109,19 @@ export async function makeWorld(options: {
     setClock: (at) => {
       time.t = at.getTime();
     },
-    deps: ({ until, controller, createTransport } = {}) => ({
+    deps: ({ until, controller, createTransport, sleep, owner } = {}) => ({
       db,
       config,
       holidays,
       secret: SECRET,
       clock,
-      sleep: async (ms) => {
-        time.t += Math.max(0, ms);
-        if (until && time.t >= until.getTime()) controller?.abort();
-        await new Promise((resolve) => setImmediate(resolve));
-      },
+      sleep:
+        sleep ??
+        (async (ms) => {
+          time.t += Math.max(0, ms);
+          if (until && time.t >= until.getTime()) controller?.abort();
+          await new Promise((resolve) => setImmediate(resolve));
+        }),
       readFeed: arxiv.read,
       readPage: async () => {
         throw new Error('no listing pages in this world');
@@ -118,6 +130,7 @@ export async function makeWorld(options: {
       outboxDir: outbox,
       log: recordLog(logs, () => `${clock().toISOString()} `),
       onReport: (report) => reports.push(report),
+      owner,
     }),
     close: async () => {
       if (ownDb) await db.destroy();

@@ -151,6 +151,9 @@ export function renderRunReport(report: RunReport): string {
   const lines: string[] = [];
   lines.push(`paperboy run · batch ${report.batchDate ?? '(none)'} · ${report.status.toUpperCase()}`);
   lines.push(report.message);
+  if (report.schedule?.joined) {
+    lines.push(`a share: this scheduler joined ${report.schedule.joined}, which fetched the batch; the mail counts are this process's own`);
+  }
   if (report.feeds.length > 0) {
     lines.push('', 'feeds:');
     for (const feed of report.feeds) {
