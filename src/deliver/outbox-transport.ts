@@ -2,7 +2,7 @@ import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promise
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ISODate } from '../types.ts';
-import { provablyDead } from './run-lock.ts';
+import { PID_SPACE, provablyDead } from './run-lock.ts';
 import type { MailJob, MailTransport, SendOutcome } from './transport.ts';
 
 /** A file name that sorts by reader and never contains anything a shell or a file system dislikes. */
@@ -12,12 +12,13 @@ export function outboxFileName(subscriberId: number, email: string): string {
 }
 
 /**
- * What `write` below names a half-written mail: `<outboxFileName>.<pid>@<host>.partial`, its writer in the name.
+ * What `write` below names a half-written mail: `<outboxFileName>.<pid>@<host>+<pid space>.partial`, its writer in
+ * the name (the pid space of run-lock.ts, left out where unknown).
  * Several processes may write into one day's folder (runs sharing an issue on PostgreSQL, `serve` processes, a
  * folder on a network share), so a starting transport must tell a crash's leftover from another writer's file in
  * progress. `@` appears neither in outbox file names nor in a sanitised host name, so the tag parses back.
  */
-const TAGGED_PARTIAL = /^\d{6,}-[a-z0-9._-]*\.eml\.(\d+)@([a-z0-9.-]+)\.partial$/;
+const TAGGED_PARTIAL = /^\d{6,}-[a-z0-9._-]*\.eml\.(\d+)@([a-z0-9.-]+)(?:\+([0-9a-f]{8}))?\.partial$/;
 /** The untagged name earlier versions wrote: `<outboxFileName>.partial`. Nothing else is touched. */
 const UNTAGGED_PARTIAL = /^\d{6,}-[a-z0-9._-]*\.eml\.partial$/;
 
@@ -32,9 +33,12 @@ function partialHostOf(host: string): string {
   return host.toLowerCase().replace(/[^a-z0-9.-]+/g, '-') || 'host';
 }
 
-/** The name a mail's file has while it is written: `<file>.<pid>@<host>.partial`, by default this process's. */
-export function partialFileName(file: string, writer: { pid: number; host: string } = { pid: process.pid, host: hostname() }): string {
-  return `${file}.${writer.pid}@${partialHostOf(writer.host)}.partial`;
+/** The name a mail's file has while it is written: `<file>.<pid>@<host>+<space>.partial`, by default this process's. */
+export function partialFileName(
+  file: string,
+  writer: { pid: number; host: string; space?: string } = { pid: process.pid, host: hostname(), space: PID_SPACE },
+): string {
+  return `${file}.${writer.pid}@${partialHostOf(writer.host)}${writer.space ? `+${writer.space}` : ''}.partial`;
 }
 
 /**
@@ -44,7 +48,7 @@ export function partialFileName(file: string, writer: { pid: number; host: strin
 function writerProvablyDead(name: string, isAlive: ((pid: number) => boolean) | undefined): boolean {
   const tag = TAGGED_PARTIAL.exec(name);
   if (!tag || tag[2] !== partialHostOf(hostname())) return false;
-  return provablyDead(`${hostname()}/${tag[1]}`, isAlive);
+  return provablyDead(`${hostname()}/${tag[1]}/-${tag[3] ? `/${tag[3]}` : ''}`, isAlive);
 }
 
 /**

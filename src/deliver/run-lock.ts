@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import { EXIT, PaperboyError } from '../errors.ts';
@@ -111,8 +112,24 @@ export async function tryTakeLock(
   return { held: holdLock(db, name, options.owner, options) };
 }
 
+/**
+ * Which processes a pid of this process can name: 8 hex digits from the kernel's boot id (new at every boot, one
+ * per machine, shared by the containers of a host) and this process's pid namespace (one per container). Two hosts
+ * that share a hostname (cloned VMs, containers with the host's UTS namespace) differ here, so neither takes the
+ * other's pid for one of its own. Empty where Linux's /proc does not say (other systems: the hostname alone).
+ */
+export const PID_SPACE = (() => {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return createHash('sha256').update(`${boot} ${readlinkSync('/proc/self/ns/pid')}`).digest('hex').slice(0, 8);
+  } catch {
+    return '';
+  }
+})();
+
+/** This process as locks and claims name it: `host/pid/nonce/pid-space` (the space left out where unknown). */
 export function ownerId(): string {
-  return `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+  return `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}${PID_SPACE ? `/${PID_SPACE}` : ''}`;
 }
 
 function processAlive(pid: number): boolean {
@@ -131,13 +148,16 @@ function deadHolder(holder: LockHolder | null, isAlive: (pid: number) => boolean
 }
 
 /**
- * Whether `owner` (`host/pid/nonce`) is provably dead: a process of this machine that no longer exists. A process
- * of another machine is only known dead once its lease lapses.
+ * Whether `owner` (`host/pid/nonce/pid-space`) is provably dead: a process of this host and pid space that no
+ * longer exists. A process of another machine (or another container, or this machine before a reboot) is only
+ * known dead once its lease lapses. Owners written without a pid space (earlier versions) are judged by the
+ * hostname alone, as they were.
  */
 export function provablyDead(owner: string, isAlive: (pid: number) => boolean = processAlive): boolean {
-  const [host, pidText] = owner.split('/');
+  const [host, pidText, , space] = owner.split('/');
   const pid = Number(pidText);
-  if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  if (host !== hostname() || (space !== undefined && space !== PID_SPACE)) return false;
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
   return !isAlive(pid);
 }
 

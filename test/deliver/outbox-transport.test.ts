@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { composeMail, domainOfAddress, stableMessageId, type OutgoingMail } from '../../src/deliver/compose-mail.ts';
 import { composeRaw } from '../../src/deliver/mime-template.ts';
 import { createOutboxTransport, outboxFileName, partialFileName, removeLeftoverPartials } from '../../src/deliver/outbox-transport.ts';
+import { PID_SPACE } from '../../src/deliver/run-lock.ts';
 import type { MailJob } from '../../src/deliver/transport.ts';
 
 const rendered = {
@@ -141,6 +142,8 @@ describe('outbox transport', () => {
       ['a fresh partial of a live process of this machine', (f) => partialFileName(f, { pid: liveChild(), host: hostname() }), 0, 0],
       ['a partial of a live process untouched for two hours (its pid reused since)', (f) => partialFileName(f, { pid: liveChild(), host: hostname() }), 2 * 3600, 1],
       ['a partial of a process of this machine that is gone, even a fresh one', async (f) => partialFileName(f, { pid: await deadPid(), host: hostname() }), 0, 1],
+      ['a fresh partial of a gone pid of another pid space under this hostname (a container sharing the folder)', async (f) => partialFileName(f, { pid: await deadPid(), host: hostname(), space: PID_SPACE === '0badf00d' ? '0badf00e' : '0badf00d' }), 0, 0],
+      ['a fresh partial of a gone pid of this pid space', async (f) => partialFileName(f, { pid: await deadPid(), host: hostname(), space: PID_SPACE }), 0, 1],
       ['a fresh partial of another machine (a shared folder)', (f) => partialFileName(f, { pid: 4242, host: 'Other_Host.example' }), 0, 0],
       ['a partial of another machine untouched for two hours', (f) => partialFileName(f, { pid: 4242, host: 'other-host.example' }), 2 * 3600, 1],
       ['a fresh untagged partial (an earlier version\'s name)', (f) => `${f}.partial`, 0, 0],

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { acquireRunLock, LockBusyError } from '../../src/deliver/run-lock.ts';
+import { acquireRunLock, LockBusyError, ownerId, PID_SPACE, provablyDead } from '../../src/deliver/run-lock.ts';
 import { readLock } from '../../src/store/run-locks.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { describeStore } from '../support/test-databases.ts';
@@ -74,6 +74,27 @@ describeStore('deliver/run-lock', (store) => {
       // A live process of this machine is waited for like any other holder.
       await plantLock(`${hostname()}/999998/alive`, 60_000);
       await expect(acquireRunLock(db, NAME, { ttlMs: 5000, waitMs: 0, isProcessAlive: () => true })).rejects.toBeInstanceOf(LockBusyError);
+    });
+
+    it('waits out the lease of a process of another pid space under the same hostname (a clone, a container), whose pid says nothing here', async () => {
+      const elsewhere = PID_SPACE === '0badf00d' ? '0badf00e' : '0badf00d';
+      await plantLock(`${hostname()}/999999/dead/${elsewhere}`, 60_000);
+      await expect(acquireRunLock(db, NAME, { ttlMs: 5000, waitMs: 0, isProcessAlive: () => false })).rejects.toBeInstanceOf(LockBusyError);
+    });
+  });
+
+  describe('provablyDead', () => {
+    const gone = () => false;
+    it('is true only for a process of this host and pid space that no longer exists', () => {
+      expect(PID_SPACE).toMatch(/^[0-9a-f]{8}$/); // Linux: /proc says which boot and pid namespace this is.
+      expect(ownerId()).toMatch(new RegExp(`^${hostname().replace(/\./g, '\\.')}/${process.pid}/[0-9a-f]{8}/${PID_SPACE}$`));
+      expect(provablyDead(`${hostname()}/999999/n/${PID_SPACE}`, gone)).toBe(true);
+      expect(provablyDead(`${hostname()}/999999/n/${PID_SPACE}`, () => true)).toBe(false);
+      expect(provablyDead(`${hostname()}/999999/n/${PID_SPACE === '0badf00d' ? '0badf00e' : '0badf00d'}`, gone)).toBe(false);
+      expect(provablyDead(`other-host.example/999999/n/${PID_SPACE}`, gone)).toBe(false);
+      // This very process is never dead; an owner of an earlier version (no pid space) is judged by its hostname.
+      expect(provablyDead(`${hostname()}/${process.pid}/n/${PID_SPACE}`, gone)).toBe(false);
+      expect(provablyDead(`${hostname()}/999999/n`, gone)).toBe(true);
     });
 
     it('notices when another run took the lock over (this one stalled past the timeout)', async () => {
