@@ -5,7 +5,7 @@
 // and how much cheaper rendering once per segment is than compiling MJML once per reader, at 10,000 readers. After
 // each single-process run, Postfix's `smtp-source` (found in /usr/sbin, or installed from Debian's `postfix`
 // package; the service is never started) sends the same number of mails of the same size over the same number of
-// connections to the same sink, and the ratio of the two rates is printed.
+// connections to the same sink, before and after the run, and the ratio to the mean of the two rates is printed.
 //
 // --workers N (N ≥ 2, PostgreSQL only): the same issue is then sent again by N `paperboy run` processes started
 // together on one PostgreSQL database, each with its own working directory and config file (nothing local shared,
@@ -628,6 +628,8 @@ async function sendFresh(kind: string, seeded: Seeded, processes: number): Promi
 const sink = await startSink();
 const singles: DeliveryFigures[] = [];
 const sourceRatios: Array<{ db: string; ratio: number }> = [];
+/** The size of the mails smtp-source sends: the last paperboy run's average at the sink (the sample day's ≈ 30 KB before any). */
+let mailBytes = 30_000;
 const scaling: Array<{ one: DeliveryFigures; many: DeliveryFigures; cpu: CpuPerMail | null }> = [];
 const problems: string[] = [];
 try {
@@ -635,6 +637,9 @@ try {
     const seeded = await seed(kind);
     if (!seeded) continue;
     try {
+      // The reference runs on both sides of the paperboy run, so a drift of this shared machine during it (the
+      // sink's own rate moved 2× between runs here) weighs on both: the ratio is to their mean.
+      const sourceBefore = await runSmtpSource(sink, readers, mailBytes, connections);
       const result = await sendFresh(kind, seeded, 1);
       singles.push(result);
       const [only] = result.workers;
@@ -650,13 +655,17 @@ try {
       console.log(`  whole run ${seconds(only!.wallMs)}, CPU ${seconds(only!.userCpuMs)} user + ${seconds(only!.systemCpuMs)} system, peak RSS ${mb(only!.peakRss)}`);
       const oneCpu = printCpuAccounting(result);
       if (result.sinkMessages !== readers) problems.push(`${kind}, 1 process: the sink got ${result.sinkMessages} mails for ${readers} readers`);
-      const source = await runSmtpSource(sink, only!.sent, Math.round(result.sinkBytes / Math.max(1, result.sinkMessages)), connections);
-      if (source) {
-        const ratio = only!.mailsPerSecond / source.mailsPerSecond;
+      mailBytes = Math.round(result.sinkBytes / Math.max(1, result.sinkMessages));
+      const sourceAfter = await runSmtpSource(sink, only!.sent, mailBytes, connections);
+      if (sourceBefore && sourceAfter) {
+        const reference = (sourceBefore.mailsPerSecond + sourceAfter.mailsPerSecond) / 2;
+        const ratio = only!.mailsPerSecond / reference;
         sourceRatios.push({ db: kind, ratio });
+        const side = (name: string, run: typeof sourceAfter) => `${name} ${rate(run.mailsPerSecond)} (sink using ${Math.round(run.sinkCpu * 100)}% of a core)`;
         console.log(
-          `  smtp-source (Postfix, same sink, ${connections} sessions, same size): ${rate(source.mailsPerSecond)} ` +
-            `(sink using ${Math.round(source.sinkCpu * 100)}% of a core) → paperboy's send phase is ${ratio.toFixed(2)}× smtp-source`,
+          `  smtp-source (Postfix, same sink, ${connections} sessions, mails of the same size): ${side('before', sourceBefore)}, ` +
+            `${side('after', sourceAfter)} → paperboy's send phase is ${ratio.toFixed(2)}× their mean ` +
+            `(${(only!.mailsPerSecond / sourceBefore.mailsPerSecond).toFixed(2)}× / ${(only!.mailsPerSecond / sourceAfter.mailsPerSecond).toFixed(2)}×)`,
         );
       } else {
         console.log('  smtp-source: not available, no ratio');
