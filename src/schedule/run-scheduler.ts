@@ -239,19 +239,15 @@ function runScheduledIssue(deps: SchedulerDeps, batchDate: ISODate, signal: Abor
   );
 }
 
+/** What a tick reports of its schedule before it has fetched or waited. */
+function scheduleReportOf(plan: CollectPlan, tickAt: Date): ScheduleReport {
+  return { tickAt: tickAt.toISOString(), feedDueAt: plan.dueAt.toISOString(), polls: 0, failedFetches: 0, waitedMs: 0, lastProbe: null, listing: [] };
+}
+
 /** A joining scheduler's run: its report is its own share of the issue (the fetching scheduler stores its own). */
 async function sendShare({ deps, trigger, signal, plan, tickAt }: Tick, holder: TickLockHolder, waitedMs: number): Promise<RunReport> {
   const { batchDate } = plan;
-  const schedule: ScheduleReport = {
-    tickAt: tickAt.toISOString(),
-    feedDueAt: plan.dueAt.toISOString(),
-    polls: 0,
-    failedFetches: 0,
-    waitedMs,
-    lastProbe: null,
-    listing: [],
-    joined: holder.owner,
-  };
+  const schedule: ScheduleReport = { ...scheduleReportOf(plan, tickAt), waitedMs, joined: holder.owner };
   try {
     const report = await runScheduledIssue(deps, batchDate, signal, new Map());
     report.schedule = schedule;
@@ -268,15 +264,7 @@ async function sendShare({ deps, trigger, signal, plan, tickAt }: Tick, holder: 
 /** The scheduler that holds the batch's lock: wait for the feed, fetch it until it carries the batch, run the issue. */
 async function collectAndSend({ deps, trigger, signal, plan, policy, tickAt, started }: Tick, lock: HeldLock): Promise<RunReport | null> {
   const { batchDate } = plan;
-  const schedule: ScheduleReport = {
-    tickAt: tickAt.toISOString(),
-    feedDueAt: plan.dueAt.toISOString(),
-    polls: 0,
-    failedFetches: 0,
-    waitedMs: 0,
-    lastProbe: null,
-    listing: [],
-  };
+  const schedule = scheduleReportOf(plan, tickAt);
   // The times every fetch line repeats, so a log read from any point says how long the wait can still last.
   const deadline = plan.giveUpAt.toISOString();
   const giveUp = (status: 'failed' | 'late', message: string) => {

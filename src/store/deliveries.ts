@@ -292,7 +292,8 @@ export async function pendingDeliveries(
   return rows.map(toPending);
 }
 
-function toPending(r: {
+/** A ledger row as the claim queries read it. */
+interface PendingRow {
   subscriber_id: number;
   email: string;
   status: DeliveryStatus;
@@ -300,7 +301,9 @@ function toPending(r: {
   transport: string | null;
   batch_no: number | null;
   idempotency_key: string | null;
-}): PendingDelivery {
+}
+
+function toPending(r: PendingRow): PendingDelivery {
   return {
     subscriberId: Number(r.subscriber_id),
     email: r.email,
@@ -518,16 +521,7 @@ export async function claimSlice(
   const at = now.toISOString();
   const free = sendableSql(page.statuses);
   const unknownOf = page.unknownOf === undefined ? sql`true` : sql`(status <> 'unknown' or transport = ${page.unknownOf})`;
-  const result = await sql<{
-    subscriber_id: number;
-    email: string;
-    status: DeliveryStatus;
-    attempts: number;
-    transport: string | null;
-    batch_no: number | null;
-    idempotency_key: string | null;
-    claimed_key: string | null;
-  }>`
+  const result = await sql<PendingRow & { claimed_key: string | null }>`
     with picked as (
       select subscriber_id, email, status, attempts, transport, batch_no, idempotency_key
       from deliveries
