@@ -303,7 +303,7 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
     const unlisted = unlistedIn(section);
     if (unlisted > 0) {
       out.add(
-        kept(`m|${domain.id}|${domain.name.en}|${unlisted}|${language}|${issue.batchDate}`, label, () =>
+        kept(`m|${domain.id}|${domain.name.en}|${unlisted}|${language}|${issue.batchDate}|${issue.week?.from ?? ''}`, label, () =>
           createElement(MoreLink, { section, issue, site }),
         ),
       );

@@ -8,12 +8,13 @@
 // on demand with `loadRenderer()` and a run that reuses kept mails never pays for it.
 // Must not import: cli/, run-issue.ts, run-wiring.ts, preview/, schedule/, web/, deliver/, select/, store/.
 export { RenderError } from '../errors.ts';
-export { formatIssueDate } from './format-date.ts';
+export { formatIssueDate, formatWeekRange } from './format-date.ts';
 export { announceLabel, cleanText, formatAuthors, MISSING_ZH_MARKER, READER_PLACEHOLDERS, UI, type ReaderFields } from './issue-copy.ts';
 export {
   COUNT_SCOPES,
   countMail,
   inBatchCount,
+  inWeekCount,
   joinCounts,
   listedElsewhere,
   matchingCount,

@@ -200,7 +200,12 @@ function baseUrl(site: NewsletterSite): string {
   return site.publicBaseUrl.replace(/\/+$/u, '');
 }
 
+/**
+ * The issue's web page: the day's archive page, or for a weekly digest its week's page (keyed by the week's Monday),
+ * which lists the week's papers the digest was chosen from rather than one day's.
+ */
 export function issueUrl(site: NewsletterSite, issue: SegmentIssue): string {
+  if (issue.week) return `${baseUrl(site)}/weeks/${issue.week.from}`;
   return `${baseUrl(site)}/issues/${issue.batchDate}`;
 }
 

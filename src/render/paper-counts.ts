@@ -63,6 +63,11 @@ export function inBatchCount(n: number): LocalizedText {
   return { en: `${n} paper${plural(n)} in the batch`, zh: `本期 ${n} 篇` };
 }
 
+/** "34 papers in the week's batches" / "本周各期共 34 篇": a weekly digest's page, whose papers span several days. */
+export function inWeekCount(n: number): LocalizedText {
+  return { en: `${n} paper${plural(n)} in the week's batches`, zh: `本周各期共 ${n} 篇` };
+}
+
 /** "9 matching your topics" / "匹配您的主题 9 篇"; without a scope, the topic is the one in context. */
 export function matchingCount(n: number, scope?: LocalizedText): LocalizedText {
   return { en: `${n} matching${scope ? ` ${scope.en}` : ''}`, zh: `匹配${scope?.zh ?? ''} ${n} 篇` };

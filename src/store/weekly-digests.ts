@@ -63,3 +63,28 @@ export async function countWeeklyWaiting(db: Db, batchDate: ISODate): Promise<nu
     .executeTakeFirst();
   return Number(row?.count ?? 0);
 }
+
+/**
+ * The stored batches that carried at least one weekly digest that went out (sent or bounced), oldest first; with
+ * `week`, only those of its days. The web archive's weekly pages start from these: a week whose digests were only
+ * planned (a dry run, a failed run) was never mailed to anyone, so it has no page.
+ */
+export async function listDigestBatches(db: Db, week?: DigestWeek): Promise<ISODate[]> {
+  let query = db
+    .selectFrom('batches as b')
+    .select('b.batch_date')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('deliveries as d')
+          .select('d.batch_date')
+          .whereRef('d.batch_date', '=', 'b.batch_date')
+          .where('d.segment_id', '>=', WEEKLY_SEGMENT_PREFIX)
+          .where('d.segment_id', '<', WEEKLY_SEGMENT_END)
+          .where('d.status', 'in', ['sent', 'bounced']),
+      ),
+    );
+  if (week) query = query.where('b.batch_date', '>=', week.from).where('b.batch_date', '<=', week.to);
+  const rows = await query.orderBy('b.batch_date', 'asc').execute();
+  return rows.map((r) => r.batch_date);
+}

@@ -21,7 +21,7 @@ import {
 import type { Frequency, LocalizedText, Subscriber } from '../types.ts';
 import { clientIpOf } from './client-ip.ts';
 import { isSameSiteRequest, signFormToken, verifyFormToken } from './form-token.ts';
-import { loadArchiveIssue } from './issue-archive.ts';
+import { listDigestWeeks, loadArchiveIssue, loadArchiveWeek } from './issue-archive.ts';
 import { logRequests, redactPath } from './log-requests.ts';
 import { confirmLink, readerLinks, verifyLinkToken, type LinkPurpose, type TokenCheck } from '../links/link-tokens.ts';
 import type { SiteInfo } from './pages/layout.ts';
@@ -472,7 +472,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.html(body);
   };
 
-  app.get('/issues', async (c) => publicPage(c, issuesIndexPage(site, await listSentIssues(db))));
+  app.get('/issues', async (c) => publicPage(c, issuesIndexPage(site, await listSentIssues(db), await listDigestWeeks(db))));
 
   const archive = async (c: Context, date: string, domainId?: string) => {
     if (!ISO_DATE.test(date)) return c.notFound();
@@ -483,6 +483,17 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/issues/:date', (c) => archive(c, c.req.param('date')));
   app.get('/issues/:date/:domain', (c) => archive(c, c.req.param('date'), c.req.param('domain')));
+
+  // A weekly digest's page, under its week's Monday: what its "View in browser" and "and N more" links open.
+  const weekArchive = async (c: Context, monday: string, domainId?: string) => {
+    if (!ISO_DATE.test(monday)) return c.notFound();
+    const week = await loadArchiveWeek(db, domains, monday, domainId);
+    if (!week) return c.notFound();
+    return publicPage(c, issuePage(site, week, domainNames, domainId === undefined ? 'all' : 'domain'));
+  };
+
+  app.get('/weeks/:monday', (c) => weekArchive(c, c.req.param('monday')));
+  app.get('/weeks/:monday/:domain', (c) => weekArchive(c, c.req.param('monday'), c.req.param('domain')));
 
   // A paper's own page: every entry of a mail and of the archive links here. Only papers of issues that were sent.
   app.get(`/papers/:id{${PAPER_ID_ROUTE}}`, async (c) => {

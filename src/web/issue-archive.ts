@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
-import { buildSegmentIssue, selectPapers } from '../select/index.ts';
+import { addDays, isoWeekStart } from '../iso-date.ts';
+import { buildSegmentIssue, papersOfWeek, selectPapers } from '../select/index.ts';
 import { loadBatch } from '../store/batches.ts';
 import type { Database } from '../store/schema.ts';
 import { wasIssueSent } from '../store/sent-issues.ts';
+import { listDigestBatches } from '../store/weekly-digests.ts';
 import { chineseForPapers } from '../translate/index.ts';
-import type { ChineseText, Domain, ISODate, Paper, SegmentIssue } from '../types.ts';
+import type { ChineseText, DigestWeek, Domain, ISODate, Paper, SegmentIssue } from '../types.ts';
 
 // The web version of an issue is rebuilt from the stored day with the same selection as the mail, but without
 // caps: it is where "and N more" leads, so it lists every selected paper. Rebuilding (instead of storing HTML)
@@ -50,7 +52,10 @@ export function buildArchiveIssue(
   };
 }
 
-/** An archive page's issue, and the papers in the day's batch (the figure the archive index gives). */
+/**
+ * An archive page's issue, and the papers in the day's batch (the figure the archive index gives); for a week's page
+ * (`issue.week` set), the papers of the week's batches it was chosen from, each once.
+ */
 export interface ArchiveDay {
   issue: SegmentIssue;
   inBatch: number;
@@ -75,4 +80,59 @@ export async function loadArchiveIssue(
   const chinese = await chineseForPapers(db, shown);
   const issue = buildArchiveIssue(batch.papers, domains, batchDate, (paper) => chinese.get(paper.id) ?? null, domainId);
   return { issue, inBatch: batch.papers.length };
+}
+
+// ——— Weekly digests ———
+// A weekly digest's web page is rebuilt the same way from the week's stored batches: the papers its planning takes in
+// (papersOfWeek, Monday through the digest's batch, each paper once) through the same selection, uncapped. Its week
+// ends at the first batch of the week that carried a sent digest: the digest day's (digestBatchOfWeek), unless that
+// run never mailed one. A later run of the week mails digests only to readers who had none yet (a late sign-up);
+// their mail covers a few more days than this page.
+
+/** Pure: the weeks that had a digest, newest first, from the batches that carried one (see listDigestBatches). */
+export function digestWeeksOf(digestBatches: readonly ISODate[]): DigestWeek[] {
+  const firstOfWeek = new Map<ISODate, ISODate>();
+  for (const batchDate of digestBatches) {
+    const monday = isoWeekStart(batchDate);
+    const first = firstOfWeek.get(monday);
+    if (first === undefined || batchDate < first) firstOfWeek.set(monday, batchDate);
+  }
+  return [...firstOfWeek]
+    .map(([from, to]) => ({ from, to }))
+    .sort((a, b) => (a.from < b.from ? 1 : -1));
+}
+
+/** Whether `date` is a real calendar date and a Monday: the only dates a week's page is found under. */
+export function isMonday(date: string): boolean {
+  const d = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date && d.getUTCDay() === 1;
+}
+
+/** The weeks that had a digest, newest first (the archive index lists them). */
+export async function listDigestWeeks(db: Kysely<Database>): Promise<DigestWeek[]> {
+  return digestWeeksOf(await listDigestBatches(db));
+}
+
+/**
+ * The archive issue of the weekly digest of the ISO week starting `monday`, with the stored Chinese text; null when
+ * `monday` is no Monday, no digest of that week went out, its batch is not stored, or the domain is not configured.
+ */
+export async function loadArchiveWeek(
+  db: Kysely<Database>,
+  domains: readonly Domain[],
+  monday: ISODate,
+  domainId?: string,
+): Promise<ArchiveDay | null> {
+  if (domainId !== undefined && !domains.some((d) => d.id === domainId)) return null;
+  if (!isMonday(monday)) return null;
+  const [week] = digestWeeksOf(await listDigestBatches(db, { from: monday, to: addDays(monday, 6) }));
+  if (!week) return null;
+  const digestBatch = await loadBatch(db, week.to);
+  if (!digestBatch) return null;
+  const papers = await papersOfWeek(db, week, digestBatch.papers);
+  const plain = buildArchiveIssue(papers, domains, week.to, () => null, domainId);
+  const shown = plain.sections.flatMap((s) => s.entries.map((e) => e.paper));
+  const chinese = await chineseForPapers(db, shown);
+  const issue = buildArchiveIssue(papers, domains, week.to, (paper) => chinese.get(paper.id) ?? null, domainId);
+  return { issue: { ...issue, week }, inBatch: papers.length };
 }

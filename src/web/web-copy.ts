@@ -135,6 +135,8 @@ export const COPY = {
   issuesTitle: { en: 'Past issues', zh: '往期日报' },
   issuesEmpty: { en: 'No issue has been sent yet.', zh: '尚未发送任何一期。' },
   issueTitle: { en: 'arXiv digest', zh: 'arXiv 日报' },
+  weeklyTitle: { en: 'arXiv weekly digest', zh: 'arXiv 周报' },
+  weeksTitle: { en: 'Weekly digests', zh: '每周精选' },
   allTopics: { en: 'All topics of this issue', zh: '本期全部主题' },
   contents: { en: 'In this issue', zh: '本期目录' },
   noPapers: { en: 'No new papers in this topic', zh: '该主题暂无新论文' },

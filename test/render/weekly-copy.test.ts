@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Newsletter } from '../../emails/newsletter.tsx';
 import { formatWeekRange } from '../../src/render/format-date.ts';
+import { createMailAssembler } from '../../src/render/assemble-mail.ts';
 import { buildPreheader, buildSubject, emptySectionLine, issueDateLine } from '../../src/render/issue-copy.ts';
 import { renderIssue } from '../../src/render/render-issue.ts';
 import type { SegmentIssue } from '../../src/types.ts';
@@ -64,5 +65,40 @@ describe('a weekly digest speaks of the week, not of today', () => {
     expect(emptySectionLine({ ...mail, week: undefined }, 1).en).toMatch(/^Today's 1 paper/);
     const none: SegmentIssue = { ...mail, sections: [{ ...second!, entries: [], listed: [], more: 0, total: 0 }] };
     expect(emptySectionLine(none, 0)).toEqual({ en: 'No new papers in this topic this week', zh: '本周该主题暂无新论文' });
+  });
+});
+
+describe('a weekly digest’s links lead to its week’s web page', () => {
+  const site = Newsletter.PreviewProps.site;
+  const options = { domains: weekly.sections.map((s) => s.domain) };
+  const base = site.publicBaseUrl;
+  const links = (part: string) => [...part.matchAll(/https:\/\/paperboy\.example\.org\/(?:issues|weeks)\/[^\s"<>)]*/gu)].map((m) => m[0]);
+
+  it('View in browser and "and N more", in HTML and text; the daily mail keeps its day’s page', async () => {
+    // The sample's first topic has "and 4 more": both mails carry that link.
+    expect(weekly.sections[0]!.more).toBeGreaterThan(0);
+    const mails = { weekly: await renderIssue(weekly, site, options), daily: await renderIssue(daily, site, options) };
+    for (const part of [mails.weekly.html, mails.weekly.text]) {
+      expect(links(part).length).toBeGreaterThanOrEqual(2);
+      expect(links(part).every((url) => url.startsWith(`${base}/weeks/2025-11-10`))).toBe(true);
+      expect(part).toContain(`${base}/weeks/2025-11-10/${weekly.sections[0]!.domain.id}`);
+    }
+    for (const part of [mails.daily.html, mails.daily.text]) {
+      expect(links(part).length).toBeGreaterThanOrEqual(2);
+      expect(links(part).every((url) => url.startsWith(`${base}/issues/2025-11-14`))).toBe(true);
+    }
+  });
+
+  it('also when one assembler renders a daily and a weekly mail of the same batch (kept pieces are not shared)', async () => {
+    const assembler = createMailAssembler(site, options);
+    for (const [issue, page] of [
+      [daily, '/issues/2025-11-14'],
+      [weekly, '/weeks/2025-11-10'],
+      [daily, '/issues/2025-11-14'],
+    ] as const) {
+      const mail = await assembler.render(issue);
+      expect(mail).toEqual(await renderIssue(issue, site, options));
+      for (const part of [mail.html, mail.text]) expect(links(part).every((url) => url.startsWith(`${base}${page}`))).toBe(true);
+    }
   });
 });

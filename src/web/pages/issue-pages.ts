@@ -1,27 +1,34 @@
-import { formatIssueDate } from '../../render/index.ts';
+import { formatIssueDate, formatWeekRange } from '../../render/index.ts';
 import { MISSING_ZH_MARKER, UI, announceLabel, cleanText, formatAuthors } from '../../render/index.ts';
 import {
   COUNT_SCOPES,
   inBatchCount,
+  inWeekCount,
   joinCounts,
   listedElsewhere,
   matchingCount,
   notListedHereLine,
 } from '../../render/index.ts';
 import type { SentIssue } from '../../store/sent-issues.ts';
-import type { IssueEntry, LocalizedText, SegmentIssue } from '../../types.ts';
+import type { DigestWeek, IssueEntry, LocalizedText, SegmentIssue } from '../../types.ts';
 import type { ArchiveDay } from '../issue-archive.ts';
 import { biBlock, html, type Html } from '../html.ts';
 import { COPY } from '../web-copy.ts';
 import { renderPage, type SiteInfo } from './layout.ts';
 
-// The web archive: a list of sent issues, one page per issue with every selected paper, and one page per topic.
-// Full abstracts sit in <details>, so a phone shows a scannable list of titles first.
+// The web archive: a list of sent issues (and of weeks with a weekly digest), one page per issue (or week) with every
+// selected paper, and one page per topic. Full abstracts sit in <details>, so a phone shows a scannable list of
+// titles first.
 
 /** Authors named on the web page before "et al.": more than the mail, which is short on room. */
 const WEB_MAX_AUTHORS = 6;
 
-export function issuesIndexPage(site: SiteInfo, issues: readonly SentIssue[]): string {
+/** The page of a day's issue, or of a week's digest (`issue.week`): where a topic's page and its links hang. */
+export function archivePathOf(issue: SegmentIssue): string {
+  return issue.week ? `/weeks/${issue.week.from}` : `/issues/${issue.batchDate}`;
+}
+
+export function issuesIndexPage(site: SiteInfo, issues: readonly SentIssue[], weeks: readonly DigestWeek[] = []): string {
   return renderPage(site, {
     title: COPY.issuesTitle,
     body: html`<section class="card">
@@ -36,7 +43,19 @@ ${
         return html`<li><a href="/issues/${issue.batchDate}">${date.en}</a> <span class="nb" lang="zh-CN">${date.zh}</span><br><span class="muted">${count.en} · <span lang="zh-CN">${count.zh}</span></span></li>`;
       })}</ul>`
 }
-</section>`,
+</section>${
+      // Only once a digest went out: a newsletter without weekly readers keeps the page it had.
+      weeks.length === 0
+        ? ''
+        : html`
+<section class="card">
+${biBlock(COPY.weeksTitle, 'h2')}
+<ul class="issues">${weeks.map((week) => {
+            const range = formatWeekRange(week.from, week.to);
+            return html`<li><a href="/weeks/${week.from}">${range.en}</a> <span class="nb" lang="zh-CN">${range.zh}</span></li>`;
+          })}</ul>
+</section>`
+    }`,
   });
 }
 
@@ -82,20 +101,23 @@ function sectionHtml(
   const section = issue.sections[index];
   if (!section) return '';
   const { domain } = section;
-  const { batchDate } = issue;
   const here = section.entries.length;
   const elsewhere = section.total - here;
   const count = matchingCount(section.total);
   const body =
     here > 0
       ? section.entries.map((entry) => entryHtml(entry, domainNames))
-      : biBlock(notListedHereLine(section.total, listedElsewhere(issue, index), 'page') ?? COPY.noPapers, 'p', 'muted');
+      : biBlock(
+          notListedHereLine(section.total, listedElsewhere(issue, index), 'page', issue.week ? 'week' : 'today') ?? COPY.noPapers,
+          'p',
+          'muted',
+        );
   // On the whole-issue page a paper sits under one topic only; the topic's own page lists all of its papers.
   const meta =
     heading === 'h2' && here > 0
       ? html`<p class="meta">${count.en} · <span lang="zh-CN">${count.zh}</span>${
           elsewhere > 0
-            ? html` · <a href="/issues/${batchDate}/${domain.id}">${elsewhere} listed under other topics · <span lang="zh-CN">另有 ${elsewhere} 篇列在其他主题下</span></a>`
+            ? html` · <a href="${archivePathOf(issue)}/${domain.id}">${elsewhere} listed under other topics · <span lang="zh-CN">另有 ${elsewhere} 篇列在其他主题下</span></a>`
             : ''
         }</p>`
       : '';
@@ -108,15 +130,19 @@ ${body}
 </section>`;
 }
 
-/** The whole issue (every topic) or, when the issue has one section, that topic's page. */
+/**
+ * The whole issue (every topic) or, when the issue has one section, that topic's page; a weekly digest's (`issue.week`)
+ * the same way, titled with the week's days.
+ */
 export function issuePage(site: SiteInfo, day: ArchiveDay, domainNames: ReadonlyMap<string, LocalizedText>, scope: 'all' | 'domain'): string {
   const { issue } = day;
-  const date = formatIssueDate(issue.batchDate);
+  const date = issue.week ? formatWeekRange(issue.week.from, issue.week.to) : formatIssueDate(issue.batchDate);
+  const name = issue.week ? COPY.weeklyTitle : COPY.issueTitle;
   // Uncapped, every matching paper is listed once on the whole-issue page (see buildArchiveIssue).
   const matching = issue.sections.reduce((n, s) => n + s.entries.length, 0);
   const scoped = scope === 'all' ? COUNT_SCOPES.anyTopic : undefined;
-  const count = joinCounts(inBatchCount(day.inBatch), matchingCount(matching, scoped));
-  const title: LocalizedText = { en: `${COPY.issueTitle.en} · ${date.en}`, zh: `${COPY.issueTitle.zh} · ${date.zh}` };
+  const count = joinCounts((issue.week ? inWeekCount : inBatchCount)(day.inBatch), matchingCount(matching, scoped));
+  const title: LocalizedText = { en: `${name.en} · ${date.en}`, zh: `${name.zh} · ${date.zh}` };
   if (scope === 'domain') {
     const section = issue.sections[0];
     const domainTitle: LocalizedText = section
@@ -124,9 +150,9 @@ export function issuePage(site: SiteInfo, day: ArchiveDay, domainNames: Readonly
       : title;
     return renderPage(site, {
       title: domainTitle,
-      body: html`<p><a href="/issues/${issue.batchDate}">← ${COPY.allTopics.en} · <span lang="zh-CN">${COPY.allTopics.zh}</span></a></p>
+      body: html`<p><a href="${archivePathOf(issue)}">← ${COPY.allTopics.en} · <span lang="zh-CN">${COPY.allTopics.zh}</span></a></p>
 <div class="card">
-<p class="muted">${COPY.issueTitle.en} · ${date.en} · <span class="nb" lang="zh-CN">${date.zh}</span></p>
+<p class="muted">${name.en} · ${date.en} · <span class="nb" lang="zh-CN">${date.zh}</span></p>
 <p class="muted">${count.en} · <span lang="zh-CN">${count.zh}</span></p>
 ${sectionHtml(issue, 0, domainNames, 'h1')}
 </div>

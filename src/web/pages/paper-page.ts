@@ -1,5 +1,5 @@
-import { MISSING_ZH_MARKER, announceLabel, cleanText, formatIssueDate } from '../../render/index.ts';
-import type { Author, ChineseText, ISODate, LocalizedText, Paper } from '../../types.ts';
+import { MISSING_ZH_MARKER, announceLabel, cleanText, formatIssueDate, formatWeekRange } from '../../render/index.ts';
+import type { Author, ChineseText, DigestWeek, ISODate, LocalizedText, Paper } from '../../types.ts';
 import { biBlock, html, type Html } from '../html.ts';
 import { COPY } from '../web-copy.ts';
 import { paperAnchor } from './issue-pages.ts';
@@ -20,6 +20,8 @@ export interface PaperPageInput {
   analysis: PaperAnalysis | null;
   /** Feed dates that carried it, newest first: links back to those issues. */
   batchDates: readonly ISODate[];
+  /** Weekly digests whose page lists it, newest first: links to those pages. */
+  weeks: readonly DigestWeek[];
 }
 
 const ANALYSIS_PARTS: Array<[keyof PaperAnalysis, LocalizedText]> = [
@@ -114,6 +116,14 @@ ${
     ? html`<p class="muted">${COPY.issueTitle.en} · <span lang="zh-CN">${COPY.issueTitle.zh}</span>: ${input.batchDates.map((d, i) => {
         const date = formatIssueDate(d);
         return html`${i > 0 ? ', ' : ''}<a href="/issues/${d}#${paperAnchor(paper.id)}">${date.en}</a>`;
+      })}</p>`
+    : ''
+}
+${
+  input.weeks.length > 0
+    ? html`<p class="muted">${COPY.weeklyTitle.en} · <span lang="zh-CN">${COPY.weeklyTitle.zh}</span>: ${input.weeks.map((week, i) => {
+        const range = formatWeekRange(week.from, week.to);
+        return html`${i > 0 ? ', ' : ''}<a href="/weeks/${week.from}#${paperAnchor(paper.id)}">${range.en}</a>`;
       })}</p>`
     : ''
 }
