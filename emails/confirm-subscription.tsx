@@ -12,6 +12,8 @@ export interface ConfirmSubscriptionProps {
   confirmUrl: string;
   topics: LocalizedText[];
   language: Language;
+  /** Set when the request is for the weekly digest: when it goes out, e.g. "on Fridays · 每周五" (config, not typed). */
+  weeklyOn?: LocalizedText | undefined;
   /** How long the link works. */
   validHours: number;
 }
@@ -22,7 +24,10 @@ export const confirmSubscriptionSubject = (p: Pick<ConfirmSubscriptionProps, 'si
 // The confirmation button opens a page with one more button: opening the link alone changes nothing, because
 // mail scanners open every link.
 export default function ConfirmSubscription(props: ConfirmSubscriptionProps) {
-  const { language } = props;
+  const { language, weeklyOn } = props;
+  const what = weeklyOn
+    ? { en: `the weekly arXiv digest (${weeklyOn.en})`, zh: `arXiv 每周精选（${weeklyOn.zh}）` }
+    : { en: 'the daily arXiv digest', zh: 'arXiv 每日论文推送' };
   return (
     <TransactionalShell
       siteName={props.siteName}
@@ -34,8 +39,8 @@ export default function ConfirmSubscription(props: ConfirmSubscriptionProps) {
       <Bi text={{ en: 'Hello,', zh: '您好：' }} language={language} />
       <Bi
         text={{
-          en: 'Someone, hopefully you, asked to receive the daily arXiv digest at this address, with these topics:',
-          zh: '有人（希望是您）申请用此地址接收 arXiv 每日论文推送，主题如下：',
+          en: `Someone, hopefully you, asked to receive ${what.en} at this address, with these topics:`,
+          zh: `有人（希望是您）申请用此地址接收${what.zh}，主题如下：`,
         }}
         language={language}
       />

@@ -15,6 +15,8 @@ export interface WelcomeProps {
   /** How the reader chose to read, in both languages. */
   languageLabel: LocalizedText;
   language: Language;
+  /** Set for a reader of the weekly digest: when it goes out, e.g. "on Fridays · 每周五". */
+  weeklyOn?: LocalizedText | undefined;
   preferencesUrl: string;
   unsubscribeUrl: string;
   archiveUrl: string;
@@ -23,7 +25,16 @@ export interface WelcomeProps {
 export const welcomeSubject = (p: Pick<WelcomeProps, 'siteName'>) => `欢迎订阅 | Welcome to ${p.siteName}`;
 
 export default function Welcome(props: WelcomeProps) {
-  const { language } = props;
+  const { language, weeklyOn } = props;
+  const when = weeklyOn
+    ? {
+        en: `From the next weekly digest on, you receive one mail a week, ${weeklyOn.en}, with the best new papers in:`,
+        zh: `从下一期周报起，您将${weeklyOn.zh}收到一封邮件，包含以下主题的本周精选论文：`,
+      }
+    : {
+        en: 'From the next arXiv announcement on, you receive one mail per announcement day with the new papers in:',
+        zh: '从下一次 arXiv 更新起，每个更新日您将收到一封邮件，包含以下主题的新论文：',
+      };
   const hello = props.name ? { en: `Welcome, ${props.name}!`, zh: `${props.name}，欢迎订阅！` } : { en: 'Welcome!', zh: '欢迎订阅！' };
   return (
     <TransactionalShell
@@ -34,13 +45,7 @@ export default function Welcome(props: WelcomeProps) {
       language={language}
     >
       <Bi text={hello} language={language} />
-      <Bi
-        text={{
-          en: 'From the next arXiv announcement on, you receive one mail per announcement day with the new papers in:',
-          zh: '从下一次 arXiv 更新起，每个更新日您将收到一封邮件，包含以下主题的新论文：',
-        }}
-        language={language}
-      />
+      <Bi text={when} language={language} />
       <TopicList topics={props.topics} />
       <Text style={TEXT}>
         Language · <span lang="zh-CN">语言</span>: {props.languageLabel.en} · <span lang="zh-CN">{props.languageLabel.zh}</span>

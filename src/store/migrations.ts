@@ -8,7 +8,7 @@ import { runsMigration } from './runs-schema.ts';
 import { sendersMigration } from './senders-schema.ts';
 import { initialMigration } from './schema.ts';
 import { translationSummariesMigration } from './summaries-schema.ts';
-import { webMigration } from './web-schema.ts';
+import { signupFrequencyMigration, webMigration } from './web-schema.ts';
 
 // Every migration of the store, gathered here rather than in schema.ts: schema.ts builds the `Database` type out
 // of the *-schema.ts files' tables, and web-schema.ts builds on `Database`, so a list in schema.ts made a cycle.
@@ -25,5 +25,6 @@ export function createMigrations(dialect: DialectName): Record<string, Migration
     '0500_reader_interests': interestsMigration(),
     '0600_weekly_digest': frequencyMigration(),
     '0700_senders': sendersMigration(),
+    '0800_signup_frequency': signupFrequencyMigration(),
   };
 }

@@ -1,5 +1,5 @@
-import type { Generated, Kysely, Migration } from 'kysely';
-import type { Language } from '../types.ts';
+import { sql, type Generated, type Kysely, type Migration } from 'kysely';
+import type { Frequency, Language } from '../types.ts';
 import type { DialectName } from './dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -16,6 +16,8 @@ export interface WebSignupsTable {
   topics: string;
   requested_at: string;
   request_ip: string | null;
+  /** Added by 0800_signup_frequency: the frequency asked for, applied with the rest on confirmation. */
+  frequency: Generated<Frequency>;
 }
 
 /** Proof of consent (double opt-in): kept after an unsubscribe, so the operator can show when and how. */
@@ -109,5 +111,20 @@ export const webMigration = (dialect: DialectName): Migration => ({
     for (const table of ['webhook_events', 'web_rate_limits', 'web_consents', 'web_signups']) {
       await db.schema.dropTable(table).execute();
     }
+  },
+});
+
+// Migration `0800_signup_frequency`: the sign-up form asks daily or weekly, and like topics and language the choice
+// waits in the open request until the reader confirms (a pending reader gets no mail either way). `daily` for the
+// requests open at migration time: they were made on a form that had no choice.
+export const signupFrequencyMigration = (): Migration => ({
+  async up(db: Kysely<any>) {
+    await db.schema
+      .alterTable('web_signups')
+      .addColumn('frequency', 'text', (c) => c.notNull().defaultTo('daily').check(sql`frequency in ('daily', 'weekly')`))
+      .execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('web_signups').dropColumn('frequency').execute();
   },
 });

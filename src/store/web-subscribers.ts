@@ -15,6 +15,8 @@ export interface SignupRequest {
   /** Known domain ids (validated by the caller). */
   topics: string[];
   language: Language;
+  /** Daily unless the reader asked for the weekly digest. */
+  frequency?: Frequency | undefined;
 }
 
 type Trx = Transaction<WebDatabase>;
@@ -42,6 +44,7 @@ export async function openSignup(
 ): Promise<{ subscriberId: number; status: SubscriberStatus | 'new' }> {
   const at = now.toISOString();
   const email = normalizeEmail(request.email);
+  const frequency = request.frequency ?? 'daily';
   return webDb(db)
     .transaction()
     .execute(async (trx) => {
@@ -54,6 +57,7 @@ export async function openSignup(
             email,
             name: request.name,
             language: request.language,
+            frequency,
             status: 'pending',
             source: 'web',
             created_at: at,
@@ -70,7 +74,7 @@ export async function openSignup(
           // updated_at restarts the clock of the pending clean-up: the reader has just asked again.
           await trx
             .updateTable('subscribers')
-            .set({ name: request.name, language: request.language, updated_at: at })
+            .set({ name: request.name, language: request.language, frequency, updated_at: at })
             .where('id', '=', subscriberId)
             .execute();
           await replaceTopics(trx, subscriberId, request.topics);
@@ -81,6 +85,7 @@ export async function openSignup(
         name: request.name,
         language: request.language,
         topics: JSON.stringify(sortedTopics(request.topics)),
+        frequency,
         requested_at: at,
         request_ip: ip,
       };
@@ -92,6 +97,7 @@ export async function openSignup(
             name: signup.name,
             language: signup.language,
             topics: signup.topics,
+            frequency: signup.frequency,
             requested_at: signup.requested_at,
             request_ip: signup.request_ip,
           }),
@@ -107,7 +113,7 @@ export type ConfirmOutcome =
   /** Nothing open for this reader (confirmed already, cancelled by an unsubscribe, or cleaned up). */
   | { outcome: 'nothing-open'; subscriber: Subscriber | null };
 
-/** Applies the reader's open sign-up and keeps the evidence of consent. */
+/** Applies the reader's open sign-up (topics, language, frequency) and keeps the evidence of consent. */
 export async function confirmSignup(
   db: Kysely<Database>,
   subscriberId: number,
@@ -127,6 +133,7 @@ export async function confirmSignup(
         .set({
           name: signup.name ?? current.name,
           language: signup.language,
+          frequency: signup.frequency,
           status: 'active',
           updated_at: at,
           ...(current.status === 'active' ? {} : { status_changed_at: at }),
@@ -158,10 +165,16 @@ export async function confirmSignup(
 export async function findOpenSignup(
   db: Kysely<Database>,
   subscriberId: number,
-): Promise<{ name: string | null; topics: string[]; language: Language; requestedAt: string } | null> {
+): Promise<{ name: string | null; topics: string[]; language: Language; frequency: Frequency; requestedAt: string } | null> {
   const row = await webDb(db).selectFrom('web_signups').selectAll().where('subscriber_id', '=', subscriberId).executeTakeFirst();
   if (!row) return null;
-  return { name: row.name, topics: JSON.parse(row.topics) as string[], language: row.language, requestedAt: row.requested_at };
+  return {
+    name: row.name,
+    topics: JSON.parse(row.topics) as string[],
+    language: row.language,
+    frequency: row.frequency,
+    requestedAt: row.requested_at,
+  };
 }
 
 /** New topics and language for an active reader, from the next issue on; false when the reader is not active. */

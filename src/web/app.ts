@@ -90,6 +90,8 @@ export function createApp(deps: AppDeps): Hono {
   const publicHost = new URL(base).host;
   const domains = config.domains;
   const domainIds = domains.map((d) => d.id);
+  /** When weekly digests go out, as the forms, the confirm page and the mails name it. */
+  const weeklyOn = WEEKDAY_NAMES[config.digest.weeklyOn];
   const domainNames = new Map<string, LocalizedText>(domains.map((d) => [d.id, d.name]));
   const clientIp = deps.clientIp ?? ((c: Context) => clientIpOf(c, config.web.trustProxy));
   const verifyWebhook = deps.verifyWebhook ?? (deps.webhookSecret ? resendVerifier(deps.webhookSecret) : undefined);
@@ -216,6 +218,7 @@ export function createApp(deps: AppDeps): Hono {
           topics: topicNames(reader.topics),
           languageLabel: LANGUAGE_LABELS[reader.language],
           language: reader.language,
+          ...(reader.frequency === 'weekly' ? { weeklyOn } : {}),
           preferencesUrl: links.preferencesUrl,
           unsubscribeUrl: links.unsubscribeUrl,
           archiveUrl: `${base}/issues`,
@@ -257,7 +260,7 @@ export function createApp(deps: AppDeps): Hono {
 
   // --- subscribe ------------------------------------------------------------------------------------------------
 
-  app.get('/', (c) => privatePage(c, subscribePage(site, { domains, csrf: formToken('/') })));
+  app.get('/', (c) => privatePage(c, subscribePage(site, { domains, csrf: formToken('/'), weeklyOn })));
 
   const tooLarge = (c: Context) =>
     privatePage(c, messagePage(site, { title: COPY.tooLargeTitle, text: COPY.tooLargeText, link: { href: c.req.path, label: { en: 'Back', zh: '返回' } } }), 413);
@@ -279,7 +282,7 @@ export function createApp(deps: AppDeps): Hono {
 
     const { form, errors } = parseSubscribeForm(body, domainIds);
     if (errors.length > 0) {
-      return privatePage(c, subscribePage(site, { domains, csrf: formToken('/'), form, errors }), 400);
+      return privatePage(c, subscribePage(site, { domains, csrf: formToken('/'), weeklyOn, form, errors }), 400);
     }
 
     // Past the per-address limit the answer is the same page: a different one would tell a stranger that someone
@@ -293,7 +296,7 @@ export function createApp(deps: AppDeps): Hono {
     );
     if (!perAddress.allowed) return checkInbox();
 
-    const request = { email: form.email, name: form.name || null, topics: form.topics, language: form.language };
+    const request = { email: form.email, name: form.name || null, topics: form.topics, language: form.language, frequency: form.frequency };
     const { subscriberId } = await openSignup(db, request, now(), ip);
     metrics.countSignup('requested');
     const expiresAt = new Date(now().getTime() + config.web.confirmHours * HOUR_MS);
@@ -306,6 +309,7 @@ export function createApp(deps: AppDeps): Hono {
           confirmUrl: confirmLink(base, subscriberId, secret, expiresAt),
           topics: topicNames(request.topics),
           language: request.language,
+          ...(request.frequency === 'weekly' ? { weeklyOn } : {}),
           validHours: config.web.confirmHours,
         },
       },
@@ -340,7 +344,14 @@ export function createApp(deps: AppDeps): Hono {
     if (!reader || !open) return nothingToConfirm(c, reader);
     return privatePage(
       c,
-      confirmPage(site, { action: c.req.path, csrf: formToken(c.req.path), topics: topicNames(open.topics), language: open.language }),
+      confirmPage(site, {
+        action: c.req.path,
+        csrf: formToken(c.req.path),
+        topics: topicNames(open.topics),
+        language: open.language,
+        frequency: open.frequency,
+        weeklyOn,
+      }),
     );
   });
 
@@ -388,7 +399,7 @@ export function createApp(deps: AppDeps): Hono {
         topics: extra.topics ?? reader.topics,
         language: extra.language ?? reader.language,
         frequency: extra.frequency ?? reader.frequency ?? 'daily',
-        weeklyOn: WEEKDAY_NAMES[config.digest.weeklyOn],
+        weeklyOn,
         interests: extra.interests ?? interestTexts(await interestsOf(db, reader.id)),
         unsubscribeAction,
         unsubscribeCsrf: formToken(unsubscribeAction),

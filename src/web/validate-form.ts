@@ -89,9 +89,17 @@ export function parseSubscribeForm(
   if (rawName.length > MAX_NAME_LENGTH) errors.push(COPY.errName);
   const { choice, errors: choiceErrors } = parseTopicChoice(body, knownTopics);
   errors.push(...choiceErrors);
+  // No field at all (a page from before the choice existed) is the old default, daily; a forged value is an error.
+  const { frequency, errors: frequencyErrors } = parseFrequencyChoice(body);
+  errors.push(...frequencyErrors);
   return {
     // Shown again in the form: cut, so a megabyte of input is not echoed back.
-    form: { email: address.ok ? address.address : rawEmail.trim().slice(0, MAX_ADDRESS_LENGTH), name: rawName.slice(0, MAX_NAME_LENGTH), ...choice },
+    form: {
+      email: address.ok ? address.address : rawEmail.trim().slice(0, MAX_ADDRESS_LENGTH),
+      name: rawName.slice(0, MAX_NAME_LENGTH),
+      ...choice,
+      frequency: frequency ?? 'daily',
+    },
     errors,
   };
 }

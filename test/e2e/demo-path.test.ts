@@ -8,8 +8,8 @@ import { DEFAULT_DOMAINS } from '../../src/config/default-domains.ts';
 import { verifyLinkToken } from '../../src/links/link-tokens.ts';
 import { captureIO as captureWith } from '../support/capture-io.ts';
 
-// The demo path end to end, through the real CLI (the steps of scripts/demo.ts): import the sample readers, the
-// recorded translations and the recorded TL;DRs and key points, run the sample day from the real feed fixture, then
+// The demo path end to end, through the real CLI (the steps of scripts/demo.ts): import the sample readers (and the
+// one weekly reader of sample-weekly.csv), the recorded translations and the recorded TL;DRs and key points, run the sample day from the real feed fixture, then
 // read every .eml back as a mail client would.
 
 const SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
@@ -27,6 +27,9 @@ const sample = readFileSync('subscribers/sample.csv', 'utf8')
     return { email, topics: topics.split(';'), language: language || 'bilingual' };
   });
 
+// The demo day is a Friday, the default digest day: the weekly reader's mail is the week's digest.
+const WEEKLY_READER = 'liu.yang@example.org';
+
 const header = (mail: Email, name: string) => mail.headers.find((h) => h.key === name)?.value;
 
 describe('demo path: sample readers × sample day → outbox', () => {
@@ -39,6 +42,7 @@ describe('demo path: sample readers × sample day → outbox', () => {
 
   beforeAll(async () => {
     expect(await runCli([...common, 'subscribers', 'import', 'subscribers/sample.csv'], captureIO())).toBe(0);
+    expect(await runCli([...common, 'subscribers', 'import', 'subscribers/sample-weekly.csv'], captureIO())).toBe(0);
     expect(await runCli([...common, 'translations', 'import', 'test/fixtures/zh-2025-11-14.json'], captureIO())).toBe(0);
     expect(await runCli([...common, 'translations', 'import', 'test/fixtures/summaries-2025-11-14.json'], captureIO())).toBe(0);
     runIO = captureIO();
@@ -55,12 +59,13 @@ describe('demo path: sample readers × sample day → outbox', () => {
     expect(runExit).toBe(0);
     const report = runIO.stdout.join('\n');
     expect(report).toContain('SENT');
-    expect(report).toMatch(/mails: 8 planned, 8 sent, 0 already sent, 0 failed/);
+    expect(report).toMatch(/mails: 9 planned, 9 sent, 0 already sent, 0 failed/);
     expect(report).toMatch(/papers: 20 in the batch/);
   });
 
-  it('writes one mail per sample reader', () => {
-    expect([...mails.keys()].sort()).toEqual(sample.map((r) => r.email).sort());
+  it('writes one mail per sample reader, the weekly one being the week\'s digest', () => {
+    expect([...mails.keys()].sort()).toEqual([...sample.map((r) => r.email), WEEKLY_READER].sort());
+    expect(mails.get(WEEKLY_READER)?.parsed.subject).toMatch(/arXiv 周报 .*arXiv weekly 10–14 Nov 2025/);
   });
 
   it('gives each reader only their topics, in their language', () => {
@@ -153,13 +158,15 @@ describe('demo path: sample readers × sample day → outbox', () => {
     const segments = join(outbox, '2025-11-14', 'segments');
     expect(existsSync(segments)).toBe(true);
     const html = readdirSync(segments).filter((f) => f.endsWith('.html'));
-    expect(html).toHaveLength(new Set(sample.map((r) => `${r.language}.${[...r.topics].sort().join('+')}`)).size);
+    // One per daily segment, and the weekly reader's `weekly.` one.
+    expect(html).toHaveLength(new Set(sample.map((r) => `${r.language}.${[...r.topics].sort().join('+')}`)).size + 1);
+    expect(html).toContain('weekly.bilingual.llm+reasoning.html');
   });
 
   it('sends nobody a second copy when the day is run again', async () => {
     const io = captureIO();
     expect(await runCli([...common, 'run', '--date', '2025-11-14', '--outbox', outbox], io)).toBe(0);
-    expect(io.stdout.join('\n')).toMatch(/0 sent, 8 already sent/);
+    expect(io.stdout.join('\n')).toMatch(/0 sent, 9 already sent/);
     expect(io.stderr.join('\n')).toContain('using the stored batch 2025-11-14');
   });
 });

@@ -57,6 +57,7 @@ describeStore('web sign-ups in the store', (store) => {
         name: 'N',
         topics: ['agents', 'llm'],
         language: 'zh',
+        frequency: 'daily',
         requestedAt: T0.toISOString(),
       });
 
@@ -113,6 +114,22 @@ describeStore('web sign-ups in the store', (store) => {
       });
       const consents = await webDb(db).selectFrom('web_consents').selectAll().execute();
       expect(consents).toHaveLength(1);
+    });
+
+    it('keeps the weekly choice in the open request and applies it with the confirmation, not before', async () => {
+      const db = store.db;
+      await upsertSubscribers(db, [{ email: 'a@example.org', name: null, topics: ['vision'], language: 'en' }], T0);
+      const known = (await findSubscriber(db, { email: 'a@example.org' }))!.id;
+      const fresh = await openSignup(db, { email: 'w@example.org', name: null, topics: ['llm'], language: 'en', frequency: 'weekly' }, at(1), null);
+      await openSignup(db, { email: 'a@example.org', name: null, topics: ['vision'], language: 'en', frequency: 'weekly' }, at(1), null);
+      expect(await findOpenSignup(db, fresh.subscriberId)).toMatchObject({ frequency: 'weekly' });
+      // An active daily reader stays daily until they confirm the new request themselves.
+      expect(await findSubscriber(db, { id: known })).toMatchObject({ status: 'active' });
+      expect((await findSubscriber(db, { id: known }))?.frequency).toBeUndefined(); // absent means daily
+      await confirmSignup(db, fresh.subscriberId, at(2), null);
+      await confirmSignup(db, known, at(2), null);
+      expect(await findSubscriber(db, { id: fresh.subscriberId })).toMatchObject({ status: 'active', frequency: 'weekly' });
+      expect(await findSubscriber(db, { id: known })).toMatchObject({ status: 'active', frequency: 'weekly' });
     });
 
     it('changes preferences of active readers only', async () => {

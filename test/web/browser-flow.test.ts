@@ -33,6 +33,7 @@ const RSS = 'test/fixtures/rss-cs.AI+cs.CL+cs.CV+cs.LG-2025-11-14.xml';
 const ATOM = 'test/fixtures/atom-cs.AI-2025-08-20.xml';
 const READER = 'reader@example.org';
 const COLLEAGUE = 'colleague@example.org';
+const WEEKLY_READER = 'weekly@example.org';
 
 const captureIO = (now: Date) => captureWith({ PAPERBOY_SECRET: SECRET }, now);
 
@@ -176,6 +177,28 @@ run('the reader flow in a real browser', () => {
     expect(preferencesUrl).toBeDefined();
     await shootMail(welcome, 'mail-2-welcome');
 
+    // A second reader picks the weekly digest on the sign-up form; the choice survives the confirmation.
+    await page.goto(`${origin}/`);
+    expect(await page.isChecked('input[name="frequency"][value="daily"]')).toBe(true);
+    expect(await page.textContent('body')).toContain('(on Fridays)');
+    await page.fill('#email', WEEKLY_READER);
+    await page.check('input[name="topics"][value="llm"]');
+    await page.check('input[name="frequency"][value="weekly"]');
+    await shoot('01b-subscribe-weekly');
+    await page.click('button[type="submit"]');
+    await expect.poll(() => page.textContent('h1')).toContain('Check your inbox');
+    const weeklyConfirmation = await mailTo('web/confirm', WEEKLY_READER);
+    expect(weeklyConfirmation?.text).toContain('the weekly arXiv digest (on Fridays)');
+    const weeklyConfirmUrl = /https:\/\/\S+\/confirm\/[\w.-]+/.exec(weeklyConfirmation?.text ?? '')?.[0];
+    await page.goto(local(weeklyConfirmUrl!));
+    expect(await page.textContent('body')).toContain('(on Fridays)');
+    await shoot('03b-confirm-weekly');
+    await page.click('button[type="submit"]');
+    await expect.poll(() => page.textContent('h1')).toContain("You're subscribed");
+    const weeklyWelcome = await mailTo('web/welcome', WEEKLY_READER);
+    expect(weeklyWelcome?.text).toContain('one mail a week, on Fridays');
+    await shootMail(weeklyWelcome, 'mail-2b-welcome-weekly');
+
     // Run 1: the topics signed up with.
     const day1 = await runDay('2025-08-20', ATOM);
     expect(day1.exit, day1.report + day1.log).toBe(0);
@@ -184,6 +207,8 @@ run('the reader flow in a real browser', () => {
     expect(first!.html).toContain('name="d-llm"');
     expect(first!.html).toContain('name="d-agents"');
     expect(first!.subject).toMatch(/\p{Script=Han}/u);
+    // A Wednesday: the weekly reader waits for Friday's digest.
+    expect(await mailTo('2025-08-20', WEEKLY_READER)).toBeUndefined();
 
     // Change topics and language.
     await page.goto(local(preferencesUrl!));
@@ -209,6 +234,8 @@ run('the reader flow in a real browser', () => {
     expect(html).not.toContain('name="d-agents"');
     expect(second!.subject).not.toMatch(/\p{Script=Han}/u);
     expect(second!.text ?? '').not.toMatch(/\p{Script=Han}/u);
+    // A Friday, the default digest day: the reader who signed up weekly gets the week's digest.
+    expect((await mailTo('2025-11-14', WEEKLY_READER))?.subject).toMatch(/arXiv 周报 .*arXiv weekly 10–14 Nov 2025/);
 
     // The archive the mail links to.
     const archiveLinks = [...html.matchAll(/href="(https:\/\/digest\.browser\.test\/issues\/2025-11-14[^"]*)"/g)].map((m) => m[1]!);
@@ -262,6 +289,7 @@ run('the reader flow in a real browser', () => {
     const day3 = await runDay('2025-11-17', join(dir, 'rss-2025-11-17.xml'));
     expect(day3.exit, day3.report + day3.log).toBe(0);
     const third = await mailsIn('2025-11-17');
+    // A Monday: no weekly digest either.
     expect(third.map((m) => m.to?.[0]?.address)).toEqual([COLLEAGUE]);
 
     // A forged link gets a clear page.

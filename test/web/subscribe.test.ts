@@ -128,6 +128,92 @@ describe('POST / (subscribe)', () => {
     expect(h.mails.map((m) => m.to)).toEqual(['known@example.org', 'stranger@example.org']);
   });
 
+  describe('frequency (daily or the weekly digest)', () => {
+    it('offers daily (checked) or weekly with the configured weekday', async () => {
+      const h = await createHarness({ digest: { weeklyOn: 'thursday' } });
+      const page = await (await h.app.request('/')).text();
+      expect(page).toMatch(/type="radio" name="frequency" value="daily" checked/);
+      expect(page).not.toMatch(/value="weekly" checked/);
+      expect(textOf(page)).toContain('Weekly: one digest of the week’s best papers (on Thursdays)');
+      expect(page).toContain('每周：一封本周精选（每周四）');
+    });
+
+    it('keeps weekly through the double opt-in: the mails and the confirm page say so, and the confirmed reader is weekly', async () => {
+      const h = await createHarness();
+      expect((await submit(h, '/', { ...good, frequency: 'weekly' })).status).toBe(200);
+      const confirmMail = h.mails[0]!;
+      expect(confirmMail.text).toContain('the weekly arXiv digest (on Fridays)');
+      expect(confirmMail.text).toContain('arXiv 每周精选（每周五）');
+      const confirmPath = confirmPathOf(confirmMail);
+      const confirmPage = textOf(await (await h.app.request(confirmPath)).text());
+      expect(confirmPage).toContain('How often · 发送频率');
+      expect(confirmPage).toContain('Weekly: one digest of the week’s best papers (on Fridays) · 每周：一封本周精选（每周五）');
+      // Pending: nothing a run reads has changed yet.
+      expect(await findSubscriber(h.db, { email: good.email })).toMatchObject({ status: 'pending' });
+
+      expect((await submit(h, confirmPath, {})).status).toBe(200);
+      expect(await findSubscriber(h.db, { email: good.email })).toMatchObject({ status: 'active', frequency: 'weekly', topics: ['agents', 'llm'] });
+      const welcome = h.mails.find((m) => m.headers['X-Paperboy-Mail'] === 'welcome')!;
+      expect(welcome.text).toContain('one mail a week, on Fridays');
+      expect(welcome.text).toContain('您将每周五收到一封邮件');
+      expect(welcome.text).not.toContain('one mail per announcement day');
+    });
+
+    it('switches an active daily reader who signs up again for weekly only when they confirm', async () => {
+      const h = await createHarness();
+      await upsertSubscribers(h.db, [{ email: 'known@example.org', name: null, topics: ['vision'], language: 'en' }], START);
+      await submit(h, '/', { ...good, email: 'known@example.org', frequency: 'weekly' });
+      expect((await findSubscriber(h.db, { email: 'known@example.org' }))?.frequency).toBeUndefined();
+      await submit(h, confirmPathOf(h.mails[0]!), {});
+      expect(await findSubscriber(h.db, { email: 'known@example.org' })).toMatchObject({ status: 'active', frequency: 'weekly' });
+    });
+
+    it('is daily by default, and from a page without the field (older than the choice)', async () => {
+      const h = await createHarness();
+      // `good` has no frequency field, like a page served before the choice existed.
+      await submit(h, '/', good);
+      await submit(h, '/', { ...good, email: 'daily@example.org', frequency: 'daily' });
+      for (const mail of [...h.mails]) {
+        expect(mail.text).toContain('the daily arXiv digest');
+        await submit(h, confirmPathOf(mail), {});
+      }
+      for (const email of [good.email, 'daily@example.org']) {
+        const reader = await findSubscriber(h.db, { email });
+        expect(reader).toMatchObject({ status: 'active' });
+        expect(reader?.frequency).toBeUndefined(); // absent means daily
+      }
+      const welcome = h.mails.find((m) => m.headers['X-Paperboy-Mail'] === 'welcome')!;
+      expect(welcome.text).toContain('one mail per announcement day');
+    });
+
+    it('refuses a forged value in both languages, keeps what was typed, stores and sends nothing', async () => {
+      const h = await createHarness();
+      const res = await submit(h, '/', { ...good, language: 'zh', frequency: 'hourly' });
+      expect(res.status).toBe(400);
+      const page = await res.text();
+      expect(page).toContain('role="alert"');
+      expect(textOf(page)).toContain('Pick daily or weekly.');
+      expect(page).toContain('请选择每日或每周。');
+      expect(page).toMatch(/name="email"[^>]* value="wei\.zhang@example\.org"/i);
+      expect(page).toMatch(/name="language" value="zh" checked/);
+      expect(page).toMatch(/name="topics" value="llm"[^>]* checked/);
+      // The forged value cannot be shown again: the form falls back to the default.
+      expect(page).toMatch(/name="frequency" value="daily" checked/);
+      expect(await listSubscribers(h.db)).toEqual([]);
+      expect(h.mails).toEqual([]);
+    });
+
+    it('keeps weekly checked when another field is wrong', async () => {
+      const h = await createHarness();
+      const res = await submit(h, '/', { ...good, topics: [], frequency: 'weekly' });
+      expect(res.status).toBe(400);
+      const page = await res.text();
+      expect(textOf(page)).toContain('Pick at least one topic');
+      expect(page).toMatch(/name="frequency" value="weekly" checked/);
+      expect(page).not.toMatch(/value="daily" checked/);
+    });
+  });
+
   it('keeps a suppressed reader suppressed until they confirm themselves', async () => {
     const h = await createHarness();
     await upsertSubscribers(h.db, [{ email: 'gone@example.org', name: null, topics: ['llm'], language: 'en' }], START);

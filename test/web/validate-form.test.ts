@@ -46,11 +46,24 @@ describe('parseSubscribeForm', () => {
       known,
     );
     expect(errors).toEqual([]);
-    expect(form).toEqual({ email: 'wei@example.org', name: '<b>Wei</b> Zhang', topics: ['llm'], language: 'en' });
+    expect(form).toEqual({ email: 'wei@example.org', name: '<b>Wei</b> Zhang', topics: ['llm'], language: 'en', frequency: 'daily' });
     const huge = parseSubscribeForm({ email: 'x'.repeat(5000), name: 'y'.repeat(5000) }, known);
     expect(huge.form.email).toHaveLength(254);
     expect(huge.form.name).toHaveLength(100);
     expect(huge.errors).toEqual([COPY.errEmailLong, COPY.errName, COPY.errNoTopic, COPY.errLanguage]);
+  });
+
+  it.each([
+    ['weekly', { frequency: 'weekly' }, 'weekly', []],
+    ['daily', { frequency: 'daily' }, 'daily', []],
+    // A page from before the choice existed: the old default.
+    ['no frequency field', {}, 'daily', []],
+    ['a forged value', { frequency: 'hourly' }, 'daily', [COPY.errFrequency]],
+    ['an empty value', { frequency: '' }, 'daily', [COPY.errFrequency]],
+  ])('frequency: %s', (_name, extra, frequency, errors) => {
+    const result = parseSubscribeForm({ email: 'wei@example.org', topics: ['llm'], language: 'en', ...extra }, known);
+    expect(result.form.frequency).toBe(frequency);
+    expect(result.errors).toEqual(errors);
   });
 
   it.each([

@@ -1,7 +1,7 @@
-import type { Domain, Language, LocalizedText } from '../../types.ts';
+import type { Domain, Frequency, Language, LocalizedText } from '../../types.ts';
 import { biBlock, html } from '../html.ts';
 import { COPY } from '../web-copy.ts';
-import { buttonLabel, csrfField, errorBox, languageFields, topicFields } from './choice-fields.ts';
+import { buttonLabel, csrfField, errorBox, frequencyFields, languageFields, topicFields } from './choice-fields.ts';
 import { renderPage, type SiteInfo } from './layout.ts';
 
 export interface SubscribeForm {
@@ -9,14 +9,22 @@ export interface SubscribeForm {
   name: string;
   topics: string[];
   language: Language;
+  frequency: Frequency;
 }
 
-export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = { email: '', name: '', topics: [], language: 'bilingual' };
+export const EMPTY_SUBSCRIBE_FORM: SubscribeForm = { email: '', name: '', topics: [], language: 'bilingual', frequency: 'daily' };
 
 /** The sign-up form; after a rejected submit it shows the errors and keeps what the reader typed. */
 export function subscribePage(
   site: SiteInfo,
-  input: { domains: readonly Domain[]; csrf: string; form?: SubscribeForm; errors?: readonly LocalizedText[] },
+  input: {
+    domains: readonly Domain[];
+    csrf: string;
+    /** When weekly digests go out, e.g. "on Fridays · 每周五" (`digest.weeklyOn`). */
+    weeklyOn: LocalizedText;
+    form?: SubscribeForm;
+    errors?: readonly LocalizedText[];
+  },
 ): string {
   const form = input.form ?? EMPTY_SUBSCRIBE_FORM;
   const errors = input.errors ?? [];
@@ -36,6 +44,7 @@ ${csrfField(input.csrf)}
 <div class="hp" aria-hidden="true"><label for="website">${COPY.honeypotLabel.en}</label><input id="website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
 ${topicFields(input.domains, new Set(form.topics))}
 ${languageFields(form.language)}
+${frequencyFields(form.frequency, input.weeklyOn)}
 <div class="actions"><button type="submit">${buttonLabel(COPY.subscribeButton)}</button></div>
 </form>
 ${biBlock(COPY.subscribeNote, 'p', 'muted')}
