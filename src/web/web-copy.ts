@@ -28,8 +28,8 @@ export const COPY = {
 
   subscribeTitle: { en: 'Subscribe', zh: '订阅' },
   subscribeIntro: {
-    en: 'A daily email with the new arXiv papers in the topics you pick, in English and Chinese.',
-    zh: '每天一封邮件，推送您所选主题的 arXiv 新论文，中英双语。',
+    en: 'The new arXiv papers in the topics you pick, in English and Chinese: an email every announcement day, or one a week.',
+    zh: '推送您所选主题的 arXiv 新论文，中英双语：每个发布日一封，或每周一封。',
   },
   emailLabel: { en: 'Email address', zh: '邮箱地址' },
   nameLabel: { en: 'Name (optional)', zh: '称呼（可选）' },
