@@ -19,6 +19,7 @@ import {
   acquireRunLock,
   deliverIssue,
   holdSenderLease,
+  lockPollOf,
   ownerId,
   prepareIssue,
   type HeldLock,
@@ -347,16 +348,16 @@ async function write(
     const carried = [...issues].map(([segmentId, issue]) => ({ segmentId, papers: papersOf(issue) }));
     await recordIssuePapers(db, batchDate, carried, time.now);
   }
+  const ttlMs = deps.config.delivery.lock.timeoutSeconds * 1000;
   if (locks.sharing && locks.issue) {
     // Prepared: the other runs of the issue may join now. The lease is taken before the issue's lock goes, so
     // there is no moment at which this run holds neither.
-    const ttlMs = deps.config.delivery.lock.timeoutSeconds * 1000;
     locks.sender = await holdSenderLease(db, batchDate, { owner: locks.owner, ttlMs, clock: time.clock });
     await locks.issue.release();
     locks.issue = null;
   }
   const lock = locks.sender ?? locks.issue;
-  const sender = locks.sender ? { owner: locks.owner, pollMs: Math.max(50, Math.min(1000, (deps.config.delivery.lock.timeoutSeconds * 1000) / 4)) } : undefined;
+  const sender = locks.sender ? { owner: locks.owner, pollMs: lockPollOf(ttlMs) } : undefined;
   const outboxDay = join(options.outboxDir, batchDate);
   const transport = dryRun ? null : deps.createTransport(batchDate);
   // Setting up the outbox clears the half-written mails of a crashed run: worth a line when there were any.

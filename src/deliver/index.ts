@@ -10,7 +10,7 @@ export { bareAddress, TRANSPORTS, transportFactory, type TransportName, type Tra
 export { deliverIssue, type DeliverIssueContext, type DeliverySettings, type IssueDelivery } from './deliver-issue.ts';
 export type { SegmentFacts, SegmentMail } from './deliver-segment.ts';
 export { prepareIssue } from './prepare-issue.ts';
-export { acquireRunLock, holdSenderLease, LockBusyError, ownerId, tryTakeLock, type HeldLock } from './run-lock.ts';
+export { acquireRunLock, holdSenderLease, lockPollOf, LockBusyError, ownerId, tryTakeLock, type HeldLock } from './run-lock.ts';
 export type { SendPolicy, SendProgress, SendResult } from './send-issue.ts';
 export { createSendProgress } from './send-progress.ts';
 export type { MailJob, MailTransport, SendOutcome } from './transport.ts';

@@ -1,4 +1,4 @@
-import type { ClaimSpec, DeliveryOutcome, LedgerSummary, PendingDelivery, SendableStatus, SliceClaim, SliceSpec, UncertainClaim } from '../store/deliveries.ts';
+import type { ClaimSpec, DeliveryOutcome, LedgerSummary, PendingDelivery, SendableStatus, SliceClaim, SlicePage, SliceSpec, UncertainClaim } from '../store/deliveries.ts';
 
 // The delivery ledger of one issue as the send loop sees it: exactly the reads and writes the loop makes, no
 // more. The store's adapter is `openDeliveryLedger` (store/delivery-ledger.ts, SQLite and PostgreSQL through one
@@ -36,7 +36,7 @@ export interface SharedLedger {
   owner: string;
   /** Selects and claims a segment's next free rows after `after` in one statement (see store claimSlice). */
   claimSlice(
-    page: { segmentId: string; statuses: readonly SendableStatus[]; unknownOf?: string | undefined; after: number; limit: number },
+    page: SlicePage,
     claim: Omit<SliceSpec, 'claimedBy'>,
     now: Date,
   ): Promise<SliceClaim>;

@@ -2,7 +2,7 @@ import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promise
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ISODate } from '../types.ts';
-import { PID_SPACE, provablyDead } from './run-lock.ts';
+import { PID_SPACE, provablyGone } from './run-lock.ts';
 import type { MailJob, MailTransport, SendOutcome } from './transport.ts';
 
 /** A file name that sorts by reader and never contains anything a shell or a file system dislikes. */
@@ -47,8 +47,9 @@ export function partialFileName(
  */
 function writerProvablyDead(name: string, isAlive: ((pid: number) => boolean) | undefined): boolean {
   const tag = TAGGED_PARTIAL.exec(name);
+  // The tag carries the host name as partialHostOf wrote it: compared so, it is this host's.
   if (!tag || tag[2] !== partialHostOf(hostname())) return false;
-  return provablyDead(`${hostname()}/${tag[1]}/-${tag[3] ? `/${tag[3]}` : ''}`, isAlive);
+  return provablyGone({ host: hostname(), pid: Number(tag[1]), space: tag[3] }, isAlive);
 }
 
 /**

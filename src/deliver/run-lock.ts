@@ -147,18 +147,29 @@ function deadHolder(holder: LockHolder | null, isAlive: (pid: number) => boolean
   return holder && provablyDead(holder.owner, isAlive) ? holder.owner : undefined;
 }
 
+/** A process as a lock owner or a file tag names it. */
+export interface NamedProcess {
+  host: string;
+  pid: number;
+  /** Its PID_SPACE; absent in names written by earlier versions. */
+  space?: string | undefined;
+}
+
 /**
- * Whether `owner` (`host/pid/nonce/pid-space`) is provably dead: a process of this host and pid space that no
- * longer exists. A process of another machine (or another container, or this machine before a reboot) is only
- * known dead once its lease lapses. Owners written without a pid space (earlier versions) are judged by the
- * hostname alone, as they were.
+ * Whether `process` is provably dead: a process of this host and pid space that no longer exists. A process of
+ * another machine (or another container, or this machine before a reboot) is only known dead once its lease
+ * lapses. Names written without a pid space (earlier versions) are judged by the hostname alone, as they were.
  */
-export function provablyDead(owner: string, isAlive: (pid: number) => boolean = processAlive): boolean {
-  const [host, pidText, , space] = owner.split('/');
-  const pid = Number(pidText);
+export function provablyGone({ host, pid, space }: NamedProcess, isAlive: (pid: number) => boolean = processAlive): boolean {
   if (host !== hostname() || (space !== undefined && space !== PID_SPACE)) return false;
   if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
   return !isAlive(pid);
+}
+
+/** provablyGone for an owner `host/pid/nonce/pid-space` (ownerId). */
+export function provablyDead(owner: string, isAlive?: (pid: number) => boolean): boolean {
+  const [host = '', pid, , space] = owner.split('/');
+  return provablyGone({ host, pid: Number(pid), space }, isAlive);
 }
 
 /**
@@ -167,6 +178,16 @@ export function provablyDead(owner: string, isAlive: (pid: number) => boolean = 
  * are its own; once it lapses (or the process is provably gone), another sender turns them `unknown` and carries
  * on, by the same rules as a run after a crash. The name is unique to the sender, so taking it never waits.
  */
+/** How often a lease is renewed: a third of its lifetime, so two renewals may fail before it lapses. */
+export function heartbeatOf(ttlMs: number): number {
+  return Math.max(20, Math.floor(ttlMs / 3));
+}
+
+/** How often a waiter looks at a lease another process holds: a quarter of its lifetime, 50 ms to 1 s. */
+export function lockPollOf(ttlMs: number): number {
+  return Math.max(50, Math.min(1000, ttlMs / 4));
+}
+
 export async function holdSenderLease(
   db: Kysely<Database>,
   batchDate: string,
@@ -175,7 +196,7 @@ export async function holdSenderLease(
   const attempt = await tryTakeLock(db, senderLeaseName(batchDate, options.owner), {
     owner: options.owner,
     ttlMs: options.ttlMs,
-    heartbeatMs: Math.max(20, Math.floor(options.ttlMs / 3)),
+    heartbeatMs: heartbeatOf(options.ttlMs),
     clock: options.clock,
   });
   if ('busy' in attempt) throw new LockBusyError(`the sender lease of ${options.owner} is held by someone else`, attempt.busy);
@@ -193,14 +214,14 @@ export async function acquireRunLock(db: Kysely<Database>, name: string, options
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const owner = options.owner ?? ownerId();
   const started = clock().getTime();
-  const poll = Math.max(50, Math.min(1000, options.ttlMs / 4));
+  const poll = lockPollOf(options.ttlMs);
   let announced = false;
 
   for (;;) {
     const attempt = await tryTakeLock(db, name, {
       owner,
       ttlMs: options.ttlMs,
-      heartbeatMs: Math.max(20, Math.floor(options.ttlMs / 3)),
+      heartbeatMs: heartbeatOf(options.ttlMs),
       clock,
       takeOverDeadHolders: true,
       isProcessAlive: options.isProcessAlive,

@@ -123,13 +123,15 @@ async function sendShared(run: SendRun, shared: SharedLedger, segments: readonly
       passClaimed = run.claims > before;
     }
     if (!stillRunning(run)) return;
-    const taken = await run.ledger.markInterrupted(run.context.clock(), goneSenders(await shared.inFlight()));
+    const inFlight = await shared.inFlight();
+    const taken = await run.ledger.markInterrupted(run.context.clock(), goneSenders(inFlight));
     run.result.interrupted += taken;
     if (taken > 0) {
       pass = true;
       continue;
     }
-    const others = (await shared.inFlight()).filter((f) => f.owner !== shared.owner).reduce((n, f) => n + f.rows, 0);
+    // Nothing was taken over, so the rows in flight are still as read.
+    const others = inFlight.filter((f) => f.owner !== shared.owner).reduce((n, f) => n + f.rows, 0);
     const { planned } = (await run.ledger.summarize()).counts;
     if (others === 0) {
       // Rows still `planned` that no pass got (another sender's claim rolled back behind this sender's cursor)
@@ -164,9 +166,7 @@ async function openRun(context: SenderContext, batchDate: ISODate, transport: Ma
   const started = Date.now();
   const ledger: Ledger = context.openLedger?.(batchDate) ?? openDeliveryLedger(context.db, batchDate, context.sender?.owner);
   // Alone, every row in `sending` is a dead run's; shared, only those of senders that are gone.
-  const interrupted = ledger.shared
-    ? await ledger.markInterrupted(context.clock(), goneSenders(await ledger.shared.inFlight()))
-    : await ledger.markInterrupted(context.clock());
+  const interrupted = await ledger.markInterrupted(context.clock(), ledger.shared && goneSenders(await ledger.shared.inFlight()));
   const ledgerBefore = await ledger.summarize();
   const lifetime = transport.resend === 'same-key' ? transport.keyLifetimeMs : undefined;
   const claimedSince = lifetime === undefined ? undefined : new Date(context.clock().getTime() - lifetime).toISOString();

@@ -11,7 +11,7 @@ import { EXIT } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { runIssue, type RunDependencies } from '../run-issue.ts';
 import { emptyReport, errorReport, finishReport, type RunReport, type ScheduleReport } from '../run-report.ts';
-import { loadBatch } from '../store/batches.ts';
+import { isBatchStored } from '../store/batches.ts';
 import { isIssueSent } from '../store/deliveries.ts';
 import { readLock } from '../store/run-locks.ts';
 import { processName, recordRun, type RunTrigger } from '../store/runs.ts';
@@ -191,7 +191,7 @@ async function waitToJoin(
       deps.log.info(`no share to send: the batch of ${batchDate} has been sent already (the scheduler ${holder.owner} was sending it)`);
       return { kind: 'none' };
     }
-    if (await loadBatch(deps.db, batchDate)) {
+    if (await isBatchStored(deps.db, batchDate)) {
       deps.log.info(`the batch of ${batchDate} is stored: sending a share beside the scheduler ${holder.owner}`);
       return { kind: 'join', holder, waitedMs: deps.clock().getTime() - waitStarted };
     }
@@ -291,7 +291,7 @@ async function collectAndSend({ deps, trigger, signal, plan, policy, tickAt, sta
         return await giveUp('failed', `stopped while waiting for the batch of ${batchDate} (${schedule.polls} fetches); nothing sent`);
       }
       let probe: Probe | null = null;
-      if (!(await loadBatch(deps.db, batchDate))) {
+      if (!(await isBatchStored(deps.db, batchDate))) {
         probe = await probeBatch({ config: deps.config, readFeed: deps.readFeed, readPage: deps.readPage }, batchDate);
         schedule.polls += 1;
         schedule.lastProbe = probe.summary;

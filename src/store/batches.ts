@@ -110,6 +110,11 @@ function paperRow(p: Paper, at: string): PapersTable {
   };
 }
 
+/** Whether the day is stored, without reading its papers (a scheduler asks this at every look). */
+export async function isBatchStored(db: Kysely<Database>, batchDate: ISODate): Promise<boolean> {
+  return (await db.selectFrom('batches').select('batch_date').where('batch_date', '=', batchDate).executeTakeFirst()) !== undefined;
+}
+
 /**
  * Rebuilds a stored day. Text, authors and categories come from the latest version of each paper seen; the
  * version, links and announce type are the ones that day announced.

@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { ISODate, SubscriberStatus } from '../types.ts';
 import { chunkRows } from './chunk-rows.ts';
 import { findIssue } from './issues.ts';
@@ -257,15 +257,15 @@ export interface PendingDelivery {
 
 export type SendableStatus = 'planned' | 'failed' | 'unknown';
 
-/** `status in (…)`, where `failed` means a transient failure only. */
-function sendable(eb: ExpressionBuilder<Database, 'deliveries'>, statuses: readonly SendableStatus[]) {
+/**
+ * `status in (…)`, where `failed` means a transient failure only: one condition for the Kysely queries and for the
+ * claim statement written out in SQL (claimSlice).
+ */
+function sendable(statuses: readonly SendableStatus[]) {
   const plain = statuses.filter((s) => s !== 'failed');
-  const ors: Array<Expression<SqlBool>> = [];
-  if (plain.length > 0) ors.push(eb('deliveries.status', 'in', plain));
-  if (statuses.includes('failed')) {
-    ors.push(eb.and([eb('deliveries.status', '=', 'failed'), eb('deliveries.failure_kind', '=', 'transient')]));
-  }
-  return eb.or(ors);
+  const ors = plain.length > 0 ? [sql`deliveries.status in (${sql.join(plain.map((s) => sql.lit(s)))})`] : [];
+  if (statuses.includes('failed')) ors.push(sql`(deliveries.status = 'failed' and deliveries.failure_kind = 'transient')`);
+  return ors.length > 0 ? sql<SqlBool>`(${sql.join(ors, sql` or `)})` : sql<SqlBool>`false`;
 }
 
 /**
@@ -285,7 +285,7 @@ export async function pendingDeliveries(
     .where('batch_date', '=', batchDate)
     .where('segment_id', '=', options.segmentId)
     .where('subscriber_id', '>', options.after)
-    .where((eb) => sendable(eb, statuses))
+    .where(sendable(statuses))
     .orderBy('subscriber_id')
     .limit(options.limit)
     .execute();
@@ -406,7 +406,7 @@ export async function skipInactiveReaders(
         .set({ status: 'skipped', updated_at: now.toISOString(), last_error: skipReason(status), failure_kind: null })
         .where('batch_date', '=', batchDate)
         .where('subscriber_id', 'in', group)
-        .where((eb) => sendable(eb, from))
+        .where(sendable(from))
         .returning('subscriber_id')
         .execute();
       for (const row of moved) skipped.push({ subscriberId: Number(row.subscriber_id), status });
@@ -460,7 +460,7 @@ export async function claimDeliveries(
       }))
       .where('batch_date', '=', batchDate)
       .where('subscriber_id', 'in', chunk)
-      .where((eb) => sendable(eb, claim.from))
+      .where(sendable(claim.from))
       .$if(claim.activeOnly ?? true, (q) =>
         q.where((eb) =>
           eb.exists(
@@ -500,6 +500,16 @@ export interface SliceSpec {
   claimedBy: string;
 }
 
+/** Where a shared claim looks: a segment's rows after `after`, in these states, at most `limit`. */
+export interface SlicePage {
+  segmentId: string;
+  statuses: readonly SendableStatus[];
+  /** `unknown` rows only of this transport. */
+  unknownOf?: string | undefined;
+  after: number;
+  limit: number;
+}
+
 /**
  * Several senders, one issue (PostgreSQL only): the next free rows of a segment after `after`, selected and claimed
  * in one statement, so a claim is one round trip. `FOR UPDATE SKIP LOCKED` passes over rows another sender is
@@ -513,14 +523,14 @@ export interface SliceSpec {
 export async function claimSlice(
   db: Kysely<Database>,
   batchDate: ISODate,
-  page: { segmentId: string; statuses: readonly SendableStatus[]; unknownOf?: string | undefined; after: number; limit: number },
+  page: SlicePage,
   claim: SliceSpec,
   now: Date,
 ): Promise<SliceClaim> {
   if (page.statuses.length === 0 || claim.from.length === 0) return { rows: [], key: '', skipped: 0, last: null };
   const at = now.toISOString();
-  const free = sendableSql(page.statuses);
-  const unknownOf = page.unknownOf === undefined ? sql`true` : sql`(status <> 'unknown' or transport = ${page.unknownOf})`;
+  const free = sendable(page.statuses);
+  const unknownOf = page.unknownOf === undefined ? sql`true` : sql`(deliveries.status <> 'unknown' or deliveries.transport = ${page.unknownOf})`;
   const result = await sql<PendingRow & { claimed_key: string | null }>`
     with picked as (
       select subscriber_id, email, status, attempts, transport, batch_no, idempotency_key
@@ -549,7 +559,7 @@ export async function claimSlice(
         -- A claim sent again under its key keeps the time the key was first used: that is what the provider counts.
         claimed_at = case when deliveries.idempotency_key = claim_key.key and deliveries.claimed_at is not null then deliveries.claimed_at else ${at} end
       from active, claim_key
-      where deliveries.batch_date = ${batchDate} and deliveries.subscriber_id = active.subscriber_id and ${sendableSql(claim.from)}
+      where deliveries.batch_date = ${batchDate} and deliveries.subscriber_id = active.subscriber_id and ${sendable(claim.from)}
       returning deliveries.subscriber_id, deliveries.idempotency_key
     )
     select picked.*, claimed.idempotency_key as claimed_key
@@ -564,14 +574,6 @@ export async function claimSlice(
   const left = picked.filter((r) => r.claimed_key === null && r.status !== 'unknown').map((r) => Number(r.subscriber_id));
   const gone = left.length > 0 ? await skipInactiveReaders(db, batchDate, left, ['planned', 'failed'], now) : [];
   return { rows, key, skipped: gone.length, last };
-}
-
-/** `sendable` as a bare SQL condition, for statements written out in SQL. */
-function sendableSql(statuses: readonly SendableStatus[]) {
-  const plain = statuses.filter((s) => s !== 'failed');
-  const ors = plain.length > 0 ? [sql`status in (${sql.join(plain.map((s) => sql.lit(s)))})`] : [];
-  if (statuses.includes('failed')) ors.push(sql`(status = 'failed' and failure_kind = 'transient')`);
-  return sql`(${sql.join(ors, sql` or `)})`;
 }
 
 /** What became of one claimed mail. */

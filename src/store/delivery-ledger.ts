@@ -14,6 +14,7 @@ import {
   type ClaimSpec,
   type DeliveryOutcome,
   type SendableStatus,
+  type SlicePage,
   type SliceSpec,
 } from './deliveries.ts';
 import { nextBatchNumber } from './issues.ts';
@@ -34,7 +35,7 @@ export function openDeliveryLedger(db: Kysely<Database>, batchDate: ISODate, sen
       ? undefined
       : {
           owner: sender,
-          claimSlice: (page: ClaimPage, claim: Omit<SliceSpec, 'claimedBy'>, now: Date) =>
+          claimSlice: (page: SlicePage, claim: Omit<SliceSpec, 'claimedBy'>, now: Date) =>
             claimSlice(db, batchDate, page, { ...claim, claimedBy: sender }, now),
           inFlight: () => sendingBySender(db, batchDate),
         };
@@ -55,7 +56,5 @@ export function openDeliveryLedger(db: Kysely<Database>, batchDate: ISODate, sen
     settle: (outcomes: readonly DeliveryOutcome[], now: Date) => recordOutcomes(db, batchDate, outcomes, now, sender),
   };
 }
-
-type ClaimPage = { segmentId: string; statuses: readonly SendableStatus[]; unknownOf?: string | undefined; after: number; limit: number };
 
 export type DeliveryLedger = ReturnType<typeof openDeliveryLedger>;
