@@ -85,27 +85,28 @@ interface KeywordHits {
 // Readers' keywords repeat across a list ("diffusion", "RLHF"), and a list of 100 000 readers each alone in their
 // segment would otherwise run every reader's every keyword over every paper of the batch. So each distinct keyword
 // is run over a batch once, and a reader's matches are looked up. Kept per batch (the papers array) and let go with it.
-const hitsByBatch = new WeakMap<readonly Paper[], Map<string, KeywordHits>>();
+const hitsByBatch = new WeakMap<readonly Paper[], { texts: readonly string[]; byKeyword: Map<string, KeywordHits> }>();
 
 function keywordHits(papers: readonly Paper[], keyword: CompiledKeyword): KeywordHits {
-  let byKeyword = hitsByBatch.get(papers);
-  if (!byKeyword) {
-    byKeyword = new Map();
-    hitsByBatch.set(papers, byKeyword);
+  let batch = hitsByBatch.get(papers);
+  if (!batch) {
+    // Title and abstract as one text (a phrase may run from the title's end into the abstract), joined once per
+    // paper rather than once per keyword.
+    batch = { texts: papers.map((paper) => `${paper.title}\n${paper.abstract}`), byKeyword: new Map() };
+    hitsByBatch.set(papers, batch);
   }
   // The expression, not the pattern as written, says what it finds ("LLM" and "llm" find the same papers).
   const key = keyword.regex.source;
-  let hits = byKeyword.get(key);
+  let hits = batch.byKeyword.get(key);
   if (!hits) {
     const text = new Set<Paper>();
     const title = new Set<Paper>();
-    for (const paper of papers) {
-      // Title and abstract as one text: a phrase may run from the title's end into the abstract.
-      if (keyword.regex.test(`${paper.title}\n${paper.abstract}`)) text.add(paper);
+    papers.forEach((paper, i) => {
+      if (keyword.regex.test(batch.texts[i] as string)) text.add(paper);
       if (keyword.regex.test(paper.title)) title.add(paper);
-    }
+    });
     hits = { text, title };
-    byKeyword.set(key, hits);
+    batch.byKeyword.set(key, hits);
   }
   return hits;
 }
