@@ -56,6 +56,16 @@ interface Piece {
 
 const piece = (html: string): Piece => ({ html, bytes: Buffer.byteLength(html, 'utf8') });
 
+/** `map`'s value for `key`, made on first use and kept. */
+function keptIn<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let found = map.get(key);
+  if (found === undefined) {
+    found = make();
+    map.set(key, found);
+  }
+  return found;
+}
+
 /** Rendered HTML cut at its slots: literal pieces and slot names, alternating (literal first and last). */
 type Template = Array<Piece | string>;
 
@@ -153,13 +163,10 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
   const frameFor = (sections: number) => {
     // Two sections show what joins them; the frame without any is another shape.
     const n = sections > 0 ? 2 : 0;
-    let frame = frames.get(n);
-    if (!frame) {
+    return keptIn(frames, n, () => {
       stats.mjmlCompiles += 1;
-      frame = compileFrame(n);
-      frames.set(n, frame);
-    }
-    return frame;
+      return compileFrame(n);
+    });
   };
   const markup = (element: ReactElement, label: string): string => {
     stats.piecesRendered += 1;
@@ -167,22 +174,10 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
     // mj-text's content (the equivalence test holds us to that).
     return renderMjmlMarkup(element, label).replaceAll('<br/>', '<br>');
   };
-  const kept = (key: string, label: string, element: () => ReactElement): Piece => {
-    let found = pieces.get(key);
-    if (found === undefined) {
-      found = piece(markup(element(), label));
-      pieces.set(key, found);
-    }
-    return found;
-  };
-  const keptTemplate = (key: string, label: string, element: () => ReactElement): Template => {
-    let found = templates.get(key);
-    if (found === undefined) {
-      found = cutAtSlots(markup(element(), label));
-      templates.set(key, found);
-    }
-    return found;
-  };
+  const kept = (key: string, label: string, element: () => ReactElement): Piece =>
+    keptIn(pieces, key, () => piece(markup(element(), label)));
+  const keptTemplate = (key: string, label: string, element: () => ReactElement): Template =>
+    keptIn(templates, key, () => cutAtSlots(markup(element(), label)));
   // Subject and preheader depend on the count and the top paper only: the same for many readers.
   const texts = new Map<string, { subject: string; preheader: string; html: { subject: Piece; preheader: Piece } }>();
   const headOf = (issue: SegmentIssue) => {
@@ -289,14 +284,13 @@ export function createMailAssembler(site: NewsletterSite, options: RenderOptions
       );
       out.fill(template, () => {
         for (const entry of listed) {
-          let line = out.byEntry.get(entry);
-          if (!line) {
-            line = kept(`c|${entry.paper.id}v${entry.paper.version}|${language}`, label, () =>
-              createElement(CompactLine, { entry, language }),
-            );
-            out.byEntry.set(entry, line);
-          }
-          out.add(line);
+          out.add(
+            keptIn(out.byEntry, entry, () =>
+              kept(`c|${entry.paper.id}v${entry.paper.version}|${language}`, label, () =>
+                createElement(CompactLine, { entry, language }),
+              ),
+            ),
+          );
         }
       });
     }

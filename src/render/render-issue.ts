@@ -33,8 +33,6 @@ export interface RenderResult extends RenderedMail {
   unlisted: number;
 }
 
-export { DEFAULT_MAX_HTML_BYTES } from './size-budget.ts';
-
 function renderHtml(
   issue: SegmentIssue,
   site: NewsletterSite,

@@ -167,31 +167,32 @@ export function renderText(
     `${say(UI.viewInBrowser, language)}${colon(language)}${issueUrl(site, issue)}`,
   ];
 
+  const linesOf = (key: string, build: () => readonly string[]): readonly string[] => {
+    if (!memo) return build();
+    let lines = memo.get(key);
+    if (!lines) {
+      lines = build();
+      memo.set(key, lines);
+    }
+    return lines;
+  };
+
   let n = 0;
   for (const [index, section] of issue.sections.entries()) {
     out.push('', '', sectionHeading(section, language));
     if (section.entries.length === 0 && section.more === 0) out.push('', say(emptySectionLine(issue, index), language));
     for (const entry of section.entries) {
       n += 1;
-      const key = memo && `${entry.paper.id}v${entry.paper.version}|${language}|${entry.alsoIn.join(',')}`;
-      let lines = key ? memo?.get(key) : undefined;
-      if (!lines) {
-        lines = entryLines(entry, language, options, names, paperUrl(site, entry.paper.id));
-        if (key) memo?.set(key, lines);
-      }
+      const lines = linesOf(`${entry.paper.id}v${entry.paper.version}|${language}|${entry.alsoIn.join(',')}`, () =>
+        entryLines(entry, language, options, names, paperUrl(site, entry.paper.id)),
+      );
       out.push('', entryNumber(n) + (lines[0] ?? ''), ...lines.slice(1));
     }
     const listed = (section.listed ?? []).slice(0, listedIn(section));
     if (listed.length > 0) {
       out.push('', say(UI.moreInTopic, language, ' · '));
       for (const entry of listed) {
-        const key = memo && `c|${entry.paper.id}v${entry.paper.version}|${language}`;
-        let lines = key ? memo?.get(key) : undefined;
-        if (!lines) {
-          lines = compactLines(entry, language);
-          if (key) memo?.set(key, lines);
-        }
-        out.push(...lines);
+        out.push(...linesOf(`c|${entry.paper.id}v${entry.paper.version}|${language}`, () => compactLines(entry, language)));
       }
     }
     if (unlistedIn(section) > 0) {

@@ -37,19 +37,6 @@ export interface InterestMatches {
  * "Last, First" turned round. Feeds write names as the authors typed them, so this is the best key there is.
  */
 export function normalizeAuthorName(name: string): string {
-  let known = normalizedNames.get(name);
-  if (known === undefined) {
-    known = normalizeNow(name);
-    // A batch names a few thousand authors; every reader who follows some compares against all of them.
-    if (normalizedNames.size > 50_000) normalizedNames.clear();
-    normalizedNames.set(name, known);
-  }
-  return known;
-}
-
-const normalizedNames = new Map<string, string>();
-
-function normalizeNow(name: string): string {
   let text = name.trim();
   const comma = /^([^,]+),\s*([^,]+)$/.exec(text);
   if (comma) text = `${comma[2]} ${comma[1]}`;
@@ -82,30 +69,48 @@ interface KeywordHits {
   title: ReadonlySet<Paper>;
 }
 
+/** What every reader's matching needs of one batch, worked out once: see batchOf. */
+interface BatchFacts {
+  /** Each paper's title and abstract as one text (a phrase may run from the title's end into the abstract). */
+  texts: readonly string[];
+  /** Each paper's author names as compared (normalizeAuthorName). */
+  authors: ReadonlyArray<readonly string[]>;
+  byKeyword: Map<string, KeywordHits>;
+}
+
 // Readers' keywords repeat across a list ("diffusion", "RLHF"), and a list of 100 000 readers each alone in their
-// segment would otherwise run every reader's every keyword over every paper of the batch. So each distinct keyword
-// is run over a batch once, and a reader's matches are looked up. Kept per batch (the papers array) and let go with it.
-const hitsByBatch = new WeakMap<readonly Paper[], Map<string, KeywordHits>>();
+// segment would otherwise run every reader's every keyword over every paper of the batch, and fold every author's
+// name once per reader who follows someone. So each distinct keyword is run over a batch once, each name folded
+// once, and a reader's matches are looked up. Kept per batch (the papers array) and let go with it.
+const factsByBatch = new WeakMap<readonly Paper[], BatchFacts>();
+
+function batchOf(papers: readonly Paper[]): BatchFacts {
+  let batch = factsByBatch.get(papers);
+  if (!batch) {
+    batch = {
+      texts: papers.map((paper) => `${paper.title}\n${paper.abstract}`),
+      authors: papers.map((paper) => paper.authors.map((a) => normalizeAuthorName(a.name))),
+      byKeyword: new Map(),
+    };
+    factsByBatch.set(papers, batch);
+  }
+  return batch;
+}
 
 function keywordHits(papers: readonly Paper[], keyword: CompiledKeyword): KeywordHits {
-  let byKeyword = hitsByBatch.get(papers);
-  if (!byKeyword) {
-    byKeyword = new Map();
-    hitsByBatch.set(papers, byKeyword);
-  }
+  const batch = batchOf(papers);
   // The expression, not the pattern as written, says what it finds ("LLM" and "llm" find the same papers).
   const key = keyword.regex.source;
-  let hits = byKeyword.get(key);
+  let hits = batch.byKeyword.get(key);
   if (!hits) {
     const text = new Set<Paper>();
     const title = new Set<Paper>();
-    for (const paper of papers) {
-      // Title and abstract as one text: a phrase may run from the title's end into the abstract.
-      if (keyword.regex.test(`${paper.title}\n${paper.abstract}`)) text.add(paper);
+    papers.forEach((paper, i) => {
+      if (keyword.regex.test(batch.texts[i] as string)) text.add(paper);
       if (keyword.regex.test(paper.title)) title.add(paper);
-    }
+    });
     hits = { text, title };
-    byKeyword.set(key, hits);
+    batch.byKeyword.set(key, hits);
   }
   return hits;
 }
@@ -126,14 +131,15 @@ export function matchInterests(matcher: InterestMatcher, papers: readonly Paper[
   const excluded = new Set<string>();
   const excludeHits = matcher.exclude.keywords.map((k) => keywordHits(papers, k));
   const keywordHitsOf = matcher.keywords.keywords.map((k) => keywordHits(papers, k));
-  for (const paper of papers) {
+  const { authors } = batchOf(papers);
+  for (const [i, paper] of papers.entries()) {
     if (excludeHits.some((hit) => hit.text.has(paper))) {
       excluded.add(paper.id);
       continue;
     }
     if (matcher.authors.size > 0) {
-      const followed = paper.authors
-        .map((a) => matcher.authors.get(normalizeAuthorName(a.name)))
+      const followed = (authors[i] as readonly string[])
+        .map((name) => matcher.authors.get(name))
         .filter((name): name is string => name !== undefined);
       if (followed.length > 0) {
         byAuthor.push({ paper, authors: [...new Set(followed)] });
