@@ -6,12 +6,20 @@ import { sql, type Kysely, type Migration } from 'kysely';
 // list behaves as before the migration. The column types are in schema.ts (subscribers) and delivery-schema.ts
 // (issue_segments).
 
+/**
+ * A reader's frequency as a column of `table`: `daily` for the rows already there. Shared with `0800_signup_frequency`
+ * (web-schema.ts), so a reader's frequency and an open sign-up's are the same column.
+ */
+export async function addFrequencyColumn(db: Kysely<any>, table: string): Promise<void> {
+  await db.schema
+    .alterTable(table)
+    .addColumn('frequency', 'text', (c) => c.notNull().defaultTo('daily').check(sql`frequency in ('daily', 'weekly')`))
+    .execute();
+}
+
 export const frequencyMigration = (): Migration => ({
   async up(db: Kysely<any>) {
-    await db.schema
-      .alterTable('subscribers')
-      .addColumn('frequency', 'text', (c) => c.notNull().defaultTo('daily').check(sql`frequency in ('daily', 'weekly')`))
-      .execute();
+    await addFrequencyColumn(db, 'subscribers');
     // null: the daily mail; `weekly`: a weekly digest's segment (its id starts with `weekly.`).
     await db.schema.alterTable('issue_segments').addColumn('frequency', 'text').execute();
   },

@@ -1,6 +1,7 @@
-import { sql, type Generated, type Kysely, type Migration } from 'kysely';
+import type { Generated, Kysely, Migration } from 'kysely';
 import type { Frequency, Language } from '../types.ts';
 import type { DialectName } from './dialect.ts';
+import { addFrequencyColumn } from './frequency-schema.ts';
 import type { Database } from './schema.ts';
 
 // Tables of the web front (`paperboy serve`): open sign-up requests, consent evidence, rate-limit windows and the
@@ -119,10 +120,7 @@ export const webMigration = (dialect: DialectName): Migration => ({
 // requests open at migration time: they were made on a form that had no choice.
 export const signupFrequencyMigration = (): Migration => ({
   async up(db: Kysely<any>) {
-    await db.schema
-      .alterTable('web_signups')
-      .addColumn('frequency', 'text', (c) => c.notNull().defaultTo('daily').check(sql`frequency in ('daily', 'weekly')`))
-      .execute();
+    await addFrequencyColumn(db, 'web_signups');
   },
   async down(db: Kysely<any>) {
     await db.schema.alterTable('web_signups').dropColumn('frequency').execute();

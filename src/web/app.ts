@@ -485,26 +485,19 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/issues', async (c) => publicPage(c, issuesIndexPage(site, await listSentIssues(db), await listDigestWeeks(db))));
 
-  const archive = async (c: Context, date: string, domainId?: string) => {
+  // A day's issue under its date; a weekly digest's page under its week's Monday: what its "View in browser" and
+  // "and N more" links open. Both are rebuilt the same way (see issue-archive.ts) and shown by one template.
+  const archive = async (c: Context, load: typeof loadArchiveIssue, date: string, domainId?: string) => {
     if (!ISO_DATE.test(date)) return c.notFound();
-    const day = await loadArchiveIssue(db, domains, date, domainId);
+    const day = await load(db, domains, date, domainId);
     if (!day) return c.notFound();
     return publicPage(c, issuePage(site, day, domainNames, domainId === undefined ? 'all' : 'domain'));
   };
 
-  app.get('/issues/:date', (c) => archive(c, c.req.param('date')));
-  app.get('/issues/:date/:domain', (c) => archive(c, c.req.param('date'), c.req.param('domain')));
-
-  // A weekly digest's page, under its week's Monday: what its "View in browser" and "and N more" links open.
-  const weekArchive = async (c: Context, monday: string, domainId?: string) => {
-    if (!ISO_DATE.test(monday)) return c.notFound();
-    const week = await loadArchiveWeek(db, domains, monday, domainId);
-    if (!week) return c.notFound();
-    return publicPage(c, issuePage(site, week, domainNames, domainId === undefined ? 'all' : 'domain'));
-  };
-
-  app.get('/weeks/:monday', (c) => weekArchive(c, c.req.param('monday')));
-  app.get('/weeks/:monday/:domain', (c) => weekArchive(c, c.req.param('monday'), c.req.param('domain')));
+  app.get('/issues/:date', (c) => archive(c, loadArchiveIssue, c.req.param('date')));
+  app.get('/issues/:date/:domain', (c) => archive(c, loadArchiveIssue, c.req.param('date'), c.req.param('domain')));
+  app.get('/weeks/:monday', (c) => archive(c, loadArchiveWeek, c.req.param('monday')));
+  app.get('/weeks/:monday/:domain', (c) => archive(c, loadArchiveWeek, c.req.param('monday'), c.req.param('domain')));
 
   // A paper's own page: every entry of a mail and of the archive links here. Only papers of issues that were sent.
   app.get(`/papers/:id{${PAPER_ID_ROUTE}}`, async (c) => {

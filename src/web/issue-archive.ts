@@ -75,11 +75,22 @@ export async function loadArchiveIssue(
   if (!(await wasIssueSent(db, batchDate))) return null;
   const batch = await loadBatch(db, batchDate);
   if (!batch) return null;
-  const plain = buildArchiveIssue(batch.papers, domains, batchDate, () => null, domainId);
+  const issue = await buildWithStoredChinese(db, batch.papers, domains, batchDate, domainId);
+  return { issue, inBatch: batch.papers.length };
+}
+
+/** buildArchiveIssue with the stored Chinese text, looked up for the papers the page shows only. */
+async function buildWithStoredChinese(
+  db: Kysely<Database>,
+  papers: readonly Paper[],
+  domains: readonly Domain[],
+  batchDate: ISODate,
+  domainId: string | undefined,
+): Promise<SegmentIssue> {
+  const plain = buildArchiveIssue(papers, domains, batchDate, () => null, domainId);
   const shown = plain.sections.flatMap((s) => s.entries.map((e) => e.paper));
   const chinese = await chineseForPapers(db, shown);
-  const issue = buildArchiveIssue(batch.papers, domains, batchDate, (paper) => chinese.get(paper.id) ?? null, domainId);
-  return { issue, inBatch: batch.papers.length };
+  return buildArchiveIssue(papers, domains, batchDate, (paper) => chinese.get(paper.id) ?? null, domainId);
 }
 
 // ——— Weekly digests ———
@@ -113,6 +124,12 @@ export async function listDigestWeeks(db: Kysely<Database>): Promise<DigestWeek[
   return digestWeeksOf(await listDigestBatches(db));
 }
 
+/** The digest week of the ISO week starting `monday` (see digestWeeksOf), or null when no digest of it went out. */
+export async function findDigestWeek(db: Kysely<Database>, monday: ISODate): Promise<DigestWeek | null> {
+  const [week] = digestWeeksOf(await listDigestBatches(db, { from: monday, to: addDays(monday, 6) }));
+  return week ?? null;
+}
+
 /**
  * The archive issue of the weekly digest of the ISO week starting `monday`, with the stored Chinese text; null when
  * `monday` is no Monday, no digest of that week went out, its batch is not stored, or the domain is not configured.
@@ -125,14 +142,11 @@ export async function loadArchiveWeek(
 ): Promise<ArchiveDay | null> {
   if (domainId !== undefined && !domains.some((d) => d.id === domainId)) return null;
   if (!isMonday(monday)) return null;
-  const [week] = digestWeeksOf(await listDigestBatches(db, { from: monday, to: addDays(monday, 6) }));
+  const week = await findDigestWeek(db, monday);
   if (!week) return null;
   const digestBatch = await loadBatch(db, week.to);
   if (!digestBatch) return null;
   const papers = await papersOfWeek(db, week, digestBatch.papers);
-  const plain = buildArchiveIssue(papers, domains, week.to, () => null, domainId);
-  const shown = plain.sections.flatMap((s) => s.entries.map((e) => e.paper));
-  const chinese = await chineseForPapers(db, shown);
-  const issue = buildArchiveIssue(papers, domains, week.to, (paper) => chinese.get(paper.id) ?? null, domainId);
+  const issue = await buildWithStoredChinese(db, papers, domains, week.to, domainId);
   return { issue: { ...issue, week }, inBatch: papers.length };
 }

@@ -5,10 +5,9 @@ import { findTranslationCandidates } from '../store/translation-cache.ts';
 import { loadPaper } from '../store/papers.ts';
 import type { Database } from '../store/schema.ts';
 import { wasIssueSent } from '../store/sent-issues.ts';
-import { listDigestBatches } from '../store/weekly-digests.ts';
-import { addDays, isoWeekStart } from '../iso-date.ts';
+import { isoWeekStart } from '../iso-date.ts';
 import type { DigestWeek, ISODate } from '../types.ts';
-import { digestWeeksOf } from './issue-archive.ts';
+import { findDigestWeek } from './issue-archive.ts';
 import { chineseForPapers, type Glossary } from '../translate/index.ts';
 import type { PaperPageInput } from './pages/paper-page.ts';
 
@@ -48,7 +47,7 @@ export async function loadPaperView(db: Kysely<Database>, id: string, glossary?:
 async function digestWeeksCarrying(db: Kysely<Database>, batchDates: readonly ISODate[]): Promise<DigestWeek[]> {
   const weeks: DigestWeek[] = [];
   for (const monday of new Set(batchDates.map(isoWeekStart))) {
-    const [week] = digestWeeksOf(await listDigestBatches(db, { from: monday, to: addDays(monday, 6) }));
+    const week = await findDigestWeek(db, monday);
     if (week && batchDates.some((d) => d >= week.from && d <= week.to)) weeks.push(week);
   }
   return weeks.sort((a, b) => (a.from < b.from ? 1 : -1));

@@ -28,14 +28,21 @@ ${LANGUAGES.map(
 )}</fieldset>`;
 }
 
+/** A frequency as the reader reads it, the weekly one with its weekday, e.g. "Weekly (on Fridays)". */
+export function frequencyLabel(frequency: Frequency, weeklyOn: LocalizedText): LocalizedText {
+  const label = FREQUENCY_LABELS[frequency];
+  return frequency === 'weekly' ? { en: `${label.en} (${weeklyOn.en})`, zh: `${label.zh}（${weeklyOn.zh}）` } : label;
+}
+
 /** Daily mail or one weekly digest (issue 12, part 5); the weekday is the operator's (`digest.weeklyOn`). */
 export function frequencyFields(selected: Frequency, weeklyOn: LocalizedText): Html {
   return html`<fieldset>
 ${legend(COPY.frequencyLegend)}
-${FREQUENCIES.map(
-  (frequency) => html`<label class="choice"><input type="radio" name="frequency" value="${frequency}"${frequency === selected ? html` checked` : ''}><span class="label">${FREQUENCY_LABELS[frequency].en}${frequency === 'weekly' ? ` (${weeklyOn.en})` : ''}<span class="zh" lang="zh-CN">${FREQUENCY_LABELS[frequency].zh}${frequency === 'weekly' ? `（${weeklyOn.zh}）` : ''}</span></span></label>
-`,
-)}</fieldset>`;
+${FREQUENCIES.map((frequency) => {
+  const label = frequencyLabel(frequency, weeklyOn);
+  return html`<label class="choice"><input type="radio" name="frequency" value="${frequency}"${frequency === selected ? html` checked` : ''}><span class="label">${label.en}<span class="zh" lang="zh-CN">${label.zh}</span></span></label>
+`;
+})}</fieldset>`;
 }
 
 /** What a reader typed in the three interest boxes, one value per line. */

@@ -28,7 +28,7 @@ export function archivePathOf(issue: SegmentIssue): string {
   return issue.week ? `/weeks/${issue.week.from}` : `/issues/${issue.batchDate}`;
 }
 
-export function issuesIndexPage(site: SiteInfo, issues: readonly SentIssue[], weeks: readonly DigestWeek[] = []): string {
+export function issuesIndexPage(site: SiteInfo, issues: readonly SentIssue[], weeks: readonly DigestWeek[]): string {
   return renderPage(site, {
     title: COPY.issuesTitle,
     body: html`<section class="card">

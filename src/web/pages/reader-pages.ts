@@ -1,7 +1,7 @@
 import type { Domain, Frequency, Language, LocalizedText } from '../../types.ts';
 import { biBlock, html } from '../html.ts';
-import { COPY, FREQUENCY_LABELS, LANGUAGE_LABELS } from '../web-copy.ts';
-import { buttonLabel, csrfField, errorBox, frequencyFields, interestFields, languageFields, topicFields, type InterestTexts } from './choice-fields.ts';
+import { COPY, LANGUAGE_LABELS } from '../web-copy.ts';
+import { buttonLabel, csrfField, errorBox, frequencyFields, frequencyLabel, interestFields, languageFields, topicFields, type InterestTexts } from './choice-fields.ts';
 import { renderPage, type SiteInfo } from './layout.ts';
 
 // The pages a reader reaches from a mail: confirm, preferences, unsubscribe. Each GET only shows a form; the
@@ -20,8 +20,7 @@ export function confirmPage(
   },
 ): string {
   const language = LANGUAGE_LABELS[input.language];
-  const frequency = FREQUENCY_LABELS[input.frequency];
-  const when = input.frequency === 'weekly' ? { en: ` (${input.weeklyOn.en})`, zh: `（${input.weeklyOn.zh}）` } : { en: '', zh: '' };
+  const frequency = frequencyLabel(input.frequency, input.weeklyOn);
   return renderPage(site, {
     title: COPY.confirmTitle,
     body: html`<section class="card">
@@ -29,7 +28,7 @@ ${biBlock(COPY.confirmTitle, 'h1')}
 ${biBlock(COPY.confirmText)}
 <ul class="topics">${input.topics.map((t) => html`<li>${t.en} · <span class="nb" lang="zh-CN">${t.zh}</span></li>`)}</ul>
 <p class="muted">${COPY.languageLegend.en} · <span lang="zh-CN">${COPY.languageLegend.zh}</span>: ${language.en} · <span lang="zh-CN">${language.zh}</span></p>
-<p class="muted">${COPY.frequencyLegend.en} · <span lang="zh-CN">${COPY.frequencyLegend.zh}</span>: ${frequency.en}${when.en} · <span lang="zh-CN">${frequency.zh}${when.zh}</span></p>
+<p class="muted">${COPY.frequencyLegend.en} · <span lang="zh-CN">${COPY.frequencyLegend.zh}</span>: ${frequency.en} · <span lang="zh-CN">${frequency.zh}</span></p>
 <form method="post" action="${input.action}">
 ${csrfField(input.csrf)}
 <div class="actions"><button type="submit">${buttonLabel(COPY.confirmButton)}</button></div>
