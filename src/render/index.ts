@@ -4,8 +4,8 @@
 // network. RenderError marks a template that broke. A run renders through `loadAssembler()`: one MJML compile for
 // the mail's frame, each paper's entry once per language and layout, so readers alone in their segment (their own
 // keywords and authors) do not cost one MJML compile each.
-// The MJML renderer itself (render-issue.ts) is not re-exported here: it loads MJML and React, so callers load it
-// on demand with `loadRenderer()` and a run that reuses kept mails never pays for it.
+// Neither the assembler nor the MJML renderer (render-issue.ts, the assembler's reference) is re-exported here:
+// they load MJML and React, so a run loads the assembler on demand and one that reuses kept mails never pays for it.
 // Must not import: cli/, run-issue.ts, run-wiring.ts, preview/, schedule/, web/, deliver/, select/, store/.
 export { RenderError } from '../errors.ts';
 export { formatIssueDate, formatWeekRange } from './format-date.ts';
@@ -23,14 +23,8 @@ export {
 } from './paper-counts.ts';
 export { escapeHtml, personalize, sampleReader } from './personalize.ts';
 export type { RenderOptions, RenderSettings } from './render-options.ts';
-import type { RenderSettings } from './render-options.ts';
-
 export type { AssemblyStats, MailAssembler } from './assemble-mail.ts';
-
-/** The renderer, loaded when a mail is actually rendered (see the note above). */
-export async function loadRenderer(): Promise<typeof import('./render-issue.ts').renderIssue> {
-  return (await import('./render-issue.ts')).renderIssue;
-}
+import type { RenderSettings } from './render-options.ts';
 
 /**
  * An assembler for one batch's mails, loaded when a mail is actually rendered: each segment's (or reader's) mail
